@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from lti_tool.api import api
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("lti/", include("lti_tool.urls")),
+    path("api/", api.urls),
+    path("storage/local/", include("lti_tool.local_storage_urls")),
+    path("healthz", health),
+]
+if settings.DEV_LMS_ENABLED:
+    urlpatterns.append(path("dev-lms/", include("lti_tool.dev_lms.urls")))

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from lti_tool.models import (
+    Course,
+    Deployment,
+    LtiUser,
+    PlatformRegistration,
+    Submission,
+    Tenant,
+    ToolKey,
+    VideoAssignment,
+    VideoEvent,
+)
+
+
+class DeploymentInline(admin.TabularInline):
+    model = Deployment
+    extra = 1
+
+
+class PlatformInline(admin.StackedInline):
+    model = PlatformRegistration
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+    inlines = [PlatformInline]
+
+
+@admin.register(PlatformRegistration)
+class PlatformRegistrationAdmin(admin.ModelAdmin):
+    list_display = ["issuer", "client_id", "tenant", "updated_at"]
+    list_filter = ["tenant"]
+    search_fields = ["issuer", "client_id"]
+    inlines = [DeploymentInline]
+
+
+@admin.register(ToolKey)
+class ToolKeyAdmin(admin.ModelAdmin):
+    list_display = ["kid", "is_current", "created_at", "retired_at"]
+    readonly_fields = ["kid", "public_jwk", "is_current", "created_at"]
+    exclude = ["private_key_pem"]  # never shown back
+
+
+@admin.register(LtiUser)
+class LtiUserAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "tenant", "issuer", "last_launch_at"]
+    list_filter = ["tenant"]
+    search_fields = ["name", "email", "sub"]
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["title", "label", "context_id", "tenant"]
+    list_filter = ["tenant"]
+
+
+@admin.register(VideoAssignment)
+class VideoAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["title", "course", "resource_link_id", "due_at"]
+    search_fields = ["title", "resource_link_id"]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["student", "assignment", "state", "is_current", "size_bytes", "created_at"]
+    list_filter = ["state", "is_current", "backend"]
+    search_fields = ["student__name", "filename", "video_id"]
+    raw_id_fields = ["student", "assignment"]
+
+
+@admin.register(VideoEvent)
+class VideoEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "tenant", "user", "submission"]
+    list_filter = ["kind", "tenant"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["user", "submission"]

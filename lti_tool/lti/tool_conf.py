@@ -1,0 +1,67 @@
+"""pylti1p3's view of our database: registrations, deployments and the tool's key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pylti1p3.deployment import Deployment as LtiDeployment
+from pylti1p3.registration import Registration
+from pylti1p3.tool_config import ToolConfAbstract
+
+from lti_tool.models import Deployment, PlatformRegistration
+from lti_tool.services.tool_keys import current_tool_key
+
+
+class DatabaseToolConf(ToolConfAbstract):  # type: ignore[type-arg]
+    """Every issuer may have many client ids; the matched registration is kept for later."""
+
+    def __init__(self) -> None:
+        self.platform: PlatformRegistration | None = None
+
+    def check_iss_has_one_client(self, iss: str) -> bool:
+        return False
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:
+        return True
+
+    def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
+        return self.find_registration_by_params(iss, None, *args, **kwargs)  # type: ignore[arg-type]
+
+    def find_registration_by_params(
+        self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
+    ) -> Registration | None:
+        platforms = PlatformRegistration.objects.filter(issuer=iss).select_related("tenant")
+        if client_id:
+            platforms = platforms.filter(client_id=client_id)
+        # Without a client id (allowed in OIDC login) the issuer must be unambiguous.
+        found = list(platforms[:2])
+        if len(found) != 1:
+            return None
+        self.platform = found[0]
+        return _to_registration(self.platform)
+
+    def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:
+        return None  # every issuer is "many clients": pylti1p3 calls the _by_params variant
+
+    def find_deployment_by_params(
+        self, iss: str, deployment_id: str, client_id: str, *args: Any, **kwargs: Any
+    ) -> LtiDeployment | None:
+        exists = Deployment.objects.filter(
+            registration__issuer=iss,
+            registration__client_id=client_id,
+            deployment_id=deployment_id,
+        ).exists()
+        return LtiDeployment().set_deployment_id(deployment_id) if exists else None
+
+
+def _to_registration(platform: PlatformRegistration) -> Registration:
+    key = current_tool_key()
+    return (
+        Registration()
+        .set_issuer(platform.issuer)
+        .set_client_id(platform.client_id)
+        .set_auth_login_url(platform.auth_login_url)
+        .set_auth_token_url(platform.auth_token_url)
+        .set_key_set_url(platform.keyset_url)
+        .set_tool_private_key(key.private_key_pem)
+    )

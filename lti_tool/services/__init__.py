@@ -1,0 +1,1 @@
+"""Writes go through services: typed, keyword-only, `<entity>_<action>`, atomic."""

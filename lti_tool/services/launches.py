@@ -1,0 +1,84 @@
+"""What a verified launch writes: the user, the course, the assignment for the link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lti_tool.errors import AppError
+from lti_tool.launch_tokens import LaunchClaims, Role
+from lti_tool.models import Course, LtiUser, PlatformRegistration, VideoAssignment
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+TEACHER_ROLES = {"Instructor", "TeachingAssistant", "ContentDeveloper", "Administrator"}
+STUDENT_ROLES = {"Learner"}
+
+
+@dataclass(frozen=True)
+class LaunchResult:
+    user: LtiUser
+    course: Course
+    assignment: VideoAssignment
+    role: Role
+
+    @property
+    def claims(self) -> LaunchClaims:
+        return LaunchClaims(
+            tenant_id=self.course.tenant_id,
+            user_id=self.user.pk,
+            course_id=self.course.pk,
+            assignment_id=self.assignment.pk,
+            role=self.role,
+        )
+
+
+def role_from_claims(roles: list[str]) -> Role:
+    """Instructor, TA, content developer or administrator teach; learners submit."""
+    names = {role.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for role in roles}
+    if names & TEACHER_ROLES:
+        return "teacher"
+    if names & STUDENT_ROLES:
+        return "student"
+    raise AppError(
+        "role_not_supported",
+        "Your role in this course does not give access to video assignments.",
+        status=403,
+    )
+
+
+@transaction.atomic
+def launch_record(*, platform: PlatformRegistration, body: dict[str, Any]) -> LaunchResult:
+    role = role_from_claims(body.get(CLAIM + "roles", []))
+    context = body.get(CLAIM + "context") or {}
+    link = body[CLAIM + "resource_link"]
+    if not context.get("id"):
+        raise AppError("no_context", "This link must be placed inside a course.", status=400)
+    user, _ = LtiUser.objects.update_or_create(
+        tenant=platform.tenant, issuer=platform.issuer, sub=body["sub"],
+        defaults={
+            "name": _display_name(body), "email": body.get("email", ""),
+            "last_launch_at": timezone.now(),
+        },
+    )
+    course, _ = Course.objects.update_or_create(
+        tenant=platform.tenant, issuer=platform.issuer, context_id=context["id"],
+        defaults={"title": context.get("title", ""), "label": context.get("label", "")},
+    )
+    assignment, _ = VideoAssignment.objects.get_or_create(
+        course=course, resource_link_id=link["id"],
+        defaults={
+            "title": link.get("title") or "Video assignment",
+            "instructions": link.get("description", ""),
+        },
+    )
+    return LaunchResult(user=user, course=course, assignment=assignment, role=role)
+
+
+def _display_name(body: dict[str, Any]) -> str:
+    name = body.get("name") or " ".join(
+        part for part in (body.get("given_name"), body.get("family_name")) if part
+    )
+    return str(name or body.get("email") or "Anonymous")

@@ -1,0 +1,180 @@
+"""A submission's life: ticket -> direct upload -> confirm -> verified -> ready, or replaced.
+
+A replacement becomes the current submission only once it is ready, so the video the
+teacher can already see is never lost to a failed re-upload.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from lti_tool.errors import AppError, PermissionDenied
+from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.models import Submission, VideoAssignment, VideoEvent
+from lti_tool.selectors import assignment_for_launch, submission_for_viewer
+from lti_tool.services.events import event_record
+from storage_backends.base import (
+    Playback,
+    StorageError,
+    UploadContext,
+    UploadRejected,
+    UploadTicket,
+    VideoMetadata,
+    Viewer,
+)
+from storage_backends.registry import get_backend
+from storage_backends.validation import sanitize_filename
+
+State = Submission.State
+Kind = VideoEvent.Kind
+
+
+def submission_start_upload(
+    *, claims: LaunchClaims, filename: str, size: int, mime: str
+) -> tuple[Submission, UploadTicket]:
+    if claims.role != "student":
+        raise PermissionDenied("Only students submit videos.")
+    assignment = assignment_for_launch(claims)
+    backend = get_backend()
+    try:
+        with transaction.atomic():
+            _abandon_unfinished(claims, assignment)
+            submission = Submission.objects.create(
+                assignment=assignment, student_id=claims.user_id, backend=backend.name,
+                filename=sanitize_filename(filename), mime_type=mime, size_bytes=size,
+            )
+            ticket = backend.create_upload(_upload_context(submission, assignment), filename,
+                                           size, mime)
+            submission.upload_ref = ticket.upload_ref
+            submission.save(update_fields=["upload_ref"])
+            event_record(kind=Kind.UPLOAD_REQUESTED, submission=submission,
+                         user_id=claims.user_id, details={"size": size, "mime": mime})
+    except UploadRejected as exc:
+        raise AppError(exc.code, exc.message) from exc
+    return submission, ticket
+
+
+def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Submission:
+    from lti_tool.tasks import verify_submission
+
+    submission = submission_for_viewer(claims, submission_id)
+    if submission.student_id != claims.user_id:
+        raise PermissionDenied("Only the student who uploaded a video can confirm it.")
+    if submission.state != State.PENDING_UPLOAD:
+        return submission  # confirmed before: confirming again changes nothing
+    try:
+        video_id = get_backend().confirm_upload(submission.upload_ref, {})
+    except StorageError as exc:
+        raise AppError(exc.code, exc.message, status=409) from exc
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        has_current = Submission.objects.filter(
+            assignment_id=submission.assignment_id, student_id=submission.student_id,
+            is_current=True,
+        ).exists()
+        submission.video_id = video_id
+        submission.state = State.UPLOADED
+        submission.uploaded_at = timezone.now()
+        submission.is_current = submission.is_current or not has_current
+        submission.save()
+        event_record(kind=Kind.UPLOAD_SUCCEEDED, submission=submission, user_id=claims.user_id)
+        transaction.on_commit(lambda: verify_submission.delay(submission.pk))
+    return submission
+
+
+def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> None:
+    """Called by the worker with what the storage says about the video."""
+    from lti_tool.tasks import purge_video
+
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.state not in (State.UPLOADED, State.PROCESSING):
+            return
+        if not metadata.ready:
+            failed = metadata.state == "error"
+            submission.state = State.FAILED if failed else State.PROCESSING
+            if failed:
+                submission.error_message = "This file could not be read as a video."
+                event_record(kind=Kind.UPLOAD_FAILED, submission=submission, user_id=None,
+                             details={"reason": metadata.state})
+            submission.save()
+            return
+        replaced = _make_current(submission)
+        submission.state = State.READY
+        submission.ready_at = timezone.now()
+        submission.size_bytes = metadata.size_bytes or submission.size_bytes
+        submission.duration_seconds = metadata.duration_seconds
+        submission.save()
+        event_record(kind=Kind.READY, submission=submission, user_id=None,
+                     details={"duration": metadata.duration_seconds})
+        for old in replaced:
+            transaction.on_commit(lambda pk=old.pk: purge_video.delay(pk))
+
+
+def submission_mark_failed(*, submission_id: int, reason: str) -> None:
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.state not in (State.UPLOADED, State.PROCESSING):
+            return
+        submission.state, submission.error_message = State.FAILED, reason
+        submission.save()
+        event_record(kind=Kind.UPLOAD_FAILED, submission=submission, user_id=None,
+                     details={"reason": reason})
+
+
+def submission_playback(
+    *, claims: LaunchClaims, submission_id: int, ip_address: str | None
+) -> Playback:
+    submission = submission_for_viewer(claims, submission_id)
+    if submission.state != State.READY:
+        raise AppError("not_ready", "This video is not ready to play yet.", status=409)
+    playback = get_backend().playback(
+        submission.video_id, Viewer(user_id=claims.user_id, ip_address=ip_address),
+        expires_in=settings.VIDEO_PLAYBACK_TTL,
+    )
+    event_record(kind=Kind.PLAYBACK, submission=submission, user_id=claims.user_id,
+                 details={"role": claims.role})
+    return playback
+
+
+def _make_current(submission: Submission) -> list[Submission]:
+    """Make `submission` the current one; the one it replaces is soft-deleted."""
+    replaced = list(
+        Submission.objects.select_for_update()
+        .filter(assignment_id=submission.assignment_id, student_id=submission.student_id,
+                is_current=True)
+        .exclude(pk=submission.pk)
+    )
+    for old in replaced:
+        old.is_current, old.state, old.deleted_at = False, State.DELETED, timezone.now()
+        old.save()
+        event_record(kind=Kind.DELETION, submission=old, user_id=None,
+                     details={"reason": "replaced", "by": submission.pk})
+    submission.is_current = True
+    return replaced
+
+
+def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> None:
+    """A new upload supersedes one that never finished uploading."""
+    from lti_tool.tasks import purge_video
+
+    unfinished = Submission.objects.select_for_update().filter(
+        assignment=assignment, student_id=claims.user_id, is_current=False,
+        state=State.PENDING_UPLOAD,
+    )
+    for old in unfinished:
+        old.state, old.deleted_at = State.DELETED, timezone.now()
+        old.save()
+        transaction.on_commit(lambda pk=old.pk: purge_video.delay(pk))
+
+
+def _upload_context(submission: Submission, assignment: VideoAssignment) -> UploadContext:
+    return UploadContext(
+        tenant_id=assignment.course.tenant_id,
+        assignment_id=assignment.pk,
+        user_id=submission.student_id,
+        submission_id=submission.pk,
+        max_size_bytes=assignment.max_size_bytes or settings.VIDEO_MAX_UPLOAD_BYTES,
+    )

@@ -1,0 +1,141 @@
+"""HTTP for the local backend: the tus upload endpoint and signed Range playback.
+
+Only the embedded local backend sends bytes through our web workers; the cloud
+backends upload and play straight from the provider.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from storage_backends.local.backend import LocalBackend
+from storage_backends.local.tickets import TICKET_HEADER
+from storage_backends.local.tus import TUS_VERSION, TusError, TusResponse
+from storage_backends.registry import get_backend
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_STREAM_CHUNK = 256 * 1024
+
+
+def _local() -> LocalBackend:
+    backend = get_backend()
+    if not isinstance(backend, LocalBackend):
+        raise Http404("Local storage is not in use.")
+    return backend
+
+
+@csrf_exempt
+@require_http_methods(["OPTIONS", "POST"])
+def tus_collection(request: HttpRequest) -> HttpResponse:
+    tus = _local().tus
+    if request.method == "OPTIONS":
+        return _respond(tus.options())
+    return _handle(request, lambda: _created(request, *tus.create(request.headers, _ticket(request))))
+
+
+@csrf_exempt
+@require_http_methods(["HEAD", "PATCH", "DELETE", "OPTIONS", "POST"])
+def tus_upload(request: HttpRequest, ref: str) -> HttpResponse:
+    tus = _local().tus
+    # Some proxies only pass GET/POST: tus clients then send X-HTTP-Method-Override.
+    method = request.headers.get("X-HTTP-Method-Override", request.method or "").upper()
+    ticket = _ticket(request)
+    handlers = {
+        "HEAD": lambda: tus.head(ref, ticket),
+        "PATCH": lambda: tus.patch(ref, ticket, request.headers, request),  # type: ignore[arg-type]
+        "DELETE": lambda: tus.terminate(ref, ticket),
+        "OPTIONS": tus.options,
+    }
+    if method not in handlers:
+        return HttpResponse(status=405)
+    return _handle(request, handlers[method])
+
+
+def play(request: HttpRequest, video_id: str) -> HttpResponse:
+    backend = _local()
+    try:
+        expires = int(request.GET.get("expires", "0"))
+    except ValueError:
+        expires = 0
+    if not backend.signer.playback_is_valid(video_id, expires, request.GET.get("signature", "")):
+        return HttpResponse("This playback link has expired or is not valid.", status=403,
+                            content_type="text/plain")
+    info = backend.video_info(video_id)
+    if info is None:
+        raise Http404("No such video.")
+    return _ranged_file(request, backend.video_path(video_id), info.mime)
+
+
+def _ranged_file(request: HttpRequest, path, mime: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """Serve a file honouring a single HTTP Range (Django's FileResponse ignores Range)."""
+    size = path.stat().st_size
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if not match or not (match.group(1) or match.group(2)):
+        response: HttpResponse = FileResponse(path.open("rb"), content_type=mime)
+        response["Accept-Ranges"] = "bytes"
+        return response
+    start_text, end_text = match.groups()
+    if start_text:
+        start, end = int(start_text), min(int(end_text or size - 1), size - 1)
+    else:  # "bytes=-N": the last N bytes
+        start, end = max(size - int(end_text), 0), size - 1
+    if start >= size or start > end:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    response = StreamingHttpResponse(_read_span(path, start, end - start + 1), status=206,
+                                     content_type=mime)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def _read_span(path, start: int, length: int):  # type: ignore[no-untyped-def]
+    with path.open("rb") as handle:
+        handle.seek(start)
+        while length > 0:
+            chunk = handle.read(min(_STREAM_CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+
+
+def _ticket(request: HttpRequest) -> str | None:
+    return request.headers.get(TICKET_HEADER)
+
+
+def _created(request: HttpRequest, ref: str, response: TusResponse) -> TusResponse:
+    location = request.build_absolute_uri(reverse("local_storage:tus_upload", args=[ref]))
+    response.headers["Location"] = location
+    return response
+
+
+def _handle(request: HttpRequest, action) -> HttpResponse:  # type: ignore[no-untyped-def]
+    if request.method != "OPTIONS" and request.headers.get("Tus-Resumable") != TUS_VERSION:
+        response = HttpResponse("Unsupported tus version.", status=412)
+        response["Tus-Version"] = TUS_VERSION
+        return response
+    try:
+        return _respond(action())
+    except TusError as exc:
+        return _respond(TusResponse(exc.status, body=exc.message))
+    except FileNotFoundError:
+        return _respond(TusResponse(404, body="No such upload."))
+
+
+def _respond(result: TusResponse) -> HttpResponse:
+    response = HttpResponse(result.body, status=result.status, content_type="text/plain")
+    for name, value in result.headers.items():
+        response[name] = value
+    response["Tus-Resumable"] = TUS_VERSION
+    response["Access-Control-Expose-Headers"] = (
+        "Location, Upload-Offset, Upload-Length, Upload-Expires, Tus-Resumable"
+    )
+    return response

@@ -1,0 +1,86 @@
+"""LTI 1.3 endpoints: OIDC login, launch (redirect URI), the tool's JWKS."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lti_tool.errors import AppError
+from lti_tool.launch_tokens import launch_token_issue
+from lti_tool.lti.launch import LaunchError, ToolMessageLaunch, oidc_login
+from lti_tool.services.launches import LaunchResult, launch_record
+from lti_tool.services.tool_keys import tool_jwks
+from storage_backends.validation import VIDEO_TYPES, allowed_extensions
+
+logger = logging.getLogger(__name__)
+_STEP_STATUS = {"state": 400, "format": 400, "message": 400}
+
+
+@csrf_exempt
+@xframe_options_exempt
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    try:
+        return oidc_login(request, request.build_absolute_uri(reverse("lti:launch")))  # type: ignore[no-any-return]
+    except LaunchError as exc:
+        return _refused(request, exc)
+
+
+@csrf_exempt
+@xframe_options_exempt
+@require_POST
+def launch(request: HttpRequest) -> HttpResponse:
+    message_launch = ToolMessageLaunch(request)
+    try:
+        message_launch.validate()
+        result = launch_record(
+            platform=message_launch.platform, body=dict(message_launch.get_launch_data())
+        )
+    except LaunchError as exc:
+        return _refused(request, exc)
+    except AppError as exc:
+        return render(request, "lti_tool/error.html", {"message": exc.message}, status=exc.status)
+    logger.info(
+        "lti launch ok tenant=%s user=%s assignment=%s role=%s",
+        result.course.tenant_id, result.user.pk, result.assignment.pk, result.role,
+    )
+    template = "lti_tool/teacher.html" if result.role == "teacher" else "lti_tool/student.html"
+    return render(request, template, _page_context(result))
+
+
+@require_GET
+def jwks(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(tool_jwks())
+
+
+def _refused(request: HttpRequest, exc: LaunchError) -> HttpResponse:
+    logger.warning("lti launch refused step=%s reason=%s", exc.step, exc.detail)
+    status = _STEP_STATUS.get(exc.step, 403)
+    return render(request, "lti_tool/error.html", {"message": exc.message}, status=status)
+
+
+def _page_context(result: LaunchResult) -> dict[str, Any]:
+    assignment = result.assignment
+    launch_data = {
+        "token": launch_token_issue(result.claims),
+        "apiBase": "/api",
+        "role": result.role,
+        "user": {"name": result.user.name},
+        "assignment": {
+            "id": assignment.pk,
+            "title": assignment.title,
+            "instructions": assignment.instructions,
+            "maxSizeBytes": assignment.max_size_bytes or settings.VIDEO_MAX_UPLOAD_BYTES,
+            "allowedMimeTypes": sorted(VIDEO_TYPES),
+            "allowedExtensions": allowed_extensions(),
+        },
+    }
+    return {"launch_data": launch_data, "assignment": assignment, "user": result.user}

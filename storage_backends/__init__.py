@@ -1,0 +1,1 @@
+"""The storage library: one interface (base.py), shared pieces, one module per backend."""

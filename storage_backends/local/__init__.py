@@ -1,0 +1,3 @@
+from storage_backends.local.backend import LocalBackend
+
+__all__ = ["LocalBackend"]

@@ -1,0 +1,164 @@
+"""The embedded default backend: files on this machine, tus uploads, HMAC-signed playback.
+
+The HTTP side (the tus endpoint and Range playback) is in lti_tool/views/local_storage.py;
+this module holds what a backend decides: tickets, paths, signatures, metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+
+from storage_backends.base import (
+    Playback,
+    StorageBackend,
+    StorageError,
+    UploadContext,
+    UploadTicket,
+    VideoMetadata,
+    Viewer,
+)
+from storage_backends.local.files import LocalFiles, StoredInfo
+from storage_backends.local.tickets import TICKET_HEADER, LocalSigner, TicketGrant
+from storage_backends.local.tus import TusServer
+from storage_backends.validation import validate_upload
+
+
+class LocalBackend(StorageBackend):
+    name = "local"
+
+    def __init__(
+        self,
+        *,
+        root: str,
+        secret: str | None = None,
+        upload_url: str = "/storage/local/tus/",
+        playback_url: str = "/storage/local/play/",
+        ticket_ttl: int | None = None,
+    ) -> None:
+        self.files = LocalFiles(Path(root))
+        self.signer = LocalSigner(secret or settings.SECRET_KEY)
+        self.upload_url = upload_url
+        self.playback_url = playback_url
+        self.ticket_ttl = ticket_ttl or settings.VIDEO_UPLOAD_TICKET_TTL
+        self.tus = TusServer(self.files, self.signer, settings.VIDEO_MAX_UPLOAD_BYTES)
+
+    def create_upload(
+        self, ctx: UploadContext, filename: str, size: int, mime: str
+    ) -> UploadTicket:
+        safe_name = validate_upload(
+            filename=filename, size=size, mime=mime, max_size_bytes=ctx.max_size_bytes
+        )
+        expires = int(time.time()) + self.ticket_ttl
+        grant = TicketGrant(uuid.uuid4().hex, size, ctx.max_size_bytes, mime, safe_name, expires)
+        return UploadTicket(
+            protocol="local-tus",
+            url=self.upload_url,
+            upload_ref=grant.ref,
+            expires_at=datetime.fromtimestamp(expires, tz=UTC),
+            headers={TICKET_HEADER: self.signer.sign_ticket(grant)},
+        )
+
+    def confirm_upload(self, upload_ref: str, metadata: dict[str, Any]) -> str:
+        if self.video_exists(upload_ref):
+            return upload_ref  # confirmed before: confirming is idempotent
+        try:
+            with self.files.locked(upload_ref):
+                info = self.files.read_info(self.files.upload_dir(upload_ref))
+                if info is None:
+                    raise StorageError("No upload arrived for this file.", permanent=True,
+                                       code="upload_missing")
+                received = self.files.offset(upload_ref)
+                if received != info.length:
+                    raise StorageError(
+                        f"The upload is not complete yet ({received} of {info.length} bytes).",
+                        permanent=True, code="upload_incomplete",
+                    )
+                self.files.promote(upload_ref)
+        except FileNotFoundError as exc:
+            raise StorageError("No upload arrived for this file.", permanent=True,
+                               code="upload_missing") from exc
+        return upload_ref
+
+    def playback(self, video_id: str, viewer: Viewer, expires_in: int) -> Playback:
+        expires = int(time.time()) + expires_in
+        query = urlencode({
+            "expires": expires, "signature": self.signer.playback_signature(video_id, expires)
+        })
+        return Playback(
+            kind="mp4",
+            url=f"{self.playback_url}{video_id}?{query}",
+            expires_at=datetime.fromtimestamp(expires, tz=UTC),
+        )
+
+    def delete_video(self, video_id: str) -> None:
+        try:
+            self.files.remove_video(video_id)
+            self.files.remove_upload(video_id)
+        except FileNotFoundError:
+            return
+
+    def video_exists(self, video_id: str) -> bool:
+        try:
+            return (self.files.video_dir(video_id) / "data").is_file()
+        except FileNotFoundError:
+            return False
+
+    def get_metadata(self, video_id: str) -> VideoMetadata:
+        info = self.video_info(video_id)
+        if info is None:
+            raise StorageError("The video is not in storage.", permanent=True, code="not_found")
+        path = self.files.video_dir(video_id) / "data"
+        probed = _probe(path)
+        if probed is False:
+            return VideoMetadata(state="error", ready=False, size_bytes=path.stat().st_size,
+                                 mime_type=info.mime)
+        return VideoMetadata(
+            state="ready", ready=True, size_bytes=path.stat().st_size, mime_type=info.mime,
+            **(probed or {}),
+        )
+
+    def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
+        return Decimal("0")  # your own disk: no provider bill
+
+    def video_info(self, video_id: str) -> StoredInfo | None:
+        try:
+            return self.files.read_info(self.files.video_dir(video_id))
+        except FileNotFoundError:
+            return None
+
+    def video_path(self, video_id: str) -> Path:
+        return self.files.video_dir(video_id) / "data"
+
+
+def _probe(path: Path) -> dict[str, Any] | None | bool:
+    """Duration and size from ffprobe; None when ffprobe is absent, False if not a video."""
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        return None
+    command = [ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
+               "stream=width,height:format=duration", "-of", "json", str(path)]
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=60, check=False)  # noqa: S603
+    except subprocess.TimeoutExpired:
+        return None
+    data = json.loads(result.stdout or b"{}")
+    streams = data.get("streams") or []
+    if result.returncode != 0 or not streams:
+        return False
+    duration = data.get("format", {}).get("duration")
+    return {
+        "duration_seconds": float(duration) if duration not in (None, "N/A") else None,
+        "width": streams[0].get("width"),
+        "height": streams[0].get("height"),
+    }

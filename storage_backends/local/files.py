@@ -1,0 +1,84 @@
+"""Where the local backend keeps its bytes: one folder per upload, one per video.
+
+`uploads/<ref>/data` grows as tus PATCHes arrive (its size is the tus offset) beside
+`info.json`; a confirmed upload moves to `videos/<ref>/` unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+_REF_PATTERN = re.compile(r"^[a-f0-9]{32}$")
+
+
+@dataclass
+class StoredInfo:
+    length: int
+    filename: str
+    mime: str
+    upload_metadata: str = ""
+
+
+class LocalFiles:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def upload_dir(self, ref: str) -> Path:
+        return self.root / "uploads" / _checked(ref)
+
+    def video_dir(self, video_id: str) -> Path:
+        return self.root / "videos" / _checked(video_id)
+
+    def write_info(self, folder: Path, info: StoredInfo) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "info.json").write_text(json.dumps(asdict(info)))
+
+    def read_info(self, folder: Path) -> StoredInfo | None:
+        try:
+            return StoredInfo(**json.loads((folder / "info.json").read_text()))
+        except FileNotFoundError:
+            return None
+
+    def offset(self, ref: str) -> int:
+        data = self.upload_dir(ref) / "data"
+        return data.stat().st_size if data.exists() else 0
+
+    @contextlib.contextmanager
+    def locked(self, ref: str) -> Iterator[None]:
+        """Serialise writers of one upload (two PATCHes for one offset must not interleave)."""
+        folder = self.upload_dir(ref)
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / ".lock").open("a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def promote(self, ref: str) -> Path:
+        """Move a complete upload to its video folder; return the video file's path."""
+        source, target = self.upload_dir(ref), self.video_dir(ref)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (source / ".lock").unlink(missing_ok=True)
+        source.rename(target)
+        return target / "data"
+
+    def remove_upload(self, ref: str) -> None:
+        shutil.rmtree(self.upload_dir(ref), ignore_errors=True)
+
+    def remove_video(self, video_id: str) -> None:
+        shutil.rmtree(self.video_dir(video_id), ignore_errors=True)
+
+
+def _checked(ref: str) -> str:
+    # Refs come from URLs: never let one name a path outside our folders.
+    if not _REF_PATTERN.match(ref):
+        raise FileNotFoundError(ref)
+    return ref
