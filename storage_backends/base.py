@@ -109,3 +109,58 @@ class StorageBackend(abc.ABC):
     @abc.abstractmethod
     def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
         """Estimated USD per month."""
+
+
+# Capabilities beyond the core interface. The web layer asks `isinstance(backend, X)`,
+# never for a backend's name, so a new backend only has to implement what it offers.
+
+
+@dataclass(frozen=True)
+class UploadedPart:
+    part_number: int
+    etag: str
+    size: int | None = None
+
+
+class MultipartUploads(abc.ABC):
+    """Browser-driven multipart uploads (S3): we sign each part, the browser PUTs it."""
+
+    @abc.abstractmethod
+    def multipart_sign_part(self, upload_ref: str, upload_id: str, part_number: int) -> str: ...
+
+    @abc.abstractmethod
+    def multipart_list_parts(self, upload_ref: str, upload_id: str) -> list[UploadedPart]: ...
+
+    @abc.abstractmethod
+    def multipart_complete(
+        self, upload_ref: str, upload_id: str, parts: list[UploadedPart], expected_size: int
+    ) -> None:
+        """Complete, then check the total size (multipart cannot enforce it up front)."""
+
+    @abc.abstractmethod
+    def multipart_abort(self, upload_ref: str, upload_id: str) -> None: ...
+
+
+class TusCreationForwarding(abc.ABC):
+    """tus uploads straight to the provider (Cloudflare direct creator uploads): our
+    endpoint forwards the creation request and answers with the provider's Location."""
+
+    @abc.abstractmethod
+    def forward_tus_creation(
+        self, upload_ref: str, *, upload_length: int, upload_metadata: str
+    ) -> tuple[str, str]:
+        """Returns (one-time upload Location, provider video id)."""
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    video_id: str
+    metadata: VideoMetadata
+
+
+class WebhookReceiver(abc.ABC):
+    """Providers that tell us when processing ends."""
+
+    @abc.abstractmethod
+    def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
+        """Verify the signature and freshness; raise StorageError(permanent=True) if bad."""

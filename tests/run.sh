@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test the way CI does. Installs what is missing first: Debian's chromium and
+# ffmpeg, the virtualenv with the project and its test extras, the front-end build.
+# The integration tests use PostgreSQL and Redis on 127.0.0.1 (present on every machine
+# of this kind); under CI=true a missing service fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+if ((${#missing[@]})); then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+npm --prefix frontend ci --no-audit --no-fund --loglevel=error
+npm --prefix frontend run build --silent
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/lti_video}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/15}"
+export CELERY_EAGER="${CELERY_EAGER:-1}"   # tests that need a real worker start one
+
+.venv/bin/ruff check .
+.venv/bin/python -m pytest "$@"
