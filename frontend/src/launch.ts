@@ -1,0 +1,26 @@
+// The launch data the server renders into the page with Django's `json_script` filter.
+
+export interface AssignmentInfo {
+  id: number
+  title: string
+  instructions: string
+  maxSizeBytes: number
+  allowedMimeTypes: string[]
+  allowedExtensions: string[]
+}
+
+export interface LaunchData {
+  token: string
+  apiBase: string
+  role: 'student' | 'teacher'
+  user: { name: string }
+  assignment: AssignmentInfo
+}
+
+export function readLaunchData(elementId = 'launch-data'): LaunchData {
+  const script = document.getElementById(elementId)
+  if (!script?.textContent) {
+    throw new Error(`Missing #${elementId}: the page was rendered without launch data.`)
+  }
+  return JSON.parse(script.textContent) as LaunchData
+}

@@ -1,0 +1,29 @@
+// Renders a submission's state and details as a definition list, for the student's #status.
+
+import type { Submission } from './api'
+import { h } from './dom'
+import { formatBytes, formatDate, formatDuration } from './format'
+
+/** "Ready", or "Failed: <reason>" when the server gave one. */
+export function stateText(submission: Submission): string {
+  if (submission.state === 'failed' && submission.error_message) {
+    return `${submission.state_label}: ${submission.error_message}`
+  }
+  return submission.state_label
+}
+
+/** `status` replaces the state text, e.g. "Uploading…" while this page sends the file. */
+export function submissionDetails(submission: Submission, status = stateText(submission)): HTMLDListElement {
+  const rows: [string, string][] = [
+    ['Status', status],
+    ['File', submission.filename || '—'],
+    ['Size', formatBytes(submission.size_bytes)],
+    ['Length', formatDuration(submission.duration_seconds)],
+    ['Submitted', formatDate(submission.created_at)],
+  ]
+  return h(
+    'dl',
+    { class: 'submission-details' },
+    ...rows.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value))),
+  )
+}
