@@ -48,8 +48,9 @@ def student_submissions(claims: LaunchClaims) -> tuple[Submission | None, Submis
     own = visible_submissions(claims).filter(student_id=claims.user_id)
     current = own.filter(is_current=True).first()
     in_progress = (
+        # An upload that never finished is not shown: the next upload supersedes it.
         own.filter(is_current=False)
-        .exclude(state=Submission.State.DELETED)
+        .exclude(state__in=[Submission.State.DELETED, Submission.State.PENDING_UPLOAD])
         .order_by("-created_at")
         .first()
     )
