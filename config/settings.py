@@ -7,6 +7,8 @@ turns on the checks that refuse insecure values (see `_check_production`).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -136,6 +138,11 @@ VIDEO_STORAGE = {
     "BACKEND": env("VIDEO_STORAGE_BACKEND", "storage_backends.local.LocalBackend"),
     "OPTIONS": {"root": str(DATA_DIR / "videos")},
 }
+# Fernet keys for per-tenant credentials, newest first (comma-separated). Development
+# derives one from SECRET_KEY; production must set its own.
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS") or [
+    base64.urlsafe_b64encode(hashlib.sha256(f"fernet:{SECRET_KEY}".encode()).digest()).decode()
+]
 VIDEO_MAX_UPLOAD_BYTES = envint("VIDEO_MAX_UPLOAD_BYTES", 5 * 1024**3)
 VIDEO_UPLOAD_TICKET_TTL = envint("VIDEO_UPLOAD_TICKET_TTL", 24 * 3600)
 VIDEO_PLAYBACK_TTL = envint("VIDEO_PLAYBACK_TTL", 3600)
@@ -158,6 +165,8 @@ def _check_production() -> None:
         problems.append("SECRET_KEY is the development default or shorter than 32 characters")
     if envbool("DEV_LMS", False):
         problems.append("DEV_LMS is on")
+    if not envlist("FIELD_ENCRYPTION_KEYS"):
+        problems.append("FIELD_ENCRYPTION_KEYS is not set")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty")
     if problems:

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from lti_tool.admin_forms import StorageConfigForm
+from lti_tool.services.storage import storage_config_save
 from lti_tool.models import (
     Course,
     Deployment,
     LtiUser,
     PlatformRegistration,
+    StorageConfig,
     Submission,
     Tenant,
     ToolKey,
@@ -28,9 +34,22 @@ class PlatformInline(admin.StackedInline):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "storage", "created_at"]
     search_fields = ["name"]
     inlines = [PlatformInline]
+
+
+@admin.register(StorageConfig)
+class StorageConfigAdmin(admin.ModelAdmin):
+    form = StorageConfigForm
+    list_display = ["label", "tenant", "backend", "updated_at"]
+    list_filter = ["backend"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        storage_config_save(
+            config=obj, secrets=form.cleaned_data.get("secrets", {}),
+            make_active=form.cleaned_data.get("make_active", False),
+        )
 
 
 @admin.register(PlatformRegistration)

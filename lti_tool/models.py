@@ -10,10 +10,30 @@ class Tenant(models.Model):
     """An institution. It owns platform registrations and, later, a storage configuration."""
 
     name = models.CharField(max_length=200, unique=True)
+    storage = models.ForeignKey(
+        "StorageConfig", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Where new videos go. Empty: the site's default storage.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
+
+
+class StorageConfig(models.Model):
+    """A storage backend and its options for one tenant. Videos remember the configuration
+    they were uploaded with, so switching a tenant's backend does not orphan old videos."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="storage_configs")
+    label = models.CharField(max_length=100)
+    backend = models.CharField(max_length=200, help_text="Dotted path of the backend class.")
+    options = models.JSONField(default=dict, blank=True, help_text="Non-secret options.")
+    secrets_encrypted = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.tenant}: {self.label}"
 
 
 class PlatformRegistration(models.Model):
@@ -158,6 +178,10 @@ class Submission(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING_UPLOAD)
     is_current = models.BooleanField(default=False)
     backend = models.CharField(max_length=50)
+    storage = models.ForeignKey(
+        StorageConfig, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The storage this video went to. Empty: the site's default storage.",
+    )
     upload_ref = models.CharField(max_length=255, blank=True)
     video_id = models.CharField(max_length=255, blank=True)
     filename = models.CharField(max_length=255)

@@ -29,14 +29,23 @@ def load_backend(config: dict[str, Any]) -> StorageBackend:
         raise ImproperlyConfigured(f"Bad options for {config['BACKEND']}: {exc}") from exc
 
 
-def get_backend(alias: str = "default") -> StorageBackend:
-    """The backend for an alias, built once per process (clients and keys are costly)."""
+def get_backend(alias: str = "default", config: dict[str, Any] | None = None) -> StorageBackend:
+    """The backend for an alias, built once per process (clients and keys are costly).
+
+    `config` defaults to settings.VIDEO_STORAGE. Callers whose configuration can change
+    put its version in the alias (e.g. "tenant-3@2026-11-24T10:00"); instances cached
+    under an older version of the same name are dropped.
+    """
     backend = _cache.get(alias)
     if backend is None:
         with _lock:
             backend = _cache.get(alias)
             if backend is None:
-                backend = _cache[alias] = load_backend(settings.VIDEO_STORAGE)
+                backend = load_backend(config if config is not None else settings.VIDEO_STORAGE)
+                name = alias.split("@", 1)[0]
+                for stale in [key for key in _cache if key.split("@", 1)[0] == name]:
+                    del _cache[stale]
+                _cache[alias] = backend
     return backend
 
 
