@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.conf import settings
+
+from storage_backends.rate_limit import Limit, RateLimited, check_rate
+
+HOURLY = Limit("upload_hour", 10, 3600)
+
+
+def test_the_eleventh_request_in_an_hour_is_refused_with_a_retry_after() -> None:
+    now = 1_800_001_800.0  # 30 minutes into an hour window
+    for _ in range(10):
+        check_rate(subject="u1:a1", limits=[HOURLY], now=now)
+    with pytest.raises(RateLimited) as refused:
+        check_rate(subject="u1:a1", limits=[HOURLY], now=now)
+    assert refused.value.retry_after == 1800
+    assert "at most 10 per hour" in str(refused.value)
+    assert "30 minutes" in str(refused.value)
+
+
+def test_limits_are_per_subject_and_reset_with_the_window() -> None:
+    now = 1_800_000_000.0
+    for _ in range(10):
+        check_rate(subject="u1:a1", limits=[HOURLY], now=now)
+    check_rate(subject="u2:a1", limits=[HOURLY], now=now)  # someone else is not affected
+    check_rate(subject="u1:a1", limits=[HOURLY], now=now + 3600)  # next hour
+
+
+def test_a_daily_limit_applies_across_hours() -> None:
+    daily = Limit("upload_day", 3, 86400)
+    start = 1_799_971_200.0  # a day boundary
+    for hour in range(3):
+        check_rate(subject="u1", limits=[HOURLY, daily], now=start + hour * 3600)
+    with pytest.raises(RateLimited) as refused:
+        check_rate(subject="u1", limits=[HOURLY, daily], now=start + 4 * 3600)
+    assert refused.value.limit.name == "upload_day"
+
+
+@pytest.mark.integration
+def test_fifty_parallel_requests_against_ten_let_exactly_ten_through() -> None:
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (set REDIS_URL); CI always sets it")
+
+    def attempt(_: int) -> bool:
+        try:
+            check_rate(subject="burst", limits=[HOURLY])
+        except RateLimited:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(attempt, range(50)))
+    assert results.count(True) == 10
