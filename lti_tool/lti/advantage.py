@@ -1,0 +1,139 @@
+"""Calling a platform's LTI Advantage services (AGS, NRPS) as the tool.
+
+pylti1p3's ServiceConnector keeps access tokens only for the life of one object, sets no
+timeouts and lower-cases the `Link` header (breaking paging URLs). This client keeps
+tokens in the cache (Redis in production) per platform and scope set until shortly
+before they expire, so N grades cost one token request across all workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import requests
+from django.core.cache import cache
+
+from lti_tool.models import PlatformRegistration
+from lti_tool.services.tool_keys import current_tool_key, private_key_object
+
+TIMEOUT = 10
+_TOKEN_MARGIN = 30  # seconds: never use a token that is about to expire
+
+SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCOPE_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+
+
+class ServiceError(Exception):
+    """A failed service call. `transient` ones (timeouts, 429, 5xx) are worth retrying."""
+
+    def __init__(self, message: str, *, status: int | None = None, transient: bool) -> None:
+        super().__init__(message)
+        self.status = status
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class ServiceResponse:
+    status: int
+    body: Any
+    headers: dict[str, str]
+    next_url: str | None
+
+
+class PlatformServices:
+    def __init__(self, platform: PlatformRegistration, session: requests.Session | None = None):
+        self.platform = platform
+        self.session = session or requests.Session()
+
+    def access_token(self, scopes: Sequence[str]) -> str:
+        key = self._token_cache_key(scopes)
+        token = cache.get(key)
+        if token:
+            return str(token)
+        token, expires_in = self._request_token(scopes)
+        cache.set(key, token, timeout=max(expires_in - _TOKEN_MARGIN, 1))
+        return token
+
+    def request(
+        self, method: str, url: str, *, scopes: Sequence[str], json_body: Any = None,
+        content_type: str = "application/json", accept: str = "application/json",
+    ) -> ServiceResponse:
+        """One authorised call; a rejected cached token is replaced once."""
+        for attempt in range(2):
+            headers = {"Authorization": f"Bearer {self.access_token(scopes)}", "Accept": accept}
+            if json_body is not None:
+                headers["Content-Type"] = content_type
+            try:
+                response = self.session.request(
+                    method, url, json=json_body, headers=headers, timeout=TIMEOUT
+                )
+            except requests.RequestException as exc:
+                raise ServiceError(f"{method} {url} failed: {exc}", transient=True) from exc
+            if response.status_code == 401 and attempt == 0:
+                cache.delete(self._token_cache_key(scopes))
+                continue
+            return _checked(response, f"{method} {url}")
+        raise AssertionError("unreachable")
+
+    def pages(self, url: str, *, scopes: Sequence[str], accept: str) -> Iterator[Any]:
+        """Follow `Link: <...>; rel="next"` until the last page."""
+        next_url: str | None = url
+        while next_url:
+            response = self.request("GET", next_url, scopes=scopes, accept=accept)
+            yield response.body
+            next_url = response.next_url
+
+    def _request_token(self, scopes: Sequence[str]) -> tuple[str, int]:
+        data = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": self._client_assertion(),
+            "scope": " ".join(sorted(scopes)),
+        }
+        try:
+            response = self.session.post(self.platform.auth_token_url, data=data, timeout=TIMEOUT)
+        except requests.RequestException as exc:
+            raise ServiceError(f"token request failed: {exc}", transient=True) from exc
+        body = _checked(response, "token request").body or {}
+        if "access_token" not in body:
+            raise ServiceError("token response has no access_token", transient=False)
+        return str(body["access_token"]), int(body.get("expires_in", 3600))
+
+    def _client_assertion(self) -> str:
+        key = current_tool_key()
+        now = int(time.time())
+        claims = {
+            "iss": self.platform.client_id,
+            "sub": self.platform.client_id,
+            "aud": self.platform.auth_token_url,
+            "iat": now - 5,
+            "exp": now + 60,
+            "jti": uuid.uuid4().hex,
+        }
+        return jwt.encode(claims, private_key_object(key.kid), algorithm="RS256",
+                          headers={"kid": key.kid})
+
+    def _token_cache_key(self, scopes: Sequence[str]) -> str:
+        digest = hashlib.sha256(" ".join(sorted(scopes)).encode()).hexdigest()[:24]
+        return f"lti-token:{self.platform.pk}:{digest}"
+
+
+def _checked(response: requests.Response, what: str) -> ServiceResponse:
+    if response.status_code == 429 or response.status_code >= 500:
+        raise ServiceError(f"{what} answered {response.status_code}",
+                           status=response.status_code, transient=True)
+    if not response.ok:
+        raise ServiceError(f"{what} answered {response.status_code}: {response.text[:200]}",
+                           status=response.status_code, transient=False)
+    body = response.json() if response.content else None
+    next_link = response.links.get("next", {}).get("url")
+    return ServiceResponse(response.status_code, body, dict(response.headers), next_link)
