@@ -6,7 +6,6 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from lti_tool.admin_forms import StorageConfigForm
-from lti_tool.services.storage import storage_config_save
 from lti_tool.models import (
     Course,
     Deployment,
@@ -19,6 +18,7 @@ from lti_tool.models import (
     VideoAssignment,
     VideoEvent,
 )
+from lti_tool.services.storage import storage_config_save
 
 
 class DeploymentInline(admin.TabularInline):

@@ -64,7 +64,9 @@ class StorageConfigForm(forms.ModelForm):
         self._check_backend(backend, options, secrets)
         return data
 
-    def _check_backend(self, backend: str, options: dict[str, Any], secrets: dict[str, str]) -> None:
+    def _check_backend(
+        self, backend: str, options: dict[str, Any], secrets: dict[str, str]
+    ) -> None:
         try:
             instance = storage_config_build(backend=backend, options=options, secrets=secrets)
         except ImproperlyConfigured as exc:

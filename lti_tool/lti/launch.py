@@ -1,10 +1,11 @@
 """The OIDC login and the launch, with checks pylti1p3 leaves out.
 
 Added on top of pylti1p3: the audience must hold our client id and several audiences
-need a matching `azp`; `exp` and `iat` are required; only RS256; the nonce is consumed
-once, after the signature is verified; the platform's JWKS is fetched with a timeout,
-cached, and fetched again once when a new `kid` appears. Each failed step raises a
-`LaunchError` with a sentence for the person who clicked the link.
+need a matching `azp`; `exp` and `iat` are required (with a little leeway for LMS clocks);
+only RS256; the nonce is bound to the login's state and consumed once, after the signature
+is verified; the platform's JWKS is fetched with a timeout, cached, and fetched again once
+when a new `kid` appears. Each failed step raises a `LaunchError` with a sentence for the
+person who clicked the link.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import requests
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +28,9 @@ from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.models import PlatformRegistration
 
 _JWKS_TIMEOUT = 5
+_JWKS_REFETCH_INTERVAL = 60
+# LMS clocks drift: PyJWT's default leeway of 0 refuses a token "issued" one second ahead.
+_CLOCK_SKEW_SECONDS = 60
 
 
 class LaunchError(Exception):
@@ -53,10 +59,7 @@ STEP_MESSAGES: dict[str, str] = {
 
 def oidc_login(request: HttpRequest, launch_url: str) -> Any:
     """Answer a third-party initiated login with the redirect to the platform."""
-    login = DjangoOIDCLogin(
-        request, DatabaseToolConf(), session_service=NonceStore(),
-        cookie_service=IframeCookieService(_request_adapter(request)),
-    )
+    login = ToolOIDCLogin(request)
     try:
         return login.redirect(launch_url)
     except (OIDCException, LtiException) as exc:
@@ -69,14 +72,35 @@ def _request_adapter(request: HttpRequest) -> Any:
     return DjangoRequest(request)
 
 
+class ToolOIDCLogin(DjangoOIDCLogin):  # type: ignore[misc]
+    def __init__(self, request: HttpRequest) -> None:
+        self.nonces = NonceStore()
+        super().__init__(
+            request, DatabaseToolConf(), session_service=self.nonces,
+            cookie_service=IframeCookieService(_request_adapter(request)),
+        )
+
+    def _prepare_redirect_url(self, launch_url: str) -> str:
+        # pylti1p3 saves the nonce on its own; tie it to this login's state, so that a token
+        # only launches in the browser whose login asked for it.
+        url: str = super()._prepare_redirect_url(launch_url)
+        params = parse_qs(urlsplit(url).query)
+        self.nonces.bind_nonce(nonce=params["nonce"][-1], state=params["state"][-1])
+        return url
+
+
 class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
     def __init__(self, request: HttpRequest) -> None:
         self.tool_conf = DatabaseToolConf()
+        self.nonces = NonceStore()
         super().__init__(
-            request, self.tool_conf, session_service=NonceStore(),
+            request, self.tool_conf, session_service=self.nonces,
             cookie_service=IframeCookieService(_request_adapter(request)),
         )
-        self.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
+        # Only the signature here: exp and iat are checked in validate_claims, with leeway.
+        self.set_jwt_verify_options(
+            {"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False}
+        )
 
     @property
     def platform(self) -> PlatformRegistration:
@@ -86,6 +110,7 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
     def validate(self) -> ToolMessageLaunch:
         self._validated = True  # pylti1p3 re-enters validate() from its getters otherwise
         steps: list[tuple[str, Callable[[], object]]] = [
+            ("format", self._get_id_token),  # else a missing id_token reads as a state error
             ("state", self.validate_state),
             ("format", self.validate_jwt_format),
             ("registration", self.validate_registration),
@@ -101,6 +126,13 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
             except (LtiException, KeyError, TypeError, ValueError, AttributeError) as exc:
                 self._validated = False
                 raise LaunchError(step, STEP_MESSAGES[step], str(exc)) from exc
+        return self
+
+    def validate_jwt_format(self) -> ToolMessageLaunch:
+        super().validate_jwt_format()
+        # Valid JSON is not enough: a list or a string would fail later as "not registered".
+        if not isinstance(self._jwt["header"], dict) or not isinstance(self._jwt["body"], dict):
+            raise LtiException("The JWT header and body must be JSON objects")
         return self
 
     def get_client_id(self) -> str:
@@ -124,6 +156,16 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
             raise LtiException("Several audiences and no azp")
         if "azp" in body and body["azp"] != client_id:
             raise LtiException("azp is not our client id")
+        try:  # the signature step has verified this very token; here only its times count
+            jwt.decode(
+                self._get_id_token(), leeway=_CLOCK_SKEW_SECONDS,
+                options={
+                    "verify_signature": False, "verify_exp": True, "verify_iat": True,
+                    "verify_nbf": True, "require": ["exp", "iat"],
+                },
+            )
+        except jwt.InvalidTokenError as exc:
+            raise LtiException(f"Token times: {exc}") from exc
 
     def validate_jwt_signature(self) -> ToolMessageLaunch:
         if self._jwt.get("header", {}).get("alg") != "RS256":
@@ -131,16 +173,23 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
         try:
             return super().validate_jwt_signature()  # type: ignore[no-any-return]
         except LtiException as exc:
-            if "Unable to find public key" not in str(exc):
+            if "Unable to find public key" not in str(exc) or not self._may_refetch_jwks():
                 raise
         # A kid we have not seen: the platform may have rotated its key. Fetch once more.
         self._registration.set_key_set(self.fetch_public_key(self.platform.keyset_url, fresh=True))
         return super().validate_jwt_signature()  # type: ignore[no-any-return]
 
+    def _may_refetch_jwks(self) -> bool:
+        """At most one forced JWKS fetch per platform a minute: anyone can get a state from
+        /lti/login/, so unknown kids must not make us hammer the LMS."""
+        key = f"lti-jwks-refetch:{self.platform.pk}"
+        return bool(cache.add(key, 1, timeout=_JWKS_REFETCH_INTERVAL))
+
     def consume_nonce(self) -> None:
         nonce = self._get_jwt_body().get("nonce")
-        if not nonce or not self._session_service.consume_nonce(nonce):
-            raise LtiException("Nonce unknown or already used")
+        state = self._get_request_param("state")
+        if not isinstance(nonce, str) or not self.nonces.consume_nonce(nonce=nonce, state=state):
+            raise LtiException("Nonce unknown, issued for another login, or already used")
 
     def fetch_public_key(self, key_set_url: str, fresh: bool = False) -> dict[str, Any]:
         cache_key = "lti-jwks:" + hashlib.sha256(key_set_url.encode()).hexdigest()

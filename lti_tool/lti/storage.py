@@ -1,13 +1,15 @@
 """Where the OIDC login keeps what the launch must find again.
 
-The nonce goes to the cache (Redis in production) and is consumed atomically on launch,
-so an id_token is accepted once. The state goes to a SameSite=None; Secure cookie: the
-tool runs in the LMS's iframe. pylti1p3 keeps both in the Django session and never
-deletes the nonce, so a replayed launch would pass: hence these replacements.
+The nonce goes to the cache (Redis in production), bound to the login's state, and is
+consumed atomically on launch, so an id_token is accepted once and only with its own
+state. The state goes to a SameSite=None; Secure cookie: the tool runs in the LMS's
+iframe. pylti1p3 keeps both in the Django session and never deletes the nonce, so a
+replayed launch would pass: hence these replacements.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -26,14 +28,17 @@ class NonceStore(SessionService):
         pass
 
     def save_nonce(self, nonce: str) -> None:
-        cache.set(_NONCE_PREFIX + nonce, True, timeout=settings.LTI_NONCE_TTL)
+        pass  # pylti1p3 calls this before the state is at hand: ToolOIDCLogin binds instead
+
+    def bind_nonce(self, *, nonce: str, state: str) -> None:
+        cache.set(_nonce_key(nonce, state), True, timeout=settings.LTI_NONCE_TTL)
 
     def check_nonce(self, nonce: str) -> bool:
-        return cache.get(_NONCE_PREFIX + nonce) is not None
+        return False  # a nonce alone proves nothing: consume_nonce checks it with its state
 
-    def consume_nonce(self, nonce: str) -> bool:
+    def consume_nonce(self, *, nonce: str, state: str) -> bool:
         """True for the first caller only: the cache's delete is atomic."""
-        return bool(cache.delete(_NONCE_PREFIX + nonce))
+        return bool(cache.delete(_nonce_key(nonce, state)))
 
     def save_state_params(self, state: str, params: dict[str, object]) -> None:
         pass
@@ -49,6 +54,11 @@ class NonceStore(SessionService):
 
     def set_data_storage(self, data_storage: LaunchDataStorage[Any]) -> None:
         pass
+
+
+def _nonce_key(nonce: str, state: str) -> str:
+    """Hashed: both values come from the request and may be long or hold any character."""
+    return _NONCE_PREFIX + hashlib.sha256(f"{state}\n{nonce}".encode()).hexdigest()
 
 
 class IframeCookieService(DjangoCookieService):  # type: ignore[misc]

@@ -13,8 +13,11 @@ from lti_tool.launch_tokens import LaunchClaims, Role
 from lti_tool.models import Course, LtiUser, PlatformRegistration, VideoAssignment
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+_LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 TEACHER_ROLES = {"Instructor", "TeachingAssistant", "ContentDeveloper", "Administrator"}
 STUDENT_ROLES = {"Learner"}
+# Platform administrators may open any course in the LMS anyway.
+ADMIN_ROLES = {_LIS + "system/person#Administrator", _LIS + "institution/person#Administrator"}
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,12 @@ class LaunchResult:
 
 
 def role_from_claims(roles: list[str]) -> Role:
-    """Instructor, TA, content developer or administrator teach; learners submit."""
-    names = {role.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for role in roles}
-    if names & TEACHER_ROLES:
+    """Instructor, TA, content developer or administrator *of this course* teach; learners
+    submit. Institution roles say nothing about this course (Canvas sends
+    institution/person#Instructor for anyone who teaches anywhere), so only context
+    (membership) roles and their short forms count, plus platform administrators."""
+    names = {_context_role_name(role) for role in roles}
+    if names & TEACHER_ROLES or ADMIN_ROLES.intersection(roles):
         return "teacher"
     if names & STUDENT_ROLES:
         return "student"
@@ -47,6 +53,14 @@ def role_from_claims(roles: list[str]) -> Role:
         "Your role in this course does not give access to video assignments.",
         status=403,
     )
+
+
+def _context_role_name(role: str) -> str | None:
+    if "/" not in role:
+        return role  # the short form, e.g. "Instructor"
+    if role.startswith(_LIS + "membership"):
+        return role.rsplit("#", 1)[-1]
+    return None
 
 
 @transaction.atomic

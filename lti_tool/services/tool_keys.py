@@ -38,11 +38,22 @@ def tool_key_rotate() -> ToolKey:
         return _create_key()
 
 
+class KeyNotRetirable(Exception):
+    pass
+
+
 def tool_key_retire(*, kid: str) -> None:
-    ToolKey.objects.filter(kid=kid, is_current=False).update(retired_at=timezone.now())
+    """Stop publishing an old key. The current key cannot be retired: rotate first."""
+    key = ToolKey.objects.filter(kid=kid).first()
+    if key is None:
+        raise KeyNotRetirable(f"No tool key has the kid {kid}.")
+    if key.is_current:
+        raise KeyNotRetirable(f"{kid} is the current key; rotate to a new key first.")
+    ToolKey.objects.filter(pk=key.pk).update(retired_at=timezone.now())
 
 
 def tool_jwks() -> dict[str, list[dict[str, str]]]:
+    current_tool_key()  # an LMS may fetch our JWKS at registration, before any launch
     keys = ToolKey.objects.filter(retired_at__isnull=True).order_by("-is_current", "-created_at")
     return {"keys": [key.public_jwk for key in keys]}
 

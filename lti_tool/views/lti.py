@@ -46,7 +46,8 @@ def launch(request: HttpRequest) -> HttpResponse:
         )
     except LaunchError as exc:
         return _refused(request, exc)
-    except AppError as exc:
+    except AppError as exc:  # a valid launch the tool cannot serve, e.g. a Mentor's
+        logger.warning("lti launch refused code=%s reason=%s", exc.code, exc.message)
         return render(request, "lti_tool/error.html", {"message": exc.message}, status=exc.status)
     logger.info(
         "lti launch ok tenant=%s user=%s assignment=%s role=%s",

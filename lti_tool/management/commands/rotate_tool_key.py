@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lti_tool.models import ToolKey
-from lti_tool.services.tool_keys import tool_key_retire, tool_key_rotate
+from lti_tool.services.tool_keys import KeyNotRetirable, tool_key_retire, tool_key_rotate
 
 
 class Command(BaseCommand):
@@ -18,7 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["retire"]:
-            tool_key_retire(kid=options["retire"])
+            try:
+                tool_key_retire(kid=options["retire"])
+            except KeyNotRetirable as exc:
+                raise CommandError(str(exc)) from exc
             self.stdout.write(f"Retired {options['retire']}; it is no longer published.")
             return
         key = tool_key_rotate()
