@@ -1,11 +1,12 @@
-"""LTI 1.3 endpoints: OIDC login, launch (redirect URI), the tool's JWKS."""
+"""LTI 1.3 endpoints: OIDC login, launch (redirect URI), the tool's JWKS.
+
+The launch is verified here; what a verified launch opens is in launch_pages.py.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,11 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lti_tool.errors import AppError
-from lti_tool.launch_tokens import launch_token_issue
 from lti_tool.lti.launch import LaunchError, ToolMessageLaunch, oidc_login
-from lti_tool.services.launches import LaunchResult, launch_record
 from lti_tool.services.tool_keys import tool_jwks
-from storage_backends.validation import VIDEO_TYPES, allowed_extensions
+from lti_tool.views.launch_pages import dispatch_launch
 
 logger = logging.getLogger(__name__)
 _STEP_STATUS = {"state": 400, "format": 400, "message": 400}
@@ -41,20 +40,12 @@ def launch(request: HttpRequest) -> HttpResponse:
     message_launch = ToolMessageLaunch(request)
     try:
         message_launch.validate()
-        result = launch_record(
-            platform=message_launch.platform, body=dict(message_launch.get_launch_data())
-        )
+        return dispatch_launch(request, message_launch)
     except LaunchError as exc:
         return _refused(request, exc)
     except AppError as exc:  # a valid launch the tool cannot serve, e.g. a Mentor's
         logger.warning("lti launch refused code=%s reason=%s", exc.code, exc.message)
         return render(request, "lti_tool/error.html", {"message": exc.message}, status=exc.status)
-    logger.info(
-        "lti launch ok tenant=%s user=%s assignment=%s role=%s",
-        result.course.tenant_id, result.user.pk, result.assignment.pk, result.role,
-    )
-    template = "lti_tool/teacher.html" if result.role == "teacher" else "lti_tool/student.html"
-    return render(request, template, _page_context(result))
 
 
 @require_GET
@@ -66,22 +57,3 @@ def _refused(request: HttpRequest, exc: LaunchError) -> HttpResponse:
     logger.warning("lti launch refused step=%s reason=%s", exc.step, exc.detail)
     status = _STEP_STATUS.get(exc.step, 403)
     return render(request, "lti_tool/error.html", {"message": exc.message}, status=status)
-
-
-def _page_context(result: LaunchResult) -> dict[str, Any]:
-    assignment = result.assignment
-    launch_data = {
-        "token": launch_token_issue(result.claims),
-        "apiBase": "/api",
-        "role": result.role,
-        "user": {"name": result.user.name},
-        "assignment": {
-            "id": assignment.pk,
-            "title": assignment.title,
-            "instructions": assignment.instructions,
-            "maxSizeBytes": assignment.max_size_bytes or settings.VIDEO_MAX_UPLOAD_BYTES,
-            "allowedMimeTypes": sorted(VIDEO_TYPES),
-            "allowedExtensions": allowed_extensions(),
-        },
-    }
-    return {"launch_data": launch_data, "assignment": assignment, "user": result.user}

@@ -1,0 +1,24 @@
+"""The app's models, one module per area; import them from here."""
+
+from lti_tool.models.courses import Course, LtiUser, VideoAssignment
+from lti_tool.models.submissions import Submission, VideoEvent
+from lti_tool.models.tenants import (
+    Deployment,
+    PlatformRegistration,
+    StorageConfig,
+    Tenant,
+    ToolKey,
+)
+
+__all__ = [
+    "Course",
+    "Deployment",
+    "LtiUser",
+    "PlatformRegistration",
+    "StorageConfig",
+    "Submission",
+    "Tenant",
+    "ToolKey",
+    "VideoAssignment",
+    "VideoEvent",
+]

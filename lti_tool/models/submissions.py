@@ -1,0 +1,84 @@
+"""Submitted videos and the event log of what happened to them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from lti_tool.models.courses import LtiUser, VideoAssignment
+from lti_tool.models.tenants import StorageConfig, Tenant
+
+
+class Submission(models.Model):
+    """One uploaded video. A student has at most one *current* submission per assignment;
+    a replacement becomes current only once it is ready, so nothing saved is lost."""
+
+    class State(models.TextChoices):
+        PENDING_UPLOAD = "pending_upload", "Waiting for upload"
+        UPLOADED = "uploaded", "Uploaded"
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        DELETED = "deleted", "Deleted"
+
+    assignment = models.ForeignKey(
+        VideoAssignment, on_delete=models.CASCADE, related_name="submissions"
+    )
+    student = models.ForeignKey(LtiUser, on_delete=models.CASCADE, related_name="submissions")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING_UPLOAD)
+    is_current = models.BooleanField(default=False)
+    backend = models.CharField(max_length=50)
+    storage = models.ForeignKey(
+        StorageConfig, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The storage this video went to. Empty: the site's default storage.",
+    )
+    upload_ref = models.CharField(max_length=255, blank=True)
+    video_id = models.CharField(max_length=255, blank=True)
+    filename = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=100)
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "student"],
+                condition=Q(is_current=True),
+                name="one_current_submission",
+            )
+        ]
+        indexes = [models.Index(fields=["assignment", "is_current"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} – {self.filename} ({self.state})"
+
+
+class VideoEvent(models.Model):
+    """The event log: who did what to which video, written with the change it records."""
+
+    class Kind(models.TextChoices):
+        UPLOAD_REQUESTED = "upload_requested", "Upload requested"
+        UPLOAD_SUCCEEDED = "upload_succeeded", "Upload succeeded"
+        UPLOAD_FAILED = "upload_failed", "Upload failed"
+        READY = "ready", "Ready to play"
+        PLAYBACK = "playback", "Playback"
+        DELETION = "deletion", "Deletion"
+        PROVIDER_ERROR = "provider_error", "Provider error"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(LtiUser, null=True, blank=True, on_delete=models.SET_NULL)
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.submission_id}"
