@@ -77,6 +77,9 @@ class VideoMetadata:
     height: int | None = None
     thumbnail_url: str | None = None
     mime_type: str | None = None
+    progress_pct: float | None = None  # while the provider encodes
+    error_code: str | None = None  # the provider's reason when state == "error"
+    error_text: str | None = None
 
 
 class StorageBackend(abc.ABC):
@@ -164,3 +167,25 @@ class WebhookReceiver(abc.ABC):
     @abc.abstractmethod
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         """Verify the signature and freshness; raise StorageError(permanent=True) if bad."""
+
+
+class HealthCheck(abc.ABC):
+    """Backends that can verify their own configuration (credentials, bucket, CORS...)."""
+
+    @abc.abstractmethod
+    def check(self) -> list[str]:
+        """Problems an administrator must fix; empty when all is well."""
+
+
+class SigningKeyManagement(abc.ABC):
+    """Providers whose playback tokens we sign with a key created through their API."""
+
+    @abc.abstractmethod
+    def create_signing_key(self) -> tuple[str, str]:
+        """Returns (key id, PEM); the PEM is shown once: store it encrypted."""
+
+
+class WebhookSubscription(abc.ABC):
+    @abc.abstractmethod
+    def subscribe_webhook(self, url: str) -> str:
+        """Point the provider's notifications at `url`; returns the signing secret."""

@@ -15,6 +15,7 @@ from storage_backends.registry import reset_backends
 from tests.platform import INSTRUCTOR, LEARNER, TestPlatform, parse_login_redirect, serve_platform
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+pytest_plugins = ["tests.lti_platform.fixtures"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,0 +1,3 @@
+from storage_backends.cloudflare.backend import CloudflareStreamBackend
+
+__all__ = ["CloudflareStreamBackend"]

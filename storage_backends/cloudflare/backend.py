@@ -1,0 +1,254 @@
+"""Cloudflare Stream: direct creator uploads over tus, locally signed playback, webhooks.
+
+Upload: `create_upload` returns a ticket for OUR tus creation endpoint; that view calls
+`forward_tus_creation`, which asks Stream for a one-time upload URL with our token and
+our settings, and the browser then PATCHes its bytes straight to Cloudflare.
+Playback: an RS256 token signed here with a Stream signing key; no API call per view.
+Processing: Stream POSTs a signed webhook when a video is ready or failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote, urljoin
+
+from django.conf import settings
+
+from storage_backends.base import (
+    HealthCheck,
+    Playback,
+    SigningKeyManagement,
+    StorageBackend,
+    StorageError,
+    TusCreationForwarding,
+    UploadContext,
+    UploadTicket,
+    VideoMetadata,
+    Viewer,
+    WebhookEvent,
+    WebhookReceiver,
+    WebhookSubscription,
+)
+from storage_backends.cloudflare import tus_metadata
+from storage_backends.cloudflare.api import StreamAPI
+from storage_backends.cloudflare.costs import estimate_monthly_cost
+from storage_backends.cloudflare.health import configuration_problems
+from storage_backends.cloudflare.options import MAX_DURATION_SECONDS, check_options, load_signer
+from storage_backends.cloudflare.tokens import MAX_TOKEN_TTL
+from storage_backends.cloudflare.videos import metadata_from_video
+from storage_backends.cloudflare.webhooks import (
+    SIGNATURE_HEADER,
+    header_value,
+    verify_signature,
+)
+from storage_backends.validation import validate_upload
+
+DEFAULT_API_BASE = "https://api.cloudflare.com/client/v4"
+DEFAULT_UPLOAD_URL = "/storage/cloudflare/tus/"
+DEFAULT_TICKET_TTL = 24 * 3600
+TUS_VERSION = "1.0.0"
+_VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # Stream uids are 32 hex digits today
+_RESERVED_PATHS = frozenset({"keys", "webhook", "direct_upload", "copy", "live_inputs",
+                             "watermarks", "storage-usage"})
+
+
+class CloudflareStreamBackend(
+    StorageBackend,
+    TusCreationForwarding,
+    WebhookReceiver,
+    WebhookSubscription,
+    SigningKeyManagement,
+    HealthCheck,
+):
+    name = "cloudflare"
+    # Options the admin stores encrypted and never shows back.
+    secret_options = ("api_token", "signing_key_pem", "webhook_secret")
+
+    def __init__(
+        self,
+        *,
+        account_id: str,
+        api_token: str,
+        api_base: str = DEFAULT_API_BASE,
+        delivery_base: str = "",
+        signing_key_id: str = "",
+        signing_key_pem: str = "",
+        webhook_secret: str = "",
+        max_duration_seconds: int = MAX_DURATION_SECONDS,
+        ticket_ttl: int | None = None,
+        upload_url: str = DEFAULT_UPLOAD_URL,
+    ) -> None:
+        check_options(account_id=account_id, api_token=api_token, api_base=api_base,
+                      delivery_base=delivery_base, max_duration_seconds=max_duration_seconds,
+                      ticket_ttl=ticket_ttl)
+        self.api = StreamAPI(account_id=account_id, api_token=api_token, api_base=api_base)
+        self.delivery_base = delivery_base.rstrip("/")
+        self.signer = load_signer(signing_key_id, signing_key_pem)  # parsed once, kept
+        self.webhook_secret = webhook_secret
+        self.max_duration_seconds = max_duration_seconds
+        self.ticket_ttl = ticket_ttl or _default_ticket_ttl()
+        self.upload_url = upload_url
+
+    # -- uploads ---------------------------------------------------------------------
+
+    def create_upload(
+        self, ctx: UploadContext, filename: str, size: int, mime: str
+    ) -> UploadTicket:
+        """A ticket for our tus creation endpoint. The web layer signs `upload_ref` (with
+        the size) into the ticket's headers and, on the browser's tus POST, calls
+        `forward_tus_creation`: no Cloudflare call happens until then."""
+        validate_upload(filename=filename, size=size, mime=mime, max_size_bytes=ctx.max_size_bytes)
+        return UploadTicket(
+            protocol="tus",
+            url=self.upload_url,
+            upload_ref=uuid.uuid4().hex,
+            expires_at=datetime.fromtimestamp(time.time() + self.ticket_ttl, tz=UTC),
+            headers={},
+        )
+
+    def forward_tus_creation(
+        self, upload_ref: str, *, upload_length: int, upload_metadata: str
+    ) -> tuple[str, str]:
+        """POST the creation to Stream with our token; return (Location, stream-media-id).
+
+        The caller has checked `upload_length` against the ticket; Stream enforces
+        `maxDurationSeconds` and signed-only playback from the metadata we force here.
+        """
+        if upload_length <= 0:
+            raise StorageError("The upload is empty.", permanent=True, code="empty_file")
+        metadata = tus_metadata.for_provider(
+            upload_metadata, upload_ref=upload_ref, max_duration_seconds=self.max_duration_seconds
+        )
+        response = self.api.call("POST", "", params={"direct_user": "true"}, headers={
+            "Tus-Resumable": TUS_VERSION,
+            "Upload-Length": str(upload_length),
+            "Upload-Metadata": metadata,
+        })
+        assert response is not None
+        location, video_id = response.headers.get("Location"), response.headers.get(
+            "stream-media-id")
+        if not location or not video_id:
+            raise StorageError("Cloudflare Stream created no upload URL.", code="provider_error")
+        return urljoin(self.api.base_url, location), video_id
+
+    def confirm_upload(self, upload_ref: str, metadata: dict[str, Any]) -> str:
+        """`metadata["video_id"]` is the stream-media-id recorded at creation."""
+        video_id = str(metadata.get("video_id") or "")
+        video = self._video(video_id) if video_id else None
+        meta = (video or {}).get("meta") or {}
+        if video is None or meta.get(tus_metadata.REF_KEY) != upload_ref:
+            raise StorageError("No upload arrived for this file.", permanent=True,
+                               code="upload_missing")
+        if (video.get("status") or {}).get("state") == "pendingupload":
+            # Not permanent: the last PATCH may still be landing; asking again can succeed.
+            raise StorageError("The upload is not complete yet.", code="upload_incomplete")
+        return video_id
+
+    # -- playback ----------------------------------------------------------------------
+
+    def playback(self, video_id: str, viewer: Viewer, expires_in: int) -> Playback:
+        if self.signer is None:
+            raise StorageError(
+                "Cloudflare Stream has no signing key configured: an administrator must "
+                "create one (storage settings -> create signing key).",
+                permanent=True, code="not_configured")
+        if not self.delivery_base:
+            raise StorageError("Cloudflare Stream has no delivery_base configured.",
+                               permanent=True, code="not_configured")
+        now = int(time.time())
+        expires_at = now + min(expires_in, MAX_TOKEN_TTL)  # Stream's ceiling for tokens
+        # Not bound to viewer.ip_address: a dual-stack browser may reach Cloudflare over
+        # IPv6 while we saw IPv4 (or a proxy's address), and the video would not play.
+        token = self.signer.sign(video_id, now=now, expires_at=expires_at)
+        return Playback(
+            kind="cloudflare-iframe",
+            url=f"{self.delivery_base}/{token}/iframe",
+            expires_at=datetime.fromtimestamp(expires_at, tz=UTC),
+        )
+
+    def create_signing_key(self) -> tuple[str, str]:
+        """A new Stream signing key: (key id, PEM text). Cloudflare shows it only once:
+        store it (encrypted) and load a new backend instance with it."""
+        result = self.api.result("POST", "/keys")
+        return str(result["id"]), base64.b64decode(result["pem"]).decode("ascii")
+
+    def revoke_signing_key(self, key_id: str) -> None:
+        self.api.call("DELETE", f"/keys/{quote(key_id, safe='')}", missing_ok=True)
+
+    # -- webhooks ------------------------------------------------------------------------
+
+    def subscribe_webhook(self, url: str) -> str:
+        """Point the account's one webhook at `url`; returns the secret that signs it."""
+        result = self.api.result("PUT", "/webhook", json={"notificationUrl": url})
+        return str(result["secret"])
+
+    def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
+        if not self.webhook_secret:
+            raise StorageError("No webhook secret is configured.", permanent=True,
+                               code="not_configured")
+        verify_signature(self.webhook_secret, header_value(headers, SIGNATURE_HEADER), body,
+                         now=time.time())
+        video = _json_object(body)
+        video_id = video.get("uid")
+        if not isinstance(video_id, str) or not video_id:
+            raise StorageError("The webhook names no video.", permanent=True,
+                               code="webhook_invalid")
+        return WebhookEvent(video_id=video_id, metadata=metadata_from_video(video))
+
+    # -- videos --------------------------------------------------------------------------
+
+    def delete_video(self, video_id: str) -> None:
+        if _is_video_id(video_id):
+            self.api.call("DELETE", f"/{video_id}", missing_ok=True)  # 404: already gone
+
+    def video_exists(self, video_id: str) -> bool:
+        return self._video(video_id) is not None
+
+    def get_metadata(self, video_id: str) -> VideoMetadata:
+        video = self._video(video_id)
+        if video is None:
+            raise StorageError("The video is not in storage.", permanent=True, code="not_found")
+        return metadata_from_video(video)
+
+    def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
+        return estimate_monthly_cost(total_bytes, total_views)
+
+    def check(self) -> list[str]:
+        """Problems an administrator must fix; empty when the configuration works."""
+        return configuration_problems(self)
+
+    def _video(self, video_id: str) -> dict[str, Any] | None:
+        if not _is_video_id(video_id):
+            return None
+        response = self.api.call("GET", f"/{video_id}", missing_ok=True)
+        return None if response is None else dict(response.result or {})
+
+
+def _is_video_id(video_id: str) -> bool:
+    # Ids reach URL paths: a hostile one must not name another endpoint (`keys`, `../`).
+    return bool(_VIDEO_ID.fullmatch(video_id)) and video_id not in _RESERVED_PATHS
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except ValueError as exc:
+        raise StorageError("The webhook body is not JSON.", permanent=True,
+                           code="webhook_invalid") from exc
+    if not isinstance(value, dict):
+        raise StorageError("The webhook body is not a video.", permanent=True,
+                           code="webhook_invalid")
+    return value
+
+
+def _default_ticket_ttl() -> int:
+    if settings.configured:
+        return int(getattr(settings, "VIDEO_UPLOAD_TICKET_TTL", DEFAULT_TICKET_TTL))
+    return DEFAULT_TICKET_TTL
