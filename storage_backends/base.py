@@ -129,7 +129,11 @@ class MultipartUploads(abc.ABC):
     """Browser-driven multipart uploads (S3): we sign each part, the browser PUTs it."""
 
     @abc.abstractmethod
-    def multipart_sign_part(self, upload_ref: str, upload_id: str, part_number: int) -> str: ...
+    def multipart_sign_part(
+        self, upload_ref: str, upload_id: str, part_number: int, *,
+        expected_size: int | None = None,
+    ) -> str:
+        """A presigned PUT URL for one part; refuses parts the declared size cannot need."""
 
     @abc.abstractmethod
     def multipart_list_parts(self, upload_ref: str, upload_id: str) -> list[UploadedPart]: ...
@@ -173,8 +177,9 @@ class HealthCheck(abc.ABC):
     """Backends that can verify their own configuration (credentials, bucket, CORS...)."""
 
     @abc.abstractmethod
-    def check(self) -> list[str]:
-        """Problems an administrator must fix; empty when all is well."""
+    def check(self, *, origin: str | None = None) -> list[str]:
+        """Problems an administrator must fix; empty when all is well. `origin` is the
+        tool's origin, for backends whose browser uploads depend on CORS."""
 
 
 class SigningKeyManagement(abc.ABC):

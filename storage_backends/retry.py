@@ -58,7 +58,7 @@ def _retry_after_seconds(value: str | None) -> float | None:
 
 class _WaitHonouringRetryAfter:
     def __init__(self, initial: float, maximum: float) -> None:
-        self._backoff = wait_exponential_jitter(initial=initial, max=maximum)
+        self._backoff = wait_exponential_jitter(multiplier=initial, max=maximum)
         self._maximum = maximum
 
     def __call__(self, state: RetryCallState) -> float:

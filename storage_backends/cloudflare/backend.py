@@ -220,7 +220,7 @@ class CloudflareStreamBackend(
     def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
         return estimate_monthly_cost(total_bytes, total_views)
 
-    def check(self) -> list[str]:
+    def check(self, *, origin: str | None = None) -> list[str]:
         """Problems an administrator must fix; empty when the configuration works."""
         return configuration_problems(self)
 
