@@ -33,6 +33,9 @@ class Submission(models.Model):
         help_text="The storage this video went to. Empty: the site's default storage.",
     )
     upload_ref = models.CharField(max_length=255, blank=True)
+    # Protocol-specific upload state the browser must not be trusted with (e.g. the S3
+    # multipart UploadId): the endpoints use these, never ids the client sends.
+    upload_details = models.JSONField(default=dict, blank=True)
     video_id = models.CharField(max_length=255, blank=True)
     filename = models.CharField(max_length=255)
     mime_type = models.CharField(max_length=100)
