@@ -129,7 +129,10 @@ def serve_platform(**kwargs: Any) -> tuple[TestPlatform, ThreadingHTTPServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _JwksHandler)
     platform = TestPlatform(issuer=f"http://127.0.0.1:{server.server_port}", **kwargs)
     server.platform = platform  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll interval: shutdown() waits for the loop to notice (0.5 s by default).
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     return platform, server
 
 

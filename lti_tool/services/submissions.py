@@ -25,7 +25,7 @@ from storage_backends.base import (
     Viewer,
 )
 from storage_backends.registry import get_backend
-from storage_backends.validation import sanitize_filename
+from storage_backends.validation import normalized_mime, validate_upload
 
 State = Submission.State
 Kind = VideoEvent.Kind
@@ -38,12 +38,17 @@ def submission_start_upload(
         raise PermissionDenied("Only students submit videos.")
     assignment = assignment_for_launch(claims)
     backend = get_backend()
+    mime = normalized_mime(mime)
     try:
+        # Checked before any row is written (the backend checks again): a size or name the
+        # database cannot store must be a 400 for the student, not a crash.
+        safe_name = validate_upload(filename=filename, size=size, mime=mime,
+                                    max_size_bytes=_max_upload_bytes(assignment))
         with transaction.atomic():
             _abandon_unfinished(claims, assignment)
             submission = Submission.objects.create(
                 assignment=assignment, student_id=claims.user_id, backend=backend.name,
-                filename=sanitize_filename(filename), mime_type=mime, size_bytes=size,
+                filename=safe_name, mime_type=mime, size_bytes=size,
             )
             ticket = backend.create_upload(_upload_context(submission, assignment), filename,
                                            size, mime)
@@ -70,6 +75,10 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
         raise AppError(exc.code, exc.message, status=409) from exc
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.state != State.PENDING_UPLOAD:
+            # A second confirm (a double click) got here first while we asked storage:
+            # do not set a ready video back to "uploaded" or log the upload twice.
+            return submission
         has_current = Submission.objects.filter(
             assignment_id=submission.assignment_id, student_id=submission.student_id,
             is_current=True,
@@ -176,5 +185,9 @@ def _upload_context(submission: Submission, assignment: VideoAssignment) -> Uplo
         assignment_id=assignment.pk,
         user_id=submission.student_id,
         submission_id=submission.pk,
-        max_size_bytes=assignment.max_size_bytes or settings.VIDEO_MAX_UPLOAD_BYTES,
+        max_size_bytes=_max_upload_bytes(assignment),
     )
+
+
+def _max_upload_bytes(assignment: VideoAssignment) -> int:
+    return assignment.max_size_bytes or settings.VIDEO_MAX_UPLOAD_BYTES

@@ -35,7 +35,9 @@ def tus_collection(request: HttpRequest) -> HttpResponse:
     tus = _local().tus
     if request.method == "OPTIONS":
         return _respond(tus.options())
-    return _handle(request, lambda: _created(request, *tus.create(request.headers, _ticket(request))))
+    return _handle(
+        request, lambda: _created(request, *tus.create(request.headers, _ticket(request)))
+    )
 
 
 @csrf_exempt

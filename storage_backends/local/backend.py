@@ -31,7 +31,7 @@ from storage_backends.base import (
 from storage_backends.local.files import LocalFiles, StoredInfo
 from storage_backends.local.tickets import TICKET_HEADER, LocalSigner, TicketGrant
 from storage_backends.local.tus import TusServer
-from storage_backends.validation import validate_upload
+from storage_backends.validation import normalized_mime, validate_upload
 
 
 class LocalBackend(StorageBackend):
@@ -60,7 +60,8 @@ class LocalBackend(StorageBackend):
             filename=filename, size=size, mime=mime, max_size_bytes=ctx.max_size_bytes
         )
         expires = int(time.time()) + self.ticket_ttl
-        grant = TicketGrant(uuid.uuid4().hex, size, ctx.max_size_bytes, mime, safe_name, expires)
+        grant = TicketGrant(uuid.uuid4().hex, size, ctx.max_size_bytes, normalized_mime(mime),
+                            safe_name, expires)
         return UploadTicket(
             protocol="local-tus",
             url=self.upload_url,

@@ -58,7 +58,8 @@ class TusServer:
         if self.files.read_info(self.files.video_dir(grant.ref)) is not None:
             raise TusError(409, "This upload is already complete.")
         with self.files.locked(grant.ref):
-            info = StoredInfo(length, grant.filename, grant.mime, headers.get("Upload-Metadata", ""))
+            metadata = headers.get("Upload-Metadata", "")
+            info = StoredInfo(length, grant.filename, grant.mime, metadata)
             self.files.write_info(self.files.upload_dir(grant.ref), info)
             (self.files.upload_dir(grant.ref) / "data").write_bytes(b"")
         return grant.ref, TusResponse(201, {"Upload-Offset": "0", **self._expires(grant)})
