@@ -17,6 +17,7 @@ urlpatterns = [
     path("lti/", include("lti_tool.urls")),
     path("api/", api.urls),
     path("storage/local/", include("lti_tool.local_storage_urls")),
+    path("storage/", include("lti_tool.provider_urls")),
     path("healthz", health),
 ]
 if settings.DEV_LMS_ENABLED:

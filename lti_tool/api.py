@@ -167,3 +167,10 @@ def playback(request: HttpRequest, submission_id: int) -> Any:
         claims=_claims(request), submission_id=submission_id,
         ip_address=request.META.get("REMOTE_ADDR"),
     )
+
+
+# Routers of the other areas, mounted on the same API and auth.
+from lti_tool.api_uploads import router as uploads_router  # noqa: E402
+
+api.add_router("/", uploads_router)
+api.add_router("/", "lti_tool.api_roster.router")  # GET /roster

@@ -1,0 +1,66 @@
+"""The endpoints Uppy's AwsS3 plugin calls for multipart uploads (S3 and compatible)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.services.uploads import (
+    multipart_abort,
+    multipart_complete,
+    multipart_list_parts,
+    multipart_sign_part,
+)
+from storage_backends.base import UploadedPart
+
+router = Router(tags=["uploads"])
+
+
+class SignedPartOut(Schema):
+    url: str
+
+
+class PartIO(Schema):
+    PartNumber: int  # noqa: N815 - the names Uppy and S3 use
+    ETag: str  # noqa: N815
+    Size: int | None = None  # noqa: N815
+
+
+class CompleteIn(Schema):
+    parts: list[PartIO]
+
+
+class OkOut(Schema):
+    ok: bool
+
+
+def _claims(request: HttpRequest) -> LaunchClaims:
+    return request.auth  # type: ignore[attr-defined, no-any-return]
+
+
+@router.post("/submissions/{submission_id}/multipart/parts/{part_number}",
+             response=SignedPartOut)
+def sign_part(request: HttpRequest, submission_id: int, part_number: int) -> dict[str, str]:
+    url = multipart_sign_part(claims=_claims(request), submission_id=submission_id,
+                              part_number=part_number)
+    return {"url": url}
+
+
+@router.get("/submissions/{submission_id}/multipart/parts", response=list[PartIO])
+def list_parts(request: HttpRequest, submission_id: int) -> list[dict[str, object]]:
+    parts = multipart_list_parts(claims=_claims(request), submission_id=submission_id)
+    return [{"PartNumber": p.part_number, "ETag": p.etag, "Size": p.size} for p in parts]
+
+
+@router.post("/submissions/{submission_id}/multipart/complete", response=OkOut)
+def complete(request: HttpRequest, submission_id: int, payload: CompleteIn) -> dict[str, bool]:
+    parts = [UploadedPart(p.PartNumber, p.ETag, p.Size) for p in payload.parts]
+    multipart_complete(claims=_claims(request), submission_id=submission_id, parts=parts)
+    return {"ok": True}
+
+
+@router.post("/submissions/{submission_id}/multipart/abort", response=OkOut)
+def abort(request: HttpRequest, submission_id: int) -> dict[str, bool]:
+    multipart_abort(claims=_claims(request), submission_id=submission_id)
+    return {"ok": True}
