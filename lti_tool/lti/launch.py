@@ -6,12 +6,19 @@ only RS256; the nonce is bound to the login's state and consumed once, after the
 is verified; the platform's JWKS is fetched with a timeout, cached, and fetched again once
 when a new `kid` appears. Each failed step raises a `LaunchError` with a sentence for the
 person who clicked the link.
+
+Where the platform offers the LTI platform storage (`lti_storage_target`), the login page
+also puts the state and nonce there, and a launch that comes back without the state cookie
+is checked against that storage by our page in the browser before it is accepted: see
+`StorageLogin` in storage.py for the flow and why it is safe.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,11 +26,12 @@ import jwt
 import requests
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import constant_time_compare
 from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.exception import LtiException, OIDCException
 
-from lti_tool.lti.storage import IframeCookieService, NonceStore
+from lti_tool.lti.storage import IframeCookieService, NonceStore, StorageLogin, StorageLogins
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.models import PlatformRegistration
 
@@ -31,6 +39,15 @@ _JWKS_TIMEOUT = 5
 _JWKS_REFETCH_INTERVAL = 60
 # LMS clocks drift: PyJWT's default leeway of 0 refuses a token "issued" one second ahead.
 _CLOCK_SKEW_SECONDS = 60
+
+STORAGE_TARGET_PARAM = "lti_storage_target"
+# The values our launch page read back from the platform storage, posted with the id_token.
+STORAGE_PROOF_STATE = "lti_storage_state"
+STORAGE_PROOF_NONCE = "lti_storage_nonce"
+STORAGE_TIMEOUT_MS = 5000  # per postMessage answer; platforms answer in milliseconds
+# "_parent" or a frame name: the platform's frame that keeps the tool's data.
+_FRAME_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class LaunchError(Exception):
@@ -57,13 +74,85 @@ STEP_MESSAGES: dict[str, str] = {
 }
 
 
-def oidc_login(request: HttpRequest, launch_url: str) -> Any:
-    """Answer a third-party initiated login with the redirect to the platform."""
+class StorageCheckRequired(Exception):  # not an error: a step of the launch
+    """The launch is valid but came without the state cookie: before it is accepted, our page
+    must read the state and nonce back from the platform storage in the browser."""
+
+    def __init__(self, login: StorageLogin, id_token: str) -> None:
+        super().__init__("platform storage check")
+        self.login = login
+        self.id_token = id_token
+
+
+@dataclass(frozen=True)
+class OidcLoginStart:
+    """Where the login sends the browser, and the platform-storage login if there is one."""
+
+    auth_url: str
+    storage: StorageLogin | None
+    cookies: IframeCookieService
+
+    def finish(self, response: HttpResponse) -> HttpResponse:
+        """Set the state cookie (kept where third-party cookies are allowed)."""
+        self.cookies.update_response(response)
+        return response
+
+
+def oidc_login(request: HttpRequest, launch_url: str) -> OidcLoginStart:
+    """Answer a third-party initiated login: the platform's auth URL with state and nonce."""
     login = ToolOIDCLogin(request)
     try:
-        return login.redirect(launch_url)
+        auth_url: str = login.get_redirect_object(launch_url).get_redirect_url()
     except (OIDCException, LtiException) as exc:
         raise LaunchError("registration", STEP_MESSAGES["registration"], str(exc)) from exc
+    return OidcLoginStart(auth_url=auth_url, storage=login.storage_login, cookies=login.cookies)
+
+
+def storage_page_config(login: StorageLogin, *, next_url: str = "") -> dict[str, Any]:
+    """What lti-storage.js needs: `put` at login (then go to `next_url`), `check` at launch."""
+    return {
+        "mode": "put" if next_url else "check",
+        "target": login.target,
+        "origin": login.origin,
+        "items": [
+            {"key": login.state_key, "value": login.state},
+            {"key": login.nonce_key, "value": login.nonce},
+        ],
+        "next": next_url,
+        "timeoutMs": STORAGE_TIMEOUT_MS,
+        "proofFields": [STORAGE_PROOF_STATE, STORAGE_PROOF_NONCE],
+        "error": STEP_MESSAGES["state"],
+    }
+
+
+def sent_by_own_page(request: HttpRequest) -> bool:
+    """Whether the browser says a page of our own origin sent this request.
+
+    Fetch Metadata first (`Sec-Fetch-Site`, which pages cannot set); browsers without it
+    still send `Origin` with a POST. Neither header: refused.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    return request.headers.get("Origin") == f"{request.scheme}://{request.get_host()}"
+
+
+def _storage_target(value: str | None) -> str | None:
+    return value if value and _FRAME_NAME.fullmatch(value) else None
+
+
+def _origin(url: str) -> str | None:
+    """The origin a browser reports for `url` (lower-case host, default port left out)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    shown_port = f":{port}" if port and port != _DEFAULT_PORTS[parts.scheme] else ""
+    return f"{parts.scheme}://{host}{shown_port}"
 
 
 def _request_adapter(request: HttpRequest) -> Any:
@@ -75,9 +164,10 @@ def _request_adapter(request: HttpRequest) -> Any:
 class ToolOIDCLogin(DjangoOIDCLogin):  # type: ignore[misc]
     def __init__(self, request: HttpRequest) -> None:
         self.nonces = NonceStore()
+        self.cookies = IframeCookieService(_request_adapter(request))
+        self.storage_login: StorageLogin | None = None
         super().__init__(
-            request, DatabaseToolConf(), session_service=self.nonces,
-            cookie_service=IframeCookieService(_request_adapter(request)),
+            request, DatabaseToolConf(), session_service=self.nonces, cookie_service=self.cookies
         )
 
     def _prepare_redirect_url(self, launch_url: str) -> str:
@@ -85,7 +175,15 @@ class ToolOIDCLogin(DjangoOIDCLogin):  # type: ignore[misc]
         # only launches in the browser whose login asked for it.
         url: str = super()._prepare_redirect_url(launch_url)
         params = parse_qs(urlsplit(url).query)
-        self.nonces.bind_nonce(nonce=params["nonce"][-1], state=params["state"][-1])
+        state, nonce = params["state"][-1], params["nonce"][-1]
+        self.nonces.bind_nonce(nonce=nonce, state=state)
+        # The platform offers its storage: the state cookie may be blocked, keep both there too.
+        target = _storage_target(self._get_request_param(STORAGE_TARGET_PARAM))
+        origin = _origin(self._registration.get_auth_login_url() or "")
+        if target and origin:
+            login = StorageLogin(state=state, nonce=nonce, target=target, origin=origin)
+            StorageLogins().remember(login)
+            self.storage_login = login
         return url
 
 
@@ -93,6 +191,8 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
     def __init__(self, request: HttpRequest) -> None:
         self.tool_conf = DatabaseToolConf()
         self.nonces = NonceStore()
+        self.http_request = request
+        self.storage_check: StorageLogin | None = None  # set when the browser must prove it
         super().__init__(
             request, self.tool_conf, session_service=self.nonces,
             cookie_service=IframeCookieService(_request_adapter(request)),
@@ -108,8 +208,10 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
         return self.tool_conf.platform
 
     def validate(self) -> ToolMessageLaunch:
+        """Every check; raises `StorageCheckRequired` (after all but the nonce) when the state
+        is to be proved by the platform storage, `LaunchError` when a check fails."""
         self._validated = True  # pylti1p3 re-enters validate() from its getters otherwise
-        steps: list[tuple[str, Callable[[], object]]] = [
+        self._run_steps([
             ("format", self._get_id_token),  # else a missing id_token reads as a state error
             ("state", self.validate_state),
             ("format", self.validate_jwt_format),
@@ -118,14 +220,44 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
             ("claims", self.validate_claims),
             ("deployment", self.validate_deployment),
             ("message", self.validate_message),
-            ("nonce", self.consume_nonce),
-        ]
+        ])
+        if self.storage_check is not None:  # nothing consumed, nothing written yet
+            self._validated = False
+            raise StorageCheckRequired(self.storage_check, self._get_id_token())
+        self._run_steps([("nonce", self.consume_nonce)])
+        return self
+
+    def _run_steps(self, steps: list[tuple[str, Callable[[], object]]]) -> None:
         for step, check in steps:
             try:
                 check()
             except (LtiException, KeyError, TypeError, ValueError, AttributeError) as exc:
                 self._validated = False
                 raise LaunchError(step, STEP_MESSAGES[step], str(exc)) from exc
+
+    def validate_state(self) -> ToolMessageLaunch:
+        """The state cookie of this browser; or else a platform-storage login, whose proof
+        our own page posts once it has read the state and nonce back from the storage."""
+        state = self._get_request_param("state")
+        if not state:
+            raise LtiException("Missing state param")
+        if self._cookie_service.get_cookie(state) == state:
+            return self
+        login = StorageLogins().find(state)
+        if login is None:
+            raise LtiException("State not found: no cookie and not a platform-storage login")
+        proof_state = self._get_request_param(STORAGE_PROOF_STATE) or ""
+        proof_nonce = self._get_request_param(STORAGE_PROOF_NONCE) or ""
+        if not proof_state and not proof_nonce:
+            self.storage_check = login
+            return self
+        if not sent_by_own_page(self.http_request):
+            raise LtiException("Platform storage proof not posted by the tool's own page")
+        if not (
+            constant_time_compare(proof_state, login.state)
+            and constant_time_compare(proof_nonce, login.nonce)
+        ):
+            raise LtiException("Platform storage proof does not match the login")
         return self
 
     def validate_jwt_format(self) -> ToolMessageLaunch:

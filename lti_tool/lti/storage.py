@@ -5,11 +5,17 @@ consumed atomically on launch, so an id_token is accepted once and only with its
 state. The state goes to a SameSite=None; Secure cookie: the tool runs in the LMS's
 iframe. pylti1p3 keeps both in the Django session and never deletes the nonce, so a
 replayed launch would pass: hence these replacements.
+
+Browsers that block third-party cookies drop that cookie. Where the platform offers the
+LTI platform storage (`lti_storage_target` in the login), the browser also keeps the state
+and nonce in the platform's window, and `StorageLogins` remembers such logins here (see
+`StorageLogin` for what that proves and how).
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +25,7 @@ from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.session import SessionService
 
 _NONCE_PREFIX = "lti-nonce:"
+_STORAGE_LOGIN_PREFIX = "lti-storage-login:"
 
 
 class NonceStore(SessionService):
@@ -75,3 +82,68 @@ class IframeCookieService(DjangoCookieService):  # type: ignore[misc]
                 samesite=settings.LTI_COOKIE_SAMESITE,
                 path="/",
             )
+
+
+@dataclass(frozen=True)
+class StorageLogin:
+    """A login whose state and nonce the browser put into the LTI platform storage.
+
+    What the state cookie protects: the launch POST is accepted only in the browser that
+    started the login. Without that, an attacker starts a login, completes it at the LMS as
+    themselves, and has the victim's browser post their id_token and state to us (login
+    CSRF): the victim would work in the tool as the attacker, e.g. hand in a video into the
+    attacker's submission. Everything the login tells the browser (state, nonce, the page
+    itself) is known to whoever started it, so no value alone can replace the cookie: what
+    must be proved is *where* the values are kept.
+
+    What the platform storage gives instead (1EdTech "OIDC Login with LTI Client Side
+    postMessages"): at login our page puts the state and nonce into the platform's window
+    (`lti.put_data` to the frame named by `lti_storage_target`, sent only to the platform's
+    origin, which keeps the values per sending origin). At launch our page asks that window
+    for them back (`lti.get_data`), accepts answers only from the platform's origin, and
+    compares them with the posted state and the nonce issued for it. An attacker can neither
+    write into the victim's platform storage (only our login page does, with values our
+    server just issued) nor answer in the platform's name (browsers deliver postMessage by
+    origin and report the true sender's origin).
+
+    The check runs in the browser, so the server must know that it was *our* page that ran
+    it. The final POST carries the values read back and is accepted only when the browser
+    marks it same-origin (`Sec-Fetch-Site: same-origin`, or an `Origin` of our own where
+    Fetch Metadata is missing): a cross-site page cannot send that, and on our origin only
+    our check page sends it, after the check passed. The server also checks that it issued
+    the state for a storage login, that the values match, and it consumes the nonce once.
+    A launch with neither the cookie nor this proof is refused as before.
+    """
+
+    state: str
+    nonce: str
+    target: str  # the platform's frame for the storage: a frame name or "_parent"
+    origin: str  # the platform's origin (of its OIDC auth URL): the only one we talk to
+
+    @property
+    def state_key(self) -> str:
+        return "lti_state_" + self.state
+
+    @property
+    def nonce_key(self) -> str:
+        return "lti_nonce_" + self.nonce
+
+
+class StorageLogins:
+    """Logins that used the platform storage, by state, for as long as their nonce lives."""
+
+    def remember(self, login: StorageLogin) -> None:
+        value = {"nonce": login.nonce, "target": login.target, "origin": login.origin}
+        cache.set(_storage_login_key(login.state), value, timeout=settings.LTI_NONCE_TTL)
+
+    def find(self, state: str) -> StorageLogin | None:
+        value = cache.get(_storage_login_key(state))
+        if not isinstance(value, dict):
+            return None
+        return StorageLogin(
+            state=state, nonce=value["nonce"], target=value["target"], origin=value["origin"]
+        )
+
+
+def _storage_login_key(state: str) -> str:
+    return _STORAGE_LOGIN_PREFIX + hashlib.sha256(state.encode()).hexdigest()

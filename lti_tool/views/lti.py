@@ -1,6 +1,9 @@
 """LTI 1.3 endpoints: OIDC login, launch (redirect URI), the tool's JWKS.
 
 The launch is verified here; what a verified launch opens is in launch_pages.py.
+Where the platform offers its storage (`lti_storage_target`), the login answers a page that
+puts the state and nonce there before going on to the platform, and a launch without the
+state cookie answers a page that reads them back and posts the launch again with them.
 """
 
 from __future__ import annotations
@@ -8,14 +11,20 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lti_tool.errors import AppError
-from lti_tool.lti.launch import LaunchError, ToolMessageLaunch, oidc_login
+from lti_tool.lti.launch import (
+    LaunchError,
+    StorageCheckRequired,
+    ToolMessageLaunch,
+    oidc_login,
+    storage_page_config,
+)
 from lti_tool.services.tool_keys import tool_jwks
 from lti_tool.views.launch_pages import dispatch_launch
 
@@ -28,9 +37,13 @@ _STEP_STATUS = {"state": 400, "format": 400, "message": 400}
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     try:
-        return oidc_login(request, request.build_absolute_uri(reverse("lti:launch")))  # type: ignore[no-any-return]
+        start = oidc_login(request, request.build_absolute_uri(reverse("lti:launch")))
     except LaunchError as exc:
         return _refused(request, exc)
+    if start.storage is None:
+        return start.finish(redirect(start.auth_url))
+    config = storage_page_config(start.storage, next_url=start.auth_url)
+    return start.finish(render(request, "lti_tool/oidc_storage_login.html", {"config": config}))
 
 
 @csrf_exempt
@@ -41,6 +54,13 @@ def launch(request: HttpRequest) -> HttpResponse:
     try:
         message_launch.validate()
         return dispatch_launch(request, message_launch)
+    except StorageCheckRequired as check:
+        logger.info("lti launch without state cookie: checking the platform storage")
+        return render(request, "lti_tool/oidc_storage_launch.html", {
+            "config": storage_page_config(check.login),
+            "id_token": check.id_token,
+            "state": check.login.state,
+        })
     except LaunchError as exc:
         return _refused(request, exc)
     except AppError as exc:  # a valid launch the tool cannot serve, e.g. a Mentor's
