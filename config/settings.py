@@ -98,11 +98,16 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Beat: re-enqueue grade sends whose retry message was lost (the outbox keeps the rows).
+CELERY_BEAT_SCHEDULE = {
+    "resend-due-scores": {"task": "lti_tool.tasks.resend_due_scores", "schedule": 60.0},
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default: URLs typed without a scheme are https
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -146,6 +151,12 @@ FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS") or [
 VIDEO_MAX_UPLOAD_BYTES = envint("VIDEO_MAX_UPLOAD_BYTES", 5 * 1024**3)
 VIDEO_UPLOAD_TICKET_TTL = envint("VIDEO_UPLOAD_TICKET_TTL", 24 * 3600)
 VIDEO_PLAYBACK_TTL = envint("VIDEO_PLAYBACK_TTL", 3600)
+# Per user and assignment; a tenant may override each (Tenant.limits).
+VIDEO_RATE_LIMITS = {
+    "upload_per_hour": envint("VIDEO_UPLOADS_PER_HOUR", 10),
+    "upload_per_day": envint("VIDEO_UPLOADS_PER_DAY", 50),
+    "playback_per_hour": envint("VIDEO_PLAYBACKS_PER_HOUR", 100),
+}
 
 LOGGING = {
     "version": 1,

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
-from lti_tool.errors import AppError
+from lti_tool.errors import AppError, TooManyRequests
 from lti_tool.launch_tokens import InvalidLaunchToken, LaunchClaims, launch_token_read
 from lti_tool.models import Submission
 from lti_tool.selectors import student_submissions, submission_for_viewer, submissions_for_grader
@@ -103,7 +103,10 @@ def _claims(request: HttpRequest) -> LaunchClaims:
 
 @api.exception_handler(AppError)
 def app_error(request: HttpRequest, exc: AppError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if isinstance(exc, TooManyRequests):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)
@@ -128,7 +131,9 @@ def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, body, status=404)
 
 
-_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+_ERRORS: dict[int, Any] = {
+    code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429, 503)
+}
 
 
 @api.get("/my-submission", response={200: MySubmissionOut, **_ERRORS})
@@ -138,12 +143,12 @@ def my_submission(request: HttpRequest) -> dict[str, Submission | None]:
 
 
 @api.post("/uploads", response={201: UploadOut, **_ERRORS})
-def start_upload(request: HttpRequest, payload: UploadIn) -> tuple[int, dict[str, Any]]:
+def start_upload(request: HttpRequest, payload: UploadIn) -> Status[dict[str, Any]]:
     submission, ticket = submission_start_upload(
         claims=_claims(request), filename=payload.filename, size=payload.size,
         mime=payload.mime_type,
     )
-    return 201, {"submission": submission, "ticket": ticket}
+    return Status(201, {"submission": submission, "ticket": ticket})
 
 
 @api.post("/submissions/{submission_id}/confirm", response={200: SubmissionOut, **_ERRORS})
@@ -174,3 +179,4 @@ from lti_tool.api_uploads import router as uploads_router  # noqa: E402
 
 api.add_router("/", uploads_router)
 api.add_router("/", "lti_tool.api_roster.router")  # GET /roster
+api.add_router("/", "lti_tool.api_grades.router")  # grades and their sync to the LMS

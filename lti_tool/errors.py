@@ -22,3 +22,11 @@ class NotFound(AppError):
 class PermissionDenied(AppError):
     def __init__(self, message: str = "You do not have access to this.") -> None:
         super().__init__("forbidden", message, status=403)
+
+
+class TooManyRequests(AppError):
+    """Answered with 429 and a Retry-After header."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__("rate_limited", message, status=429)
+        self.retry_after = retry_after

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import random
+from datetime import timedelta
 
 from celery import shared_task
 
+from lti_tool.lti.advantage import ServiceError
 from lti_tool.models import Submission
+from lti_tool.services.grades import score_send_attempt, scores_due
+from lti_tool.services.lineitems import line_item_ensure, line_item_sync
+from lti_tool.services.storage import backend_for_submission
 from lti_tool.services.submissions import submission_mark_failed, submission_mark_verified
 from storage_backends.base import StorageError
-from storage_backends.registry import get_backend
 
 logger = logging.getLogger(__name__)
 MAX_RETRIES = 8
@@ -30,7 +34,7 @@ def verify_submission(self, submission_id: int) -> str:  # type: ignore[no-untyp
     ):
         return "skipped"
     try:
-        metadata = get_backend().get_metadata(submission.video_id)
+        metadata = backend_for_submission(submission).get_metadata(submission.video_id)
     except StorageError as exc:
         if exc.permanent or self.request.retries >= MAX_RETRIES:
             submission_mark_failed(submission_id=submission_id, reason=exc.message)
@@ -38,6 +42,10 @@ def verify_submission(self, submission_id: int) -> str:  # type: ignore[no-untyp
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
     submission_mark_verified(submission_id=submission_id, metadata=metadata)
     if not metadata.ready and metadata.state != "error":
+        if self.request.is_eager:
+            # Eager (development): a retry would raise into the confirm request (a 500).
+            # The provider's webhook runs this task again when processing ends.
+            return metadata.state
         raise self.retry(countdown=min(5 * 2**self.request.retries, 300))
     return metadata.state
 
@@ -49,10 +57,70 @@ def purge_video(self, submission_id: int) -> str:  # type: ignore[no-untyped-def
     if submission is None or submission.state != Submission.State.DELETED:
         return "skipped"
     try:
-        get_backend().delete_video(submission.video_id or submission.upload_ref)
+        backend = backend_for_submission(submission)
+        # An unconfirmed Cloudflare upload knows its provider id only from the creation.
+        backend.delete_video(
+            submission.video_id or submission.upload_details.get("video_id")
+            or submission.upload_ref
+        )
     except StorageError as exc:
         if exc.permanent:
             logger.error("purge failed submission=%s: %s", submission_id, exc.message)
             return "failed"
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
     return "purged"
+
+
+# Scores for the LMS gradebook (AGS). A row stays pending through transient failures and
+# is retried with growing backoff until its retry window (24 h) ends; see services/grades.
+SCORE_RETRY_BASE = 10.0
+SCORE_RETRY_CAP = 1800.0
+SCORE_STALE_AFTER = timedelta(minutes=5)
+
+
+def score_retry_delay(retries: int) -> float:
+    """At least the base, growing towards the cap (half an hour)."""
+    return SCORE_RETRY_BASE + backoff_seconds(retries, base=SCORE_RETRY_BASE, cap=SCORE_RETRY_CAP)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def send_score(self, score_send_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Send one outbox row; the row's lock and state make a repeat a no-op."""
+    delay = score_retry_delay(self.request.retries)
+    outcome = score_send_attempt(score_send_id=score_send_id, retry_in=delay)
+    if outcome == "retry" and not self.request.is_eager:
+        # An eager run (development) does not loop here: the sweep below tries again.
+        raise self.retry(countdown=delay)
+    return outcome
+
+
+@shared_task
+def resend_due_scores() -> int:
+    """Run by beat every minute: re-enqueue pending scores whose retry message was lost."""
+    due = scores_due(stale_after=SCORE_STALE_AFTER)
+    for score_send_id in due:
+        send_score.delay(score_send_id)
+    return len(due)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def ensure_line_item(self, assignment_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Find or create a launched link's gradebook column, off the launch's request path."""
+    return _line_item_task(self, line_item_ensure, assignment_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def sync_line_item(self, assignment_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Give the gradebook column the assignment's new title, maximum and due date."""
+    return _line_item_task(self, line_item_sync, assignment_id)
+
+
+def _line_item_task(task, action, assignment_id: int) -> str:  # type: ignore[no-untyped-def]
+    try:
+        action(assignment_id=assignment_id)
+    except ServiceError as exc:
+        if not exc.transient or task.request.is_eager or task.request.retries >= MAX_RETRIES:
+            logger.warning("line item assignment=%s: %s", assignment_id, exc)
+            return "failed"
+        raise task.retry(countdown=backoff_seconds(task.request.retries, base=5.0)) from exc
+    return "ok"

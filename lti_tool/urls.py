@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from lti_tool.views import lti
+from lti_tool.views import assignment_forms, lti, registration
 
 app_name = "lti"
 urlpatterns = [
     path("login/", lti.login, name="login"),
     path("launch/", lti.launch, name="launch"),
     path("jwks/", lti.jwks, name="jwks"),
+    path("deep-link/", assignment_forms.deep_link_submit, name="deep_link"),
+    path("assignment/", assignment_forms.assignment_edit, name="assignment_edit"),
+    path("register/", registration.register, name="register"),
+    path("canvas.json", registration.canvas_config, name="canvas_config"),
 ]

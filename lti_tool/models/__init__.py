@@ -1,6 +1,7 @@
 """The app's models, one module per area; import them from here."""
 
 from lti_tool.models.courses import Course, LtiUser, VideoAssignment
+from lti_tool.models.grading import Grade, ScoreSend
 from lti_tool.models.submissions import Submission, VideoEvent
 from lti_tool.models.tenants import (
     Deployment,
@@ -13,8 +14,10 @@ from lti_tool.models.tenants import (
 __all__ = [
     "Course",
     "Deployment",
+    "Grade",
     "LtiUser",
     "PlatformRegistration",
+    "ScoreSend",
     "StorageConfig",
     "Submission",
     "Tenant",

@@ -42,6 +42,10 @@ class Course(models.Model):
     memberships_url = models.URLField(
         max_length=500, blank=True, help_text="NRPS context_memberships_url from the launch."
     )
+    nrps_versions = models.JSONField(
+        default=list, blank=True,
+        help_text='NRPS service_versions from the launch; "2.0" offers per-link rosters (rlid).',
+    )
 
     class Meta:
         constraints = [

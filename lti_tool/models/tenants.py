@@ -14,6 +14,11 @@ class Tenant(models.Model):
         "StorageConfig", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="Where new videos go. Empty: the site's default storage.",
     )
+    limits = models.JSONField(
+        default=dict, blank=True,
+        help_text='Overrides of the site\'s rate limits, e.g. {"upload_per_hour": 20, '
+        '"upload_per_day": 80, "playback_per_hour": 200}.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from lti_tool.errors import AppError
 from lti_tool.launch_tokens import LaunchClaims, Role
+from lti_tool.lti.nrps import nrps_course_fields
 from lti_tool.models import Course, LtiUser, PlatformRegistration, VideoAssignment
+from lti_tool.services.assignments import assignment_for_link
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 _LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
@@ -65,9 +67,18 @@ def _context_role_name(role: str) -> str | None:
 
 @transaction.atomic
 def launch_record(*, platform: PlatformRegistration, body: dict[str, Any]) -> LaunchResult:
+    user, course, role = launch_record_context(platform=platform, body=body)
+    assignment = assignment_for_link(course=course, body=body)
+    return LaunchResult(user=user, course=course, assignment=assignment, role=role)
+
+
+@transaction.atomic
+def launch_record_context(
+    *, platform: PlatformRegistration, body: dict[str, Any]
+) -> tuple[LtiUser, Course, Role]:
+    """The person and the course of any launch (a deep linking request has no link)."""
     role = role_from_claims(body.get(CLAIM + "roles", []))
     context = body.get(CLAIM + "context") or {}
-    link = body[CLAIM + "resource_link"]
     if not context.get("id"):
         raise AppError("no_context", "This link must be placed inside a course.", status=400)
     user, _ = LtiUser.objects.update_or_create(
@@ -79,16 +90,12 @@ def launch_record(*, platform: PlatformRegistration, body: dict[str, Any]) -> La
     )
     course, _ = Course.objects.update_or_create(
         tenant=platform.tenant, issuer=platform.issuer, context_id=context["id"],
-        defaults={"title": context.get("title", ""), "label": context.get("label", "")},
-    )
-    assignment, _ = VideoAssignment.objects.get_or_create(
-        course=course, resource_link_id=link["id"],
         defaults={
-            "title": link.get("title") or "Video assignment",
-            "instructions": link.get("description", ""),
+            "title": context.get("title", ""), "label": context.get("label", ""),
+            "platform": platform, **nrps_course_fields(body),
         },
     )
-    return LaunchResult(user=user, course=course, assignment=assignment, role=role)
+    return user, course, role
 
 
 def _display_name(body: dict[str, Any]) -> str:

@@ -10,11 +10,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from lti_tool.errors import AppError, PermissionDenied
+from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
 from lti_tool.launch_tokens import LaunchClaims
-from lti_tool.models import Submission, VideoAssignment, VideoEvent
+from lti_tool.models import Submission, Tenant, VideoAssignment, VideoEvent
 from lti_tool.selectors import assignment_for_launch, submission_for_viewer
 from lti_tool.services.events import event_record
+from lti_tool.services.storage import backend_for_submission, backend_for_tenant
+from lti_tool.services.uploads import storage_error, upload_ticket_finish
 from storage_backends.base import (
     Playback,
     StorageError,
@@ -24,7 +26,7 @@ from storage_backends.base import (
     VideoMetadata,
     Viewer,
 )
-from storage_backends.registry import get_backend
+from storage_backends.rate_limit import Limit, RateLimited, check_rate
 from storage_backends.validation import normalized_mime, validate_upload
 
 State = Submission.State
@@ -37,7 +39,10 @@ def submission_start_upload(
     if claims.role != "student":
         raise PermissionDenied("Only students submit videos.")
     assignment = assignment_for_launch(claims)
-    backend = get_backend()
+    tenant = assignment.course.tenant
+    _refuse_resubmission_if_closed(claims, assignment)
+    _rate_limit(claims, "upload", per_hour="upload_per_hour", per_day="upload_per_day")
+    backend = backend_for_tenant(tenant)
     mime = normalized_mime(mime)
     try:
         # Checked before any row is written (the backend checks again): a size or name the
@@ -48,20 +53,24 @@ def submission_start_upload(
             _abandon_unfinished(claims, assignment)
             submission = Submission.objects.create(
                 assignment=assignment, student_id=claims.user_id, backend=backend.name,
-                filename=safe_name, mime_type=mime, size_bytes=size,
+                storage=tenant.storage, filename=safe_name, mime_type=mime, size_bytes=size,
             )
             ticket = backend.create_upload(_upload_context(submission, assignment), filename,
                                            size, mime)
             submission.upload_ref = ticket.upload_ref
-            submission.save(update_fields=["upload_ref"])
+            ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
+            submission.save(update_fields=["upload_ref", "upload_details"])
             event_record(kind=Kind.UPLOAD_REQUESTED, submission=submission,
                          user_id=claims.user_id, details={"size": size, "mime": mime})
     except UploadRejected as exc:
         raise AppError(exc.code, exc.message) from exc
+    except StorageError as exc:
+        raise storage_error(exc) from exc
     return submission, ticket
 
 
 def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Submission:
+    from lti_tool.services.grades import score_submitted_record
     from lti_tool.tasks import verify_submission
 
     submission = submission_for_viewer(claims, submission_id)
@@ -69,10 +78,19 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
         raise PermissionDenied("Only the student who uploaded a video can confirm it.")
     if submission.state != State.PENDING_UPLOAD:
         return submission  # confirmed before: confirming again changes nothing
+    expected = {
+        "size": submission.size_bytes, "mime": submission.mime_type,
+        "video_id": submission.upload_details.get("video_id"),
+    }
     try:
-        video_id = get_backend().confirm_upload(submission.upload_ref, {})
+        video_id = backend_for_submission(submission).confirm_upload(
+            submission.upload_ref, expected
+        )
     except StorageError as exc:
-        raise AppError(exc.code, exc.message, status=409) from exc
+        # Permanent: the upload is not (all) there; the student uploads again. Transient:
+        # the provider is unavailable; confirming again later works (503).
+        raise (AppError(exc.code, exc.message, status=409) if exc.permanent
+               else storage_error(exc)) from exc
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.state != State.PENDING_UPLOAD:
@@ -90,6 +108,7 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
         submission.save()
         event_record(kind=Kind.UPLOAD_SUCCEEDED, submission=submission, user_id=claims.user_id)
         transaction.on_commit(lambda: verify_submission.delay(submission.pk))
+        score_submitted_record(submission=submission)  # the gradebook: awaits grading
     return submission
 
 
@@ -139,7 +158,8 @@ def submission_playback(
     submission = submission_for_viewer(claims, submission_id)
     if submission.state != State.READY:
         raise AppError("not_ready", "This video is not ready to play yet.", status=409)
-    playback = get_backend().playback(
+    _rate_limit(claims, "playback", per_hour="playback_per_hour")
+    playback = backend_for_submission(submission).playback(
         submission.video_id, Viewer(user_id=claims.user_id, ip_address=ip_address),
         expires_in=settings.VIDEO_PLAYBACK_TTL,
     )
@@ -191,3 +211,34 @@ def _upload_context(submission: Submission, assignment: VideoAssignment) -> Uplo
 
 def _max_upload_bytes(assignment: VideoAssignment) -> int:
     return assignment.max_size_bytes or settings.VIDEO_MAX_UPLOAD_BYTES
+
+
+def _rate_limit(
+    claims: LaunchClaims, action: str, *, per_hour: str, per_day: str | None = None
+) -> None:
+    """Per user and assignment, with the tenant's overrides of the site's limits."""
+    tenant_limits = (
+        Tenant.objects.filter(pk=claims.tenant_id).values_list("limits", flat=True).first()
+    )
+    limits = {**settings.VIDEO_RATE_LIMITS, **(tenant_limits or {})}
+    checks = [Limit(f"{action}_hour", int(limits[per_hour]), 3600)]
+    if per_day:
+        checks.append(Limit(f"{action}_day", int(limits[per_day]), 86400))
+    try:
+        check_rate(subject=f"{claims.tenant_id}:{claims.user_id}:{claims.assignment_id}",
+                   limits=checks)
+    except RateLimited as exc:
+        raise TooManyRequests(str(exc), retry_after=exc.retry_after) from exc
+
+
+def _refuse_resubmission_if_closed(claims: LaunchClaims, assignment: VideoAssignment) -> None:
+    if assignment.allow_resubmission:
+        return
+    if Submission.objects.filter(
+        assignment=assignment, student_id=claims.user_id, is_current=True
+    ).exclude(state=State.FAILED).exists():
+        raise AppError(
+            "resubmission_closed",
+            "This assignment accepts one video, and yours is already submitted.",
+            status=409,
+        )

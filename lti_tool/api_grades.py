@@ -1,0 +1,82 @@
+"""Grading endpoints of the teacher page: save a grade, see and retry its trip to the LMS.
+
+Teachers only, scoped to the launched course and assignment (404 for anything else).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from lti_tool.grade_selectors import GradeState, grade_state, grade_states
+from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.services.grades import grade_save, score_resend
+
+router = Router(tags=["grades"])
+
+
+class GradeErrorOut(Schema):
+    code: str
+    message: str
+
+
+class GradeSyncOut(Schema):
+    state: str = Field(description='"none", "unavailable", "pending", "sent" or "failed"')
+    message: str
+    error: str
+    attempts: int
+    sent_at: datetime | None
+    can_resend: bool
+
+
+class GradeOut(Schema):
+    submission_id: int
+    student_id: int
+    score: float | None
+    comment: str
+    graded_at: datetime | None
+    graded_by: str
+    graded_submission_id: int | None
+    max_points: float
+    sync: GradeSyncOut
+
+
+class GradeIn(Schema):
+    score: Decimal = Field(ge=0, max_digits=8, decimal_places=2)
+    comment: str = Field("", max_length=10_000)
+
+
+_ERRORS: dict[int, Any] = {code: GradeErrorOut for code in (400, 403, 404, 409)}
+
+
+def _claims(request: HttpRequest) -> LaunchClaims:
+    return request.auth  # type: ignore[attr-defined, no-any-return]
+
+
+@router.get("/grades", response={200: list[GradeOut], **_ERRORS})
+def list_grades(request: HttpRequest) -> list[GradeState]:
+    return grade_states(_claims(request))
+
+
+@router.get("/submissions/{submission_id}/grade", response={200: GradeOut, **_ERRORS})
+def get_grade(request: HttpRequest, submission_id: int) -> GradeState:
+    return grade_state(_claims(request), submission_id)
+
+
+@router.post("/submissions/{submission_id}/grade", response={200: GradeOut, **_ERRORS})
+def save_grade(request: HttpRequest, submission_id: int, payload: GradeIn) -> GradeState:
+    claims = _claims(request)
+    grade_save(claims=claims, submission_id=submission_id, score=payload.score,
+               comment=payload.comment)
+    return grade_state(claims, submission_id)
+
+
+@router.post("/submissions/{submission_id}/grade/resend", response={200: GradeOut, **_ERRORS})
+def resend_grade(request: HttpRequest, submission_id: int) -> GradeState:
+    claims = _claims(request)
+    score_resend(claims=claims, submission_id=submission_id)
+    return grade_state(claims, submission_id)

@@ -1,0 +1,59 @@
+"""GET /api/roster: the class roster for the teacher page (mounted in lti_tool/api.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.roster import Roster, roster_for_assignment
+
+router = Router(tags=["roster"])
+
+
+class RosterErrorOut(Schema):
+    code: str
+    message: str
+
+
+class RosterLearnerOut(Schema):
+    user_id: str
+    name: str
+    email: str
+    status: Literal["submitted", "missing", "late"]
+    status_label: str
+    past_due: bool
+    enrolled: bool
+    submission_id: int | None
+    submission_state: str | None
+    submitted_at: datetime | None
+
+
+class RosterCountsOut(Schema):
+    enrolled: int
+    submitted: int
+    missing: int
+    late: int
+    not_enrolled: int
+
+
+class RosterOut(Schema):
+    available: bool
+    message: str | None
+    fetched_at: datetime | None
+    learners: list[RosterLearnerOut]
+    counts: RosterCountsOut
+
+
+@router.get("/roster", response={200: RosterOut, 403: RosterErrorOut, 404: RosterErrorOut})
+def roster(request: HttpRequest) -> Roster:
+    """The LMS's learners for this link, each with their submission status (teachers only).
+
+    `available` is false, with a message for the teacher, when the LMS does not offer its
+    membership service or the call fails; the submissions list does not depend on it.
+    """
+    claims: LaunchClaims = request.auth  # type: ignore[attr-defined]
+    return roster_for_assignment(claims=claims)

@@ -1,0 +1,161 @@
+"""Reads for the grading panel: a student's grade and where its score is on the way to the LMS.
+
+Scoped like `lti_tool.selectors`: teachers of the launched course and assignment only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from lti_tool.errors import AppError, NotFound, PermissionDenied
+from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.models import Grade, LtiUser, ScoreSend, Submission, VideoAssignment
+from lti_tool.selectors import submission_for_viewer, submissions_for_grader
+from lti_tool.services.grades import has_gradebook
+
+if TYPE_CHECKING:
+    from lti_tool.services.launches import LaunchResult
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+State = ScoreSend.State
+
+
+@dataclass(frozen=True)
+class GradeSync:
+    state: str  # "none", "unavailable", "pending", "sent" or "failed"
+    message: str
+    error: str
+    attempts: int
+    sent_at: datetime | None
+    can_resend: bool
+
+
+@dataclass(frozen=True)
+class GradeState:
+    submission_id: int
+    student_id: int
+    score: Decimal | None
+    comment: str
+    graded_at: datetime | None
+    graded_by: str
+    graded_submission_id: int | None
+    max_points: Decimal
+    sync: GradeSync
+
+
+def grade_state(claims: LaunchClaims, submission_id: int) -> GradeState:
+    if claims.role != "teacher":
+        raise PermissionDenied("Only teachers can see grades.")
+    submission = submission_for_viewer(claims, submission_id)
+    if submission.assignment_id != claims.assignment_id:
+        raise NotFound("This submission does not exist or is not yours to see.")
+    return grade_states_for(submission.assignment, [submission])[0]
+
+
+def grade_states(claims: LaunchClaims) -> list[GradeState]:
+    """One per current submission of the launched assignment, as the teacher lists them."""
+    submissions = list(submissions_for_grader(claims))
+    if not submissions:
+        return []
+    return grade_states_for(submissions[0].assignment, submissions)
+
+
+def grade_states_for(
+    assignment: VideoAssignment, submissions: list[Submission]
+) -> list[GradeState]:
+    students = [s.student_id for s in submissions]
+    grades = {
+        g.student_id: g for g in Grade.objects.select_related("graded_by")
+        .filter(assignment=assignment, student_id__in=students)
+    }
+    latest: dict[int, ScoreSend] = {}
+    for row in ScoreSend.objects.filter(assignment=assignment, student_id__in=students).order_by(
+        "created_at", "pk"
+    ):
+        latest[row.student_id] = row
+    connected = has_gradebook(assignment)
+    return [
+        _state(s, assignment, grades.get(s.student_id), latest.get(s.student_id), connected)
+        for s in submissions
+    ]
+
+
+def _state(
+    submission: Submission, assignment: VideoAssignment, grade: Grade | None,
+    row: ScoreSend | None, connected: bool,
+) -> GradeState:
+    return GradeState(
+        submission_id=submission.pk,
+        student_id=submission.student_id,
+        score=grade.score if grade else None,
+        comment=grade.comment if grade else "",
+        graded_at=grade.graded_at if grade else None,
+        graded_by=str(grade.graded_by) if grade and grade.graded_by else "",
+        graded_submission_id=grade.submission_id if grade else None,
+        max_points=assignment.max_points,
+        sync=_sync(row, connected),
+    )
+
+
+def _sync(row: ScoreSend | None, connected: bool) -> GradeSync:
+    if row is None:
+        state, message = ("none", "Nothing sent to the LMS gradebook yet.") if connected else (
+            "unavailable",
+            "Saved here only: the LMS did not connect this link to its gradebook.",
+        )
+        return GradeSync(state, message, "", 0, None, can_resend=False)
+    retrying = row.state == State.PENDING and row.attempts > 0
+    if row.state == State.SENT:
+        message = (
+            "Sent to the LMS gradebook." if row.kind == ScoreSend.Kind.GRADED
+            else "The LMS gradebook knows the video awaits grading."
+        )
+    elif row.state == State.FAILED:
+        message = f"Not sent to the LMS gradebook: {row.last_error}"
+    elif retrying:
+        message = (f"Not sent yet: {row.last_error} Retrying automatically "
+                   f"(attempt {row.attempts}).")
+    else:
+        message = "Waiting to be sent to the LMS gradebook."
+    return GradeSync(
+        state=str(row.state), message=message, error=row.last_error, attempts=row.attempts,
+        sent_at=row.sent_at, can_resend=row.state == State.FAILED or retrying,
+    )
+
+
+@dataclass(frozen=True)
+class ReviewTarget:
+    """Whose submission a Submission Review launch asks to open."""
+
+    student_name: str
+    submission_id: int | None  # None: the student has no current submission
+
+
+def review_target(*, result: LaunchResult, body: dict[str, Any]) -> ReviewTarget | None:
+    """Teachers get the `for_user` student's current submission; students only their own,
+    on their own page (None)."""
+    for_user = body.get(CLAIM + "for_user")
+    user_id = for_user.get("user_id") if isinstance(for_user, dict) else None
+    if not isinstance(user_id, str) or not user_id:
+        raise AppError("no_for_user", "This review launch does not say whose work to open.")
+    if result.role != "teacher":
+        if user_id != result.user.sub:
+            raise PermissionDenied("You can only review your own submission.")
+        return None
+    student = LtiUser.objects.filter(
+        tenant_id=result.course.tenant_id, issuer=result.user.issuer, sub=user_id
+    ).first()
+    submission = (
+        Submission.objects.filter(assignment=result.assignment, student=student, is_current=True)
+        .values_list("pk", flat=True).first() if student else None
+    )
+    name = (student.name if student else "") or _for_user_name(for_user) or "This student"
+    return ReviewTarget(student_name=name, submission_id=submission)
+
+
+def _for_user_name(for_user: dict[str, Any]) -> str:
+    parts = (for_user.get("given_name"), for_user.get("family_name"))
+    return str(for_user.get("name") or " ".join(p for p in parts if isinstance(p, str)))

@@ -1,0 +1,80 @@
+"""Grades and the outbox of scores on their way to the LMS gradebook (LTI AGS).
+
+A grade belongs to (assignment, student), like the one cell of the LMS gradebook it fills:
+it survives a resubmission (the teacher sees which video was graded) and needs no change
+to the Submission rows. Every score to send is a `ScoreSend` row written in the same
+transaction as the change it reports, so a grade is never lost while the LMS is down.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from lti_tool.models.courses import LtiUser, VideoAssignment
+from lti_tool.models.submissions import Submission
+
+
+class Grade(models.Model):
+    assignment = models.ForeignKey(VideoAssignment, on_delete=models.CASCADE, related_name="grades")
+    student = models.ForeignKey(LtiUser, on_delete=models.CASCADE, related_name="grades")
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The video the teacher was watching when they saved the grade.",
+    )
+    score = models.DecimalField(max_digits=8, decimal_places=2)
+    comment = models.TextField(blank=True)
+    graded_by = models.ForeignKey(
+        LtiUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    graded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "student"], name="one_grade_per_student")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.score}"
+
+
+class ScoreSend(models.Model):
+    """One score for the LMS, sent by a worker with retries. The newest row of a student
+    supersedes older unsent ones: the gradebook must end with the latest state."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted, waiting for grading"
+        GRADED = "graded", "Graded"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Not sent"
+        SUPERSEDED = "superseded", "Replaced by a newer score"
+
+    assignment = models.ForeignKey(
+        VideoAssignment, on_delete=models.CASCADE, related_name="score_sends"
+    )
+    student = models.ForeignKey(LtiUser, on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    payload = models.JSONField(help_text="The AGS score body, timestamped when it was made.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    retry_until = models.DateTimeField(
+        help_text="Transient failures are retried until then; a resend starts a new window."
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["assignment", "student", "-created_at"]),
+            models.Index(fields=["state", "next_attempt_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} score for {self.student} ({self.state})"

@@ -1,0 +1,219 @@
+"""Grades: saved here at once, sent to the LMS gradebook (AGS) by a worker through an outbox.
+
+Each score to send is a `ScoreSend` row written in the transaction of the change it reports
+(a saved grade, a confirmed upload), and the task is enqueued on commit. The worker locks
+the row while it sends, so two workers never send one row; a transient failure stays
+pending and is retried with growing backoff for `RETRY_WINDOW`; a newer row of the same
+student supersedes an unsent older one, so the gradebook never ends on a stale grade. A
+platform keeps the score with the latest `timestamp`, so a repeat after a crash between
+the POST and our commit changes nothing there.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db import transaction
+from django.utils import timezone
+
+from lti_tool.errors import AppError, NotFound, PermissionDenied
+from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.lti import ags
+from lti_tool.lti.advantage import SCOPE_SCORE, PlatformServices, ServiceError
+from lti_tool.models import Grade, ScoreSend, Submission, VideoAssignment
+from lti_tool.selectors import submission_for_viewer
+from lti_tool.services.lineitems import line_item_ensure
+
+logger = logging.getLogger(__name__)
+RETRY_WINDOW = timedelta(hours=24)
+State = ScoreSend.State
+Outcome = Literal["sent", "skipped", "busy", "superseded", "retry", "failed"]
+
+
+def grade_save(
+    *, claims: LaunchClaims, submission_id: int, score: Decimal, comment: str
+) -> Grade:
+    submission = _gradable_submission(claims, submission_id)
+    assignment = submission.assignment
+    if not Decimal(0) <= score <= assignment.max_points:
+        raise AppError(
+            "bad_score", f"The score must be between 0 and {assignment.max_points.normalize():f}."
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        grade, _ = Grade.objects.update_or_create(
+            assignment=assignment, student=submission.student,
+            defaults={"score": score, "comment": comment, "submission": submission,
+                      "graded_by_id": claims.user_id, "graded_at": now},
+        )
+        _score_send_create(submission=submission, kind=ScoreSend.Kind.GRADED, payload={
+            "userId": submission.student.sub,
+            "scoreGiven": float(score),
+            "scoreMaximum": float(assignment.max_points),
+            "comment": comment,
+            "timestamp": _timestamp(now),
+            "activityProgress": "Completed",
+            "gradingProgress": "FullyGraded",
+        })
+    logger.info("grade saved assignment=%s student=%s by=%s", assignment.pk,
+                submission.student_id, claims.user_id)
+    return grade
+
+
+def score_submitted_record(*, submission: Submission) -> ScoreSend | None:
+    """A student's upload was confirmed: tell the gradebook it waits for grading.
+    Call inside the confirming transaction."""
+    return _score_send_create(submission=submission, kind=ScoreSend.Kind.SUBMITTED, payload={
+        "userId": submission.student.sub,
+        "timestamp": _timestamp(timezone.now()),
+        "activityProgress": "Submitted",
+        "gradingProgress": "PendingManual",
+    })
+
+
+def score_resend(*, claims: LaunchClaims, submission_id: int) -> ScoreSend:
+    """Try the student's latest unsent score again, with a new retry window."""
+    submission = _gradable_submission(claims, submission_id)
+    with transaction.atomic():
+        latest = (
+            ScoreSend.objects.select_for_update()
+            .filter(assignment_id=submission.assignment_id, student_id=submission.student_id)
+            .order_by("-created_at", "-pk").first()
+        )
+        if latest is None or latest.state not in (State.FAILED, State.PENDING):
+            raise AppError("nothing_to_resend",
+                           "There is no unsent score for this student.", status=409)
+        now = timezone.now()
+        latest.state, latest.next_attempt_at = State.PENDING, now
+        latest.retry_until = now + RETRY_WINDOW
+        latest.save(update_fields=["state", "next_attempt_at", "retry_until"])
+        _enqueue(latest.pk)
+    return latest
+
+
+def score_send_attempt(*, score_send_id: int, retry_in: float) -> Outcome:
+    """One delivery attempt, holding the row's lock; the task retries on "retry"."""
+    with transaction.atomic():
+        row = (
+            ScoreSend.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("assignment__course__platform", "student")
+            .filter(pk=score_send_id).first()
+        )
+        if row is None:
+            return "busy"  # another worker holds it (or it is gone)
+        if row.state != State.PENDING:
+            return "skipped"
+        if _newer_exists(row):
+            row.state = State.SUPERSEDED
+            row.save(update_fields=["state"])
+            return "superseded"
+        row.attempts += 1
+        try:
+            _deliver(row)
+        except ServiceError as exc:
+            return _record_failure(row, exc, retry_in)
+        row.state, row.sent_at, row.last_error = State.SENT, timezone.now(), ""
+        row.next_attempt_at = None
+        row.save()
+    logger.info("score sent id=%s kind=%s attempts=%s", row.pk, row.kind, row.attempts)
+    return "sent"
+
+
+def scores_due(*, stale_after: timedelta, limit: int = 500) -> list[int]:
+    """Pending rows whose retry should have run by now: their task message was lost
+    (a broker outage at commit time, a worker killed while it waited)."""
+    cutoff = timezone.now() - stale_after
+    return list(
+        ScoreSend.objects.filter(state=State.PENDING, next_attempt_at__lte=cutoff)
+        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    )
+
+
+def _gradable_submission(claims: LaunchClaims, submission_id: int) -> Submission:
+    if claims.role != "teacher":
+        raise PermissionDenied("Only teachers can grade.")
+    submission = submission_for_viewer(claims, submission_id)
+    if submission.assignment_id != claims.assignment_id:
+        raise NotFound("This submission does not exist or is not yours to see.")
+    return submission
+
+
+def _score_send_create(
+    *, submission: Submission, kind: ScoreSend.Kind, payload: dict[str, Any]
+) -> ScoreSend | None:
+    assignment = submission.assignment
+    if not has_gradebook(assignment):
+        return None  # the LMS offered no grade service for this link: the grade stays here
+    now = timezone.now()
+    row = ScoreSend.objects.create(
+        assignment=assignment, student_id=submission.student_id, submission=submission,
+        kind=kind, payload=payload, next_attempt_at=now, retry_until=now + RETRY_WINDOW,
+    )
+    _enqueue(row.pk)
+    return row
+
+
+def has_gradebook(assignment: VideoAssignment) -> bool:
+    return bool(assignment.lineitem_url or assignment.lineitems_url)
+
+
+def _enqueue(score_send_id: int) -> None:
+    from lti_tool.tasks import send_score
+
+    # robust: a broker hiccup must not fail the teacher's save; the sweep re-sends the row.
+    transaction.on_commit(lambda: send_score.delay(score_send_id), robust=True)
+
+
+def _newer_exists(row: ScoreSend) -> bool:
+    return ScoreSend.objects.filter(
+        assignment_id=row.assignment_id, student_id=row.student_id, created_at__gt=row.created_at
+    ).exists() or ScoreSend.objects.filter(
+        assignment_id=row.assignment_id, student_id=row.student_id,
+        created_at=row.created_at, pk__gt=row.pk,
+    ).exists()
+
+
+def _deliver(row: ScoreSend) -> None:
+    assignment = row.assignment
+    platform = assignment.course.platform
+    if platform is None or not has_gradebook(assignment):
+        raise ServiceError("The LMS gave this link no gradebook column.", transient=False)
+    if SCOPE_SCORE not in assignment.ags_scopes:
+        raise ServiceError("The LMS does not let the tool send scores for this link.",
+                           transient=False)
+    lineitem_url = line_item_ensure(assignment_id=assignment.pk)
+    ags.post_score(PlatformServices(platform), lineitem_url, row.payload,
+                   scopes=sorted(assignment.ags_scopes))
+
+
+def _record_failure(row: ScoreSend, exc: ServiceError, retry_in: float) -> Outcome:
+    now = timezone.now()
+    row.last_error = _reason(exc)
+    give_up = not exc.transient or now + timedelta(seconds=retry_in) > row.retry_until
+    row.state = State.FAILED if give_up else State.PENDING
+    row.next_attempt_at = None if give_up else now + timedelta(seconds=retry_in)
+    row.save()
+    logger.warning("score send id=%s attempt=%s %s: %s", row.pk, row.attempts,
+                   "failed" if give_up else "will retry", exc)
+    return "failed" if give_up else "retry"
+
+
+def _reason(exc: ServiceError) -> str:
+    """The failure in words a teacher can act on."""
+    if exc.status in (401, 403):
+        return f"The LMS refused the tool access to its gradebook (HTTP {exc.status})."
+    if exc.status == 404:
+        return "The LMS no longer has this gradebook column (HTTP 404)."
+    if exc.status is not None:
+        return f"The LMS answered HTTP {exc.status}."
+    message = str(exc)
+    if message.startswith("The "):  # one of our own sentences (no gradebook, no scope...)
+        return message[:500]
+    return "Could not reach the LMS." if exc.transient else f"The LMS call failed: {message[:400]}"
+
+
+def _timestamp(moment: Any) -> str:
+    return str(moment.isoformat(timespec="milliseconds"))
