@@ -38,6 +38,16 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [PlatformInline]
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        """A tenant switches between its own storage configurations only."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("storage")
+        if field is not None:
+            field.queryset = StorageConfig.objects.filter(tenant=obj) if obj else (
+                StorageConfig.objects.none())
+        return form
+
 
 @admin.register(StorageConfig)
 class StorageConfigAdmin(admin.ModelAdmin):

@@ -1,7 +1,7 @@
 """Rate limits on upload tickets and playback, counted in the cache (Redis in production).
 
-Fixed windows: `add` (SET NX) creates a window's counter and `incr` (INCRBY) counts, both
-atomic in Redis, so 50 parallel requests against a limit of 10 let exactly 10 through.
+Fixed windows counted with INCR (atomic in Redis), so 50 parallel requests against a
+limit of 10 let exactly 10 through; all of a request's windows go in one round trip.
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 
 @dataclass(frozen=True)
@@ -36,18 +38,41 @@ class RateLimited(Exception):
 def check_rate(*, subject: str, limits: Sequence[Limit], now: float | None = None) -> None:
     """Count one request against every limit; raise RateLimited if any is exceeded."""
     now = time.time() if now is None else now
-    for limit in limits:
-        window = int(now // limit.period_seconds)
-        key = f"rate:{limit.name}:{subject}:{window}"
-        cache.add(key, 0, timeout=limit.period_seconds + 60)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the counter expired between add and incr: a new window
-            cache.add(key, 1, timeout=limit.period_seconds + 60)
-            count = 1
+    windows = [(limit, int(now // limit.period_seconds)) for limit in limits]
+    keys = [f"rate:{limit.name}:{subject}:{window}" for limit, window in windows]
+    counts = _count(keys, [limit.period_seconds + 60 for limit in limits])
+    for (limit, window), count in zip(windows, counts, strict=True):
         if count > limit.max_requests:
             retry_after = math.ceil((window + 1) * limit.period_seconds - now)
             raise RateLimited(limit, max(retry_after, 1))
+
+
+def _count(keys: list[str], timeouts: list[int]) -> list[int]:
+    client = _redis_client()
+    if client is not None:
+        # One round trip: INCR is atomic, EXPIRE NX sets the window's life once.
+        pipe = client.pipeline(transaction=False)
+        for key, timeout in zip(keys, timeouts, strict=True):
+            pipe.incr(key)
+            pipe.expire(key, timeout, nx=True)
+        return [int(value) for value in pipe.execute()[::2]]
+    counts = []
+    for key, timeout in zip(keys, timeouts, strict=True):
+        cache.add(key, 0, timeout=timeout)
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # the counter expired between add and incr: a new window
+            cache.add(key, 1, timeout=timeout)
+            counts.append(1)
+    return counts
+
+
+def _redis_client() -> Any:
+    """The raw Redis client behind Django's cache, or None for other cache backends."""
+    backend = caches["default"]  # the backend itself: `cache` is a proxy
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(write=True)  # noqa: SLF001 - no public accessor
 
 
 def _period_words(seconds: int) -> str:

@@ -19,6 +19,7 @@ from lti_tool.models import StorageConfig, Submission
 from lti_tool.selectors import submission_for_viewer
 from lti_tool.services.storage import backend_for_config, backend_for_submission
 from storage_backends.base import (
+    MultipartOperation,
     MultipartUploads,
     StorageBackend,
     StorageError,
@@ -77,6 +78,18 @@ def multipart_sign_part(*, claims: LaunchClaims, submission_id: int, part_number
     try:
         return backend.multipart_sign_part(ref, upload_id, part_number,
                                            expected_size=submission.size_bytes)
+    except StorageError as exc:
+        raise storage_error(exc) from exc
+
+
+def multipart_sign_request(
+    *, claims: LaunchClaims, submission_id: int, operation: MultipartOperation
+) -> str:
+    submission = _own_pending_upload(claims, submission_id)
+    backend, ref, upload_id = _multipart(submission)
+    try:
+        return backend.multipart_sign_request(ref, upload_id, operation,
+                                              expected_size=submission.size_bytes)
     except StorageError as exc:
         raise storage_error(exc) from exc
 
