@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.urls import reverse
 
-from lti_tool.dev_lms.roster import (
-    COURSE,
-    COURSE_OFFERING,
-    Person,
-    ResourceLink,
-    person_by_key,
-    resource_link_by_id,
-)
+from lti_tool.dev_lms import course, gradebook
+from lti_tool.dev_lms.errors import ServiceError
+from lti_tool.dev_lms.roster import COURSE, Person, ResourceLink, member_by_key, person_by_key
 
 PLATFORM_NAME = "Development LMS"
 PRODUCT_FAMILY_CODE = "dev-lms"
@@ -57,13 +52,20 @@ class Endpoints:
     jwks_url: str
     tool_login_url: str
     tool_launch_url: str
+    tool_jwks_url: str
+    deep_link_return_url: str
+    lineitems_url: str  # of the course; a line item's URL is this plus "/<id>"
+    memberships_url: str
+
+    def lineitem_url(self, lineitem_id: str) -> str:
+        return f"{self.lineitems_url}/{lineitem_id}"
 
 
 def endpoints_for(request: HttpRequest) -> Endpoints:
     # The issuer follows the host the browser used, so 127.0.0.1 and localhost each get
     # their own registration and every URL in a launch stays on one origin.
-    def absolute(name: str) -> str:
-        return request.build_absolute_uri(reverse(name))
+    def absolute(name: str, *args: str) -> str:
+        return request.build_absolute_uri(reverse(name, args=args))
 
     return Endpoints(
         issuer=absolute("dev_lms:home").rstrip("/"),
@@ -72,6 +74,10 @@ def endpoints_for(request: HttpRequest) -> Endpoints:
         jwks_url=absolute("dev_lms:jwks"),
         tool_login_url=absolute("lti:login"),
         tool_launch_url=absolute("lti:launch"),
+        tool_jwks_url=absolute("lti:jwks"),
+        deep_link_return_url=absolute("dev_lms:deep_link_return"),
+        lineitems_url=absolute("dev_lms:lineitems", COURSE.id),
+        memberships_url=absolute("dev_lms:memberships", COURSE.id),
     )
 
 
@@ -167,10 +173,39 @@ class AuthRequestError(Exception):
     """The tool's authentication request breaks the LTI 1.3 / OIDC rules."""
 
 
+DEEP_LINKING_HINT = "deep-linking"
+_REVIEW_PREFIX = "review:"
+
+
+@dataclass(frozen=True)
+class ResourceLinkMessage:
+    resource_link: ResourceLink
+
+
+@dataclass(frozen=True)
+class DeepLinkingMessage:
+    pass
+
+
+@dataclass(frozen=True)
+class SubmissionReviewMessage:
+    resource_link: ResourceLink
+    lineitem: dict[str, Any]
+    for_user: Person
+
+
+Message = ResourceLinkMessage | DeepLinkingMessage | SubmissionReviewMessage
+
+
+def review_hint(*, lineitem_id: str, person_key: str) -> str:
+    """The lti_message_hint of a submission review launch."""
+    return f"{_REVIEW_PREFIX}{lineitem_id}:{person_key}"
+
+
 @dataclass(frozen=True)
 class AuthRequest:
     person: Person
-    resource_link: ResourceLink
+    message: Message
     redirect_uri: str
     nonce: str
     state: str
@@ -189,21 +224,41 @@ def validate_auth_request(params: Mapping[str, str], *, tool_launch_url: str) ->
     if person is None:
         raise AuthRequestError("login_hint is not a person of this LMS.")
     # The spec says the tool passes lti_message_hint back unchanged; we rely on it.
-    resource_link = resource_link_by_id(params.get("lti_message_hint", ""))
-    if resource_link is None:
-        raise AuthRequestError("lti_message_hint is not a resource link of this LMS.")
+    message = _message(params.get("lti_message_hint", ""), person)
     nonce, state = params.get("nonce", ""), params.get("state", "")
     if not nonce:
         raise AuthRequestError("nonce is missing.")
     if not state:
         raise AuthRequestError("state is missing.")
     return AuthRequest(
-        person=person,
-        resource_link=resource_link,
-        redirect_uri=tool_launch_url,
-        nonce=nonce,
-        state=state,
+        person=person, message=message, redirect_uri=tool_launch_url, nonce=nonce, state=state
     )
+
+
+def _message(hint: str, person: Person) -> Message:
+    """What the launch is for, from lti_message_hint: a resource link id, deep linking or
+    "review:<line item id>:<student key>"."""
+    if hint == DEEP_LINKING_HINT or hint.startswith(_REVIEW_PREFIX):
+        if not person.is_instructor:
+            raise AuthRequestError("lti_message_hint asks for a teacher-only launch.")
+        return DeepLinkingMessage() if hint == DEEP_LINKING_HINT else _review_message(hint)
+    resource_link = course.resource_link_by_id(hint)
+    if resource_link is None:
+        raise AuthRequestError("lti_message_hint is not a resource link of this LMS.")
+    return ResourceLinkMessage(resource_link=resource_link)
+
+
+def _review_message(hint: str) -> SubmissionReviewMessage:
+    lineitem_id, _, person_key = hint.removeprefix(_REVIEW_PREFIX).partition(":")
+    student = member_by_key(person_key)
+    try:
+        lineitem = gradebook.lineitem_get(lineitem_id)
+    except ServiceError as exc:
+        raise AuthRequestError(f"lti_message_hint: {exc.message}") from exc
+    link = course.resource_link_by_id(lineitem.get("resourceLinkId", ""))
+    if student is None or link is None:
+        raise AuthRequestError("lti_message_hint is not a reviewable submission of this LMS.")
+    return SubmissionReviewMessage(resource_link=link, lineitem=lineitem, for_user=student)
 
 
 def _expect(params: Mapping[str, str], name: str, value: str) -> None:
@@ -211,57 +266,7 @@ def _expect(params: Mapping[str, str], name: str, value: str) -> None:
         raise AuthRequestError(f"{name} must be {value!r}.")
 
 
-# --- id_token ------------------------------------------------------------------------------
-
-
-def id_token_claims(
-    *,
-    issuer: str,
-    auth: AuthRequest,
-    target_link_uri: str,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """The claims of a resource link launch for one person of the sample course."""
-    now = now or datetime.now(tz=UTC)
-    person = auth.person
-    return {
-        "iss": issuer,
-        "aud": CLIENT_ID,
-        "sub": person.sub,
-        "iat": int(now.timestamp()),
-        "exp": int((now + ID_TOKEN_TTL).timestamp()),
-        "nonce": auth.nonce,
-        "name": person.name,
-        "given_name": person.given_name,
-        "family_name": person.family_name,
-        "email": person.email,
-        LTI_CLAIM + "message_type": "LtiResourceLinkRequest",
-        LTI_CLAIM + "version": "1.3.0",
-        LTI_CLAIM + "deployment_id": DEPLOYMENT_ID,
-        LTI_CLAIM + "target_link_uri": target_link_uri,
-        LTI_CLAIM + "resource_link": {
-            "id": auth.resource_link.id,
-            "title": auth.resource_link.title,
-        },
-        LTI_CLAIM + "context": {
-            "id": COURSE.id,
-            "label": COURSE.label,
-            "title": COURSE.title,
-            "type": [COURSE_OFFERING],
-        },
-        LTI_CLAIM + "roles": [person.role_uri],
-        LTI_CLAIM + "tool_platform": {
-            # A stable guid per issuer, so each host's registration is its own platform.
-            "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, issuer)),
-            "name": PLATFORM_NAME,
-            "product_family_code": PRODUCT_FAMILY_CODE,
-        },
-        LTI_CLAIM + "launch_presentation": {
-            "document_target": "iframe",
-            "return_url": issuer + "/",
-        },
-        LTI_CLAIM + "custom": {},
-    }
+# --- id_token ---------------------------------------------------------------------------
 
 
 def sign_id_token(claims: Mapping[str, Any]) -> str:

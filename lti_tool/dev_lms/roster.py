@@ -1,8 +1,8 @@
-"""The sample course, its one assignment and the people who can launch it."""
+"""The sample course, its built-in assignment, the people who launch and the class list."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LIS_MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 COURSE_OFFERING = "http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"
@@ -19,6 +19,9 @@ class Course:
 class ResourceLink:
     id: str
     title: str
+    text: str = ""
+    url: str = ""  # the tool's target_link_uri for this link; empty means its launch URL
+    custom: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,26 @@ PEOPLE: tuple[Person, ...] = (
 )
 
 
+# Enrolled but never launching: the roster (NRPS) lists them, so a tool can see who is missing.
+NEVER_LAUNCHING: tuple[Person, ...] = (
+    Person(key="eve", given_name="Eve", family_name="Moreau", role="Learner"),
+    Person(key="finn", given_name="Finn", family_name="Okafor", role="Learner"),
+)
+MEMBERS: tuple[Person, ...] = PEOPLE + NEVER_LAUNCHING
+LEARNERS: tuple[Person, ...] = tuple(p for p in MEMBERS if not p.is_instructor)
+
+
 def person_by_key(key: str) -> Person | None:
+    """One of the people who can launch (the login_hint)."""
     return next((p for p in PEOPLE if p.key == key), None)
+
+
+def member_by_key(key: str) -> Person | None:
+    return next((p for p in MEMBERS if p.key == key), None)
+
+
+def member_by_sub(sub: str) -> Person | None:
+    return next((p for p in MEMBERS if p.sub == sub), None)
 
 
 def resource_link_by_id(link_id: str) -> ResourceLink | None:

@@ -1,7 +1,8 @@
 """The development LMS as a platform: its JWKS, login round trip and id_token claims.
 
-The tool's LTI endpoints are replaced by stubs here, so these tests pin down only what
-the platform sends; the tool's own launch tests play the platform with their own signer.
+The tool's LTI endpoints are replaced by stubs (tests/dev_lms/urls.py), so these tests pin
+down only what the platform sends; the tool's own launch tests play the platform with their
+own signer.
 """
 
 from __future__ import annotations
@@ -13,86 +14,17 @@ from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 import pytest
-from django.http import HttpRequest, HttpResponse
 from django.test import Client
-from django.urls import include, path
 
 from lti_tool.dev_lms import platform
+from tests.dev_lms.launch import auth_params, form_field, verified_claims
 
 ISS = "http://testserver/dev-lms"
 LAUNCH_URL = "http://testserver/lti/launch/"
 LOGIN_URL = "http://testserver/lti/login/"
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 
-
-def _tool_stub(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("tool")
-
-
-_lti_stub_patterns = (
-    [path("login/", _tool_stub, name="login"), path("launch/", _tool_stub, name="launch")],
-    "lti",
-)
-urlpatterns = [
-    path("lti/", include(_lti_stub_patterns)),
-    path("dev-lms/", include("lti_tool.dev_lms.urls")),
-]
-pytestmark = pytest.mark.urls(__name__)
-
-
-@pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    # One key for the session: generating RSA keys per test would be slow.
-    return tmp_path_factory.mktemp("data")
-
-
-@pytest.fixture(autouse=True)
-def dev_lms_settings(settings: Any, data_dir: Any) -> None:
-    settings.DATA_DIR = data_dir
-    if "lti_tool.dev_lms" not in settings.INSTALLED_APPS:
-        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "lti_tool.dev_lms"]
-
-
-@pytest.fixture
-def registrations(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(
-        "lti_tool.dev_lms.views.platform_register", lambda **kwargs: calls.append(kwargs)
-    )
-    return calls
-
-
-def auth_params(**overrides: str) -> dict[str, str]:
-    params = {
-        "scope": "openid",
-        "response_type": "id_token",
-        "response_mode": "form_post",
-        "prompt": "none",
-        "client_id": "dev-lms-client",
-        "redirect_uri": LAUNCH_URL,
-        "login_hint": "ada",
-        "lti_message_hint": "dev-assignment-1",
-        "nonce": "nonce-123",
-        "state": "state-456",
-    }
-    params.update(overrides)
-    return {name: value for name, value in params.items() if value != "<absent>"}
-
-
-def form_field(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert match, f"no {name} field"
-    return match.group(1)
-
-
-def verified_claims(client: Client, id_token: str) -> dict[str, Any]:
-    """Verify the token as a tool would: with the key the JWKS endpoint publishes."""
-    keys = client.get("/dev-lms/jwks/").json()["keys"]
-    kid = jwt.get_unverified_header(id_token)["kid"]
-    jwk = next(key for key in keys if key["kid"] == kid)
-    return jwt.decode(
-        id_token, jwt.PyJWK(jwk).key, algorithms=["RS256"], audience="dev-lms-client", issuer=ISS
-    )
+pytestmark = pytest.mark.urls("tests.dev_lms.urls")
 
 
 def launch_claims(client: Client, login_hint: str) -> dict[str, Any]:
@@ -290,11 +222,12 @@ def test_auth_refuses_a_bad_request(client: Client, override: dict[str, str], me
     assert b"eyJ" not in response.content  # no token leaks out of a refused request
 
 
-def test_token_endpoint_says_services_are_not_offered_yet(client: Client) -> None:
+def test_token_endpoint_refuses_a_request_without_a_client_assertion(client: Client) -> None:
     response = client.post("/dev-lms/token/", {"grant_type": "client_credentials"})
 
-    assert response.status_code == 501
+    assert response.status_code == 400
     assert response.json() == {
-        "error": "unsupported_grant_type",
-        "error_description": "The development LMS does not offer LTI Advantage services yet.",
+        "error": "invalid_request",
+        "error_description": "client_assertion_type must be "
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer.",
     }
