@@ -1,4 +1,10 @@
-"""The endpoints Uppy's AwsS3 plugin calls for multipart uploads (S3 and compatible)."""
+"""The endpoints Uppy's AwsS3 plugin calls for multipart uploads (S3 and compatible).
+
+Uppy's AwsS3 v6 sends ListParts and CompleteMultipartUpload to S3 itself: it asks
+`/multipart/sign` for their URLs (and `/multipart/parts/{n}` for each part's). The JSON
+`parts`, `complete` and `abort` endpoints do the same steps on the server, for clients
+that do not talk to S3 themselves (and `abort` for our page: S3 CORS need not allow DELETE).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,19 @@ from lti_tool.services.uploads import (
     multipart_complete,
     multipart_list_parts,
     multipart_sign_part,
+    multipart_sign_request,
 )
-from storage_backends.base import UploadedPart
+from storage_backends.base import MultipartOperation, UploadedPart
 
 router = Router(tags=["uploads"])
 
 
 class SignedPartOut(Schema):
     url: str
+
+
+class SignIn(Schema):
+    operation: MultipartOperation
 
 
 class PartIO(Schema):
@@ -44,6 +55,14 @@ def _claims(request: HttpRequest) -> LaunchClaims:
 def sign_part(request: HttpRequest, submission_id: int, part_number: int) -> dict[str, str]:
     url = multipart_sign_part(claims=_claims(request), submission_id=submission_id,
                               part_number=part_number)
+    return {"url": url}
+
+
+@router.post("/submissions/{submission_id}/multipart/sign", response=SignedPartOut)
+def sign_request(request: HttpRequest, submission_id: int, payload: SignIn) -> dict[str, str]:
+    """A presigned URL for the browser's own ListParts or CompleteMultipartUpload."""
+    url = multipart_sign_request(claims=_claims(request), submission_id=submission_id,
+                                 operation=payload.operation)
     return {"url": url}
 
 

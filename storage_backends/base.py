@@ -125,6 +125,9 @@ class UploadedPart:
     size: int | None = None
 
 
+MultipartOperation = Literal["list_parts", "complete"]
+
+
 class MultipartUploads(abc.ABC):
     """Browser-driven multipart uploads (S3): we sign each part, the browser PUTs it."""
 
@@ -134,6 +137,15 @@ class MultipartUploads(abc.ABC):
         expected_size: int | None = None,
     ) -> str:
         """A presigned PUT URL for one part; refuses parts the declared size cannot need."""
+
+    @abc.abstractmethod
+    def multipart_sign_request(
+        self, upload_ref: str, upload_id: str, operation: MultipartOperation, *,
+        expected_size: int | None = None,
+    ) -> str:
+        """A presigned URL for the browser's own ListParts or CompleteMultipartUpload of
+        this upload (Uppy's AwsS3 plugin, v6, sends them itself). With `expected_size`,
+        "complete" is refused unless the parts stored add up to it."""
 
     @abc.abstractmethod
     def multipart_list_parts(self, upload_ref: str, upload_id: str) -> list[UploadedPart]: ...

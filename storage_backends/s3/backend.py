@@ -21,6 +21,7 @@ from botocore.config import Config
 from storage_backends import cost
 from storage_backends.base import (
     HealthCheck,
+    MultipartOperation,
     MultipartUploads,
     Playback,
     StorageBackend,
@@ -47,6 +48,10 @@ CLOUDFRONT_CONFIG = Config(retries=NO_RETRY, **TIMEOUTS)
 # Planning figure for estimate_cost (the interface gives no video count): a ~5-minute
 # 720p recording at ~2.5 Mbit/s, watched once in full per view.
 AVERAGE_VIDEO_BYTES = 100 * 1000**2
+# The S3 requests of a multipart upload the browser sends itself, with a URL we sign.
+SIGNED_OPERATIONS: dict[str, str] = {
+    "list_parts": "list_parts", "complete": "complete_multipart_upload",
+}
 
 
 class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
@@ -151,6 +156,17 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
         multipart.check_part_number(part_number, last_part)
         return self.bucket.presign("upload_part", self.options.url_ttl, Key=key,
                                    UploadId=upload_id, PartNumber=part_number)
+
+    def multipart_sign_request(
+        self, upload_ref: str, upload_id: str, operation: MultipartOperation, *,
+        expected_size: int | None = None,
+    ) -> str:
+        key = checked_key(upload_ref)
+        if operation == "complete" and expected_size is not None:
+            # The last check before the object is assembled (confirm_upload checks again).
+            multipart.check_parts_total(self.bucket, key, upload_id, expected_size)
+        return self.bucket.presign(SIGNED_OPERATIONS[operation], self.options.url_ttl,
+                                   Key=key, UploadId=upload_id)
 
     def multipart_list_parts(self, upload_ref: str, upload_id: str) -> list[UploadedPart]:
         return multipart.list_parts(self.bucket, checked_key(upload_ref), upload_id)

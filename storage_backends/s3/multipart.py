@@ -60,6 +60,15 @@ def list_parts(bucket: S3Bucket, key: str, upload_id: str) -> list[UploadedPart]
         marker = page["NextPartNumberMarker"]
 
 
+def check_parts_total(bucket: S3Bucket, key: str, upload_id: str, expected_size: int) -> None:
+    """Refuse to let the browser complete an upload whose stored parts do not add up to
+    the size it declared: the assembled object would only be refused at confirmation."""
+    stored = sum(part.size or 0 for part in list_parts(bucket, key, upload_id))
+    if stored != expected_size:
+        raise StorageError(f"Some parts of the video did not arrive whole. {RESTART}",
+                           permanent=True, code="upload_incomplete")
+
+
 def complete(bucket: S3Bucket, key: str, upload_id: str, parts: list[UploadedPart],
              *, last_part: int) -> None:
     ordered = ordered_parts(parts, last_part)
