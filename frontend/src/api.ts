@@ -49,6 +49,30 @@ export interface Playback {
   expires_at: string
 }
 
+export type RosterStatus = 'submitted' | 'missing' | 'late'
+
+export interface RosterLearner {
+  user_id: string
+  name: string
+  email: string
+  status: RosterStatus
+  status_label: string
+  past_due: boolean
+  /** False: submitted, but no longer a learner in the LMS's class list. */
+  enrolled: boolean
+  submission_id: number | null
+  submission_state: SubmissionState | null
+  submitted_at: string | null
+}
+
+export interface Roster {
+  available: boolean
+  message: string | null
+  fetched_at: string | null
+  learners: RosterLearner[]
+  counts: { enrolled: number; submitted: number; missing: number; late: number; not_enrolled: number }
+}
+
 export const SESSION_EXPIRED_MESSAGE =
   'Your session has expired. Please reopen the assignment from your course.'
 const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.'
@@ -90,6 +114,21 @@ export class ApiClient {
     return this.request('POST', `/submissions/${submissionId}/confirm`)
   }
 
+  /** A presigned URL for one part of an S3 multipart upload. */
+  signUploadPart(submissionId: number, partNumber: number): Promise<{ url: string }> {
+    return this.request('POST', `/submissions/${submissionId}/multipart/parts/${partNumber}`)
+  }
+
+  /** A presigned URL for the browser's own ListParts or CompleteMultipartUpload request. */
+  signMultipartRequest(submissionId: number, operation: 'list_parts' | 'complete'): Promise<{ url: string }> {
+    return this.request('POST', `/submissions/${submissionId}/multipart/sign`, { operation })
+  }
+
+  /** Ends an unfinished multipart upload (S3 then drops its parts). */
+  abortMultipart(submissionId: number): Promise<{ ok: boolean }> {
+    return this.request('POST', `/submissions/${submissionId}/multipart/abort`)
+  }
+
   submission(submissionId: number): Promise<Submission> {
     return this.request('GET', `/submissions/${submissionId}`)
   }
@@ -102,7 +141,11 @@ export class ApiClient {
     return this.request('GET', '/submissions')
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  roster(): Promise<Roster> {
+    return this.request('GET', '/roster')
+  }
+
+  protected async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       Authorization: `Bearer ${this.token}`,

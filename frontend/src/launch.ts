@@ -7,6 +7,8 @@ export interface AssignmentInfo {
   maxSizeBytes: number
   allowedMimeTypes: string[]
   allowedExtensions: string[]
+  maxPoints: number
+  dueAt: string | null
 }
 
 export interface LaunchData {
@@ -15,6 +17,9 @@ export interface LaunchData {
   role: 'student' | 'teacher'
   user: { name: string }
   assignment: AssignmentInfo
+  /** A Submission Review launch: the submission to open (null: the student has none). */
+  reviewSubmissionId: number | null
+  reviewStudentName: string | null
 }
 
 export function readLaunchData(elementId = 'launch-data'): LaunchData {

@@ -23,7 +23,7 @@ export function showPlayback(container: HTMLElement, playback: Playback, title: 
         class: 'player-frame',
         src: playback.url,
         title,
-        allow: 'accelerometer; gyroscope; autoplay; encrypted-media; picture-in-picture',
+        allow: 'accelerometer; gyroscope; autoplay; encrypted-media; picture-in-picture; fullscreen',
         allowfullscreen: true,
       }),
     )

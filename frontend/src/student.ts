@@ -46,11 +46,17 @@ function renderStatus(): void {
     statusPanel.replaceChildren(h('p', {}, 'You have not submitted a video yet.'))
     return
   }
-  statusPanel.replaceChildren(submissionDetails(latest, uploading ? 'Uploading…' : undefined))
+  statusPanel.replaceChildren(submissionDetails(latest, uploading ? 'Uploading…' : workingText(latest)))
   if (older) {
     const text = `Your teacher sees your earlier video, “${older.filename}”, until this one is ready.`
     statusPanel.append(h('p', { class: 'note' }, text))
   }
+}
+
+/** While storage checks or transcodes the video: "Processing…", after the state's own label. */
+function workingText(submission: Submission): string | undefined {
+  if (!WORKING_STATES.has(submission.state)) return undefined
+  return submission.state === 'processing' ? 'Processing…' : `${submission.state_label}. Processing…`
 }
 
 async function renderPlayer(): Promise<void> {

@@ -5,14 +5,17 @@ import './teacher.css'
 import { ApiClient, type Submission } from './api'
 import { byId, clearError, h, messageOf, showError } from './dom'
 import { formatBytes, formatDate, formatDuration } from './format'
+import { GradesApi, GradingPanel } from './grading'
 import { readLaunchData } from './launch'
 import { showPlayback } from './player'
+import { initRoster } from './roster'
 import { stateText } from './status'
 
 const launch = readLaunchData()
 const api = new ApiClient(launch.apiBase, launch.token)
 const table = byId<HTMLTableElement>('submissions')
 const refreshButton = byId<HTMLButtonElement>('refresh')
+const grading = new GradingPanel(new GradesApi(launch.apiBase, launch.token), table)
 
 function row(submission: Submission): HTMLTableRowElement {
   const name = submission.student.name
@@ -31,6 +34,7 @@ function row(submission: Submission): HTMLTableRowElement {
     h('td', { class: 'number' }, formatBytes(submission.size_bytes)),
     h('td', { class: 'number' }, formatDuration(submission.duration_seconds)),
     h('td', {}, formatDate(submission.created_at)),
+    h('td', { class: 'grade' }), // filled in by the grading panel
     h('td', {}, play),
   )
 }
@@ -47,6 +51,7 @@ async function loadList(): Promise<void> {
   table.setAttribute('aria-busy', 'true')
   try {
     renderList(await api.submissions())
+    void grading.refreshTable()
     clearError()
   } catch (error) {
     showError(messageOf(error))
@@ -65,6 +70,7 @@ async function playSubmission(submission: Submission, button: HTMLButtonElement)
     heading.textContent = submission.student.name
     byId('player-section').hidden = false
     showPlayback(byId('player-container'), playback, `Video by ${submission.student.name}`)
+    void grading.open(submission)
     heading.focus() // tabindex="-1": moves keyboard and screen-reader users to the player
   } catch (error) {
     showError(messageOf(error))
@@ -73,5 +79,22 @@ async function playSubmission(submission: Submission, button: HTMLButtonElement)
   }
 }
 
+/** A Submission Review launch opens that student's submission, as if Play was pressed. */
+async function openReview(): Promise<void> {
+  const id = launch.reviewSubmissionId
+  if (id == null) return
+  const play = table.querySelector<HTMLButtonElement>(`tr[data-submission-id="${id}"] button.play`)
+  if (play && !play.disabled) return play.click()
+  try {
+    const submission = await api.submission(id) // not playable yet: grade it without the video
+    byId('player-heading').textContent = submission.student.name
+    byId('player-section').hidden = false
+    await grading.open(submission)
+  } catch (error) {
+    showError(messageOf(error))
+  }
+}
+
 refreshButton.addEventListener('click', () => void loadList())
-void loadList()
+void loadList().then(openReview)
+initRoster(api)

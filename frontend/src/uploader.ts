@@ -1,18 +1,40 @@
 // The student's upload widget: Uppy's Dashboard for choosing, checking, pausing and retrying,
-// and @uppy/tus for the resumable transfer. Before a file is sent, a pre-processor asks our API
-// for an upload ticket and points that file's tus upload at the ticket's URL and headers.
+// and Uppy's uploaders for the transfer, straight to the storage the tenant uses.
+//
+// Before a file is sent, a pre-processor asks our API for an upload ticket. Its protocol picks
+// the uploader for that file:
+// - local-tus, tus: @uppy/tus to the ticket's URL (for Cloudflare Stream that is our creation
+//   endpoint, which answers with Cloudflare's one-time upload URL; the bytes go there).
+// - s3-post, s3-multipart: @uppy/aws-s3, each S3 request signed by our API (see s3.ts).
+// Uppy runs every installed uploader on every file of an upload and only the pre-processor
+// learns the protocol, so both plugins are installed and each one's uploader is handed just
+// the files whose ticket is for it (`installFor`). Neither plugin can skip a file by itself.
 
+import AwsS3 from '@uppy/aws-s3'
 import Uppy, { type Processor } from '@uppy/core'
 import Dashboard from '@uppy/dashboard'
 import Tus, { type TusBody } from '@uppy/tus'
 import '@uppy/core/css/style.min.css'
 import '@uppy/dashboard/css/style.min.css'
 
-import { SESSION_EXPIRED_MESSAGE, type ApiClient, type Submission, type UploadProtocol } from './api'
+import {
+  ApiError,
+  SESSION_EXPIRED_MESSAGE,
+  type ApiClient,
+  type Submission,
+  type UploadProtocol,
+  type UploadTicket,
+} from './api'
 import { formatBytes, formatExtensions } from './format'
 import type { AssignmentInfo } from './launch'
+import { s3UploaderOptions } from './s3'
+
+type Meta = Record<string, never>
+type UploadBody = TusBody // the S3 plugin's body ({location, key}) is not read here
+type VideoUppy = Uppy<Meta, UploadBody>
 
 const TUS_PROTOCOLS: ReadonlySet<UploadProtocol> = new Set(['local-tus', 'tus'])
+const S3_PROTOCOLS: ReadonlySet<UploadProtocol> = new Set(['s3-post', 's3-multipart'])
 const UPLOAD_FAILED_MESSAGE =
   'The upload stopped before it finished. Check your connection and press Retry to continue.'
 
@@ -25,21 +47,28 @@ export interface UploaderOptions {
   onUploadStart(): void
   /** Whole percent, 0-100. */
   onProgress(percent: number): void
-  /** The bytes are on the server; the caller confirms the submission. */
+  /** The bytes are in storage; the caller confirms the submission. */
   onUploaded(submission: Submission): void
-  /** tus gave up after its retries; the student can press Retry. */
+  /** The uploader gave up after its retries; the student can press Retry. */
   onUploadFailed(): void
   onError(message: string): void
 }
 
 interface FileTicket {
   submission: Submission
+  ticket: UploadTicket
   expiresAt: number
 }
 
-export function createUploader(options: UploaderOptions): Uppy<Record<string, never>, TusBody> {
+export function createUploader(options: UploaderOptions): VideoUppy {
   const { assignment } = options
-  const uppy = new Uppy<Record<string, never>, TusBody>({
+  const tickets = new Map<string, FileTicket>()
+  const ticketIn = (protocols: ReadonlySet<UploadProtocol>) => (fileID: string) => {
+    const protocol = tickets.get(fileID)?.ticket.protocol
+    return protocol !== undefined && protocols.has(protocol)
+  }
+
+  const uppy: VideoUppy = new Uppy<Meta, UploadBody>({
     id: 'video-upload',
     autoProceed: false,
     restrictions: {
@@ -47,24 +76,27 @@ export function createUploader(options: UploaderOptions): Uppy<Record<string, ne
       maxFileSize: assignment.maxSizeBytes,
       allowedFileTypes: [...assignment.allowedMimeTypes, ...assignment.allowedExtensions],
     },
+  }).use(Dashboard, {
+    inline: true,
+    target: options.target,
+    width: '100%',
+    height: 320,
+    note: restrictionNote(assignment),
+    hideProgressDetails: false,
+    proudlyDisplayPoweredByUppy: false,
   })
-    .use(Dashboard, {
-      inline: true,
-      target: options.target,
-      width: '100%',
-      height: 320,
-      note: restrictionNote(assignment),
-      hideProgressDetails: false,
-      proudlyDisplayPoweredByUppy: false,
-    })
-    .use(Tus, {
+  installFor(uppy, ticketIn(TUS_PROTOCOLS), () =>
+    uppy.use(Tus, {
       retryDelays: [0, 1000, 3000, 5000, 10000],
+      // Cloudflare Stream takes chunks of at least 5 MiB in multiples of 256 KiB (but the last).
       chunkSize: 5 * 1024 * 1024,
       removeFingerprintOnSuccess: true,
       limit: 1,
-    })
-
-  const tickets = new Map<string, FileTicket>()
+    }),
+  )
+  installFor(uppy, ticketIn(S3_PROTOCOLS), () =>
+    uppy.use(AwsS3, s3UploaderOptions(options.api, (id) => tickets.get(id), () => tickets.values())),
+  )
   uppy.addPreProcessor(requestTickets(uppy, options, tickets))
 
   uppy.on('upload', () => options.onUploadStart())
@@ -80,21 +112,39 @@ export function createUploader(options: UploaderOptions): Uppy<Record<string, ne
     options.onProgress(100)
     options.onUploaded(ticket.submission)
   })
+  uppy.on('file-removed', (file) => {
+    const known = tickets.get(file.id)
+    tickets.delete(file.id) // the same file added again gets a new ticket
+    if (known?.ticket.protocol === 's3-multipart') {
+      // Our server opened it: it ends it too (S3 keeps, and bills, unfinished parts).
+      options.api.abortMultipart(known.submission.id).catch(() => undefined)
+    }
+  })
   uppy.on('restriction-failed', (_file, error) => options.onError(error.message))
   uppy.on('error', (error) => options.onError(error.message))
-  uppy.on('upload-error', (_file, _error, response) => {
-    options.onError(uploadErrorMessage(response))
+  uppy.on('upload-error', (_file, error, response) => {
+    options.onError(uploadErrorMessage(error, response))
     options.onUploadFailed()
   })
   return uppy
 }
 
+/** Runs `install` (which adds one uploader plugin) so that its uploader only gets the files
+ * `accepts` picks. Uppy keeps the wrapped function, so removing the plugin again would leave
+ * its uploader in place: these plugins stay for the page's life. */
+function installFor(uppy: VideoUppy, accepts: (fileID: string) => boolean, install: () => void): void {
+  const addUploader = uppy.addUploader
+  uppy.addUploader = (uploader: Processor) =>
+    addUploader.call(uppy, (fileIDs, uploadID) => uploader(fileIDs.filter(accepts), uploadID))
+  try {
+    install()
+  } finally {
+    uppy.addUploader = addUploader
+  }
+}
+
 /** A pre-processor that gets an upload ticket for each file that does not hold a live one. */
-function requestTickets(
-  uppy: Uppy<Record<string, never>, TusBody>,
-  options: UploaderOptions,
-  tickets: Map<string, FileTicket>,
-): Processor {
+function requestTickets(uppy: VideoUppy, options: UploaderOptions, tickets: Map<string, FileTicket>): Processor {
   return async (fileIDs) => {
     for (const fileID of fileIDs) {
       const known = tickets.get(fileID)
@@ -111,13 +161,8 @@ function requestTickets(
           size: file.size ?? 0,
           mime_type: file.type,
         })
-        if (!TUS_PROTOCOLS.has(ticket.protocol)) {
-          throw userFacingError(
-            `This page cannot upload with the "${ticket.protocol}" method yet. Please contact your teacher.`,
-          )
-        }
-        uppy.setFileState(fileID, { tus: { endpoint: ticket.url, headers: ticket.headers } })
-        tickets.set(fileID, { submission, expiresAt: Date.parse(ticket.expires_at) || Infinity })
+        uppy.setFileState(fileID, fileStateFor(ticket))
+        tickets.set(fileID, { submission, ticket, expiresAt: Date.parse(ticket.expires_at) || Infinity })
         options.onSending(submission)
       } finally {
         uppy.emit('preprocess-complete', uppy.getFile(fileID))
@@ -126,15 +171,35 @@ function requestTickets(
   }
 }
 
-/** The server's own message when the tus endpoint answered with our JSON error body. */
-function uploadErrorMessage(response: { status: number; body?: TusBody } | undefined): string {
-  const xhr = response?.body?.xhr
+/** What the file's uploader needs from the ticket, kept in Uppy's per-file state. */
+function fileStateFor(ticket: UploadTicket) {
+  switch (ticket.protocol) {
+    case 'local-tus':
+    case 'tus':
+      // For `tus` (Cloudflare) the URL carries our signed ticket and there are no headers:
+      // tus sends its headers on every PATCH too, and Cloudflare's CORS refuses unknown ones.
+      return { tus: { endpoint: ticket.url, headers: ticket.headers } }
+    case 's3-multipart':
+      // Created by our server: AwsS3 resumes it rather than creating one (see s3.ts).
+      return { s3Multipart: { uploadId: ticket.fields.uploadId, key: ticket.fields.key } }
+    case 's3-post':
+      return {} // everything is in the ticket, which s3.ts reads when AwsS3 asks
+    default:
+      throw userFacingError(
+        `This page cannot upload with the "${String(ticket.protocol)}" method yet. Please contact your teacher.`,
+      )
+  }
+}
+
+/** A sentence for the student: our API's own message (also from the tus endpoint's JSON body). */
+function uploadErrorMessage(error: Error, response: { status: number; body?: UploadBody } | undefined): string {
+  if (error instanceof ApiError) return error.message
   if (response?.status === 401) return SESSION_EXPIRED_MESSAGE
   try {
-    const data = JSON.parse(xhr?.responseText ?? '') as { message?: unknown }
+    const data = JSON.parse(response?.body?.xhr?.responseText ?? '') as { message?: unknown }
     if (typeof data.message === 'string' && data.message) return data.message
   } catch {
-    // Not JSON: a network failure or a tus server's plain-text answer.
+    // Not JSON: a network failure, a tus server's plain-text answer or S3's XML.
   }
   return UPLOAD_FAILED_MESSAGE
 }
