@@ -101,6 +101,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Beat: re-enqueue grade sends whose retry message was lost (the outbox keeps the rows).
 CELERY_BEAT_SCHEDULE = {
     "resend-due-scores": {"task": "lti_tool.tasks.resend_due_scores", "schedule": 60.0},
+    "reverify-waiting-uploads": {
+        "task": "lti_tool.tasks.reverify_waiting_uploads", "schedule": 300.0,
+    },
 }
 
 LANGUAGE_CODE = "en-us"

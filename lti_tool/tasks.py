@@ -7,6 +7,7 @@ import random
 from datetime import timedelta
 
 from celery import shared_task
+from django.utils import timezone
 
 from lti_tool.lti.advantage import ServiceError
 from lti_tool.models import Submission
@@ -39,15 +40,32 @@ def verify_submission(self, submission_id: int) -> str:  # type: ignore[no-untyp
         if exc.permanent or self.request.retries >= MAX_RETRIES:
             submission_mark_failed(submission_id=submission_id, reason=exc.message)
             return "failed"
+        if self.request.is_eager:  # see below: the periodic sweep tries again
+            logger.warning("verify waiting submission=%s: %s", submission_id, exc.message)
+            return "waiting"
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
     submission_mark_verified(submission_id=submission_id, metadata=metadata)
     if not metadata.ready and metadata.state != "error":
         if self.request.is_eager:
             # Eager (development): a retry would raise into the confirm request (a 500).
-            # The provider's webhook runs this task again when processing ends.
+            # The provider's webhook, or the periodic sweep, runs this task again.
             return metadata.state
         raise self.retry(countdown=min(5 * 2**self.request.retries, 300))
     return metadata.state
+
+
+@shared_task
+def reverify_waiting_uploads(older_than_minutes: int = 2) -> int:
+    """Uploads still waiting for verification get another check: a lost task, an outage
+    that outlasted the retries, or a missed webhook must not leave them waiting forever."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    waiting = Submission.objects.filter(
+        state__in=[Submission.State.UPLOADED, Submission.State.PROCESSING],
+        updated_at__lt=cutoff,
+    ).values_list("pk", flat=True)[:500]
+    for submission_id in waiting:
+        verify_submission.delay(submission_id)
+    return len(waiting)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)

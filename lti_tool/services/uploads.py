@@ -6,6 +6,8 @@ browser sends (upload ids, object keys) are never trusted: we use the stored one
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -55,6 +57,15 @@ def storage_error(exc: StorageError) -> AppError:
     return AppError(exc.code, exc.message, status=status)
 
 
+@contextmanager
+def provider_errors() -> Iterator[None]:
+    """Storage errors become user errors: 4xx for what the browser sent, 503 for outages."""
+    try:
+        yield
+    except StorageError as exc:
+        raise storage_error(exc) from exc
+
+
 def _own_pending_upload(claims: LaunchClaims, submission_id: int) -> Submission:
     submission = submission_for_viewer(claims, submission_id)
     if submission.student_id != claims.user_id:
@@ -75,11 +86,9 @@ def _multipart(submission: Submission) -> tuple[MultipartUploads, str, str]:
 def multipart_sign_part(*, claims: LaunchClaims, submission_id: int, part_number: int) -> str:
     submission = _own_pending_upload(claims, submission_id)
     backend, ref, upload_id = _multipart(submission)
-    try:
+    with provider_errors():
         return backend.multipart_sign_part(ref, upload_id, part_number,
                                            expected_size=submission.size_bytes)
-    except StorageError as exc:
-        raise storage_error(exc) from exc
 
 
 def multipart_sign_request(
@@ -87,19 +96,15 @@ def multipart_sign_request(
 ) -> str:
     submission = _own_pending_upload(claims, submission_id)
     backend, ref, upload_id = _multipart(submission)
-    try:
+    with provider_errors():
         return backend.multipart_sign_request(ref, upload_id, operation,
                                               expected_size=submission.size_bytes)
-    except StorageError as exc:
-        raise storage_error(exc) from exc
 
 
 def multipart_list_parts(*, claims: LaunchClaims, submission_id: int) -> list[UploadedPart]:
     backend, ref, upload_id = _multipart(_own_pending_upload(claims, submission_id))
-    try:
+    with provider_errors():
         return backend.multipart_list_parts(ref, upload_id)
-    except StorageError as exc:
-        raise storage_error(exc) from exc
 
 
 def multipart_complete(
@@ -108,18 +113,14 @@ def multipart_complete(
     """Assemble the parts; the total size is checked here, multipart cannot enforce it."""
     submission = _own_pending_upload(claims, submission_id)
     backend, ref, upload_id = _multipart(submission)
-    try:
+    with provider_errors():
         backend.multipart_complete(ref, upload_id, parts, expected_size=submission.size_bytes or 0)
-    except StorageError as exc:
-        raise storage_error(exc) from exc
 
 
 def multipart_abort(*, claims: LaunchClaims, submission_id: int) -> None:
     backend, ref, upload_id = _multipart(_own_pending_upload(claims, submission_id))
-    try:
+    with provider_errors():
         backend.multipart_abort(ref, upload_id)
-    except StorageError as exc:
-        raise storage_error(exc) from exc
 
 
 def tus_forward_creation(*, token: str, upload_length: int, upload_metadata: str) -> str:
@@ -139,12 +140,10 @@ def tus_forward_creation(*, token: str, upload_length: int, upload_metadata: str
     backend = backend_for_submission(submission)
     if not isinstance(backend, TusCreationForwarding):
         raise AppError("not_tus", "This upload does not use tus forwarding.", status=400)
-    try:
+    with provider_errors():
         location, video_id = backend.forward_tus_creation(
             submission.upload_ref, upload_length=upload_length, upload_metadata=upload_metadata
         )
-    except StorageError as exc:
-        raise storage_error(exc) from exc
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         locked.upload_details = {**locked.upload_details, "video_id": video_id}
