@@ -1,0 +1,182 @@
+"""The LTI launch in Chromium with third-party cookies blocked, through the platform storage.
+
+The LMS is the independent platform of tests/lti_platform: its course page is served on
+`localhost`, the tool (pytest-django's live server) on `127.0.0.1`, so the tool's iframe is
+cross-site and its cookies are third-party. The platform's storage frame lives on the origin
+of its OIDC auth URL (127.0.0.1, another port), as the spec asks.
+
+How the cookies are blocked: a Chromium profile whose preference
+`profile.cookie_controls_mode` is 1 ("block third-party cookies", the setting behind
+chrome://settings/cookies). The `--test-third-party-cookie-phaseout` switch changes nothing
+on this Chromium (156, where a fresh profile already blocks them), so the block is set
+explicitly, and proved in the same browser: the cookie-only launch fails there, and the very
+same launch works in a profile with mode 0 (third-party cookies allowed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+from pytest_django.live_server_helper import LiveServer
+
+import lti_tool.lti.launch
+from lti_tool.models import LtiUser
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS
+from tests.lti_platform import LmsPlatform, start_platform
+
+pytestmark = pytest.mark.browser
+
+STORAGE_FRAME = "post_message_forwarding"  # Canvas's name for it
+STATE_SAYS = "did not bring back the login state"
+
+
+class BrowserWindow:
+    """A page in a Chromium profile, with the console errors of the page and its frames."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+
+    def _on_console(self, message: Any) -> None:
+        where = (message.location or {}).get("url", "")
+        if message.type == "error" and "favicon.ico" not in where:
+            self.errors.append(f"console.error: {message.text} ({where})")
+
+    def open_course(self, lms: LmsPlatform, **launch: Any) -> Any:
+        """Open the LMS course page that launches the tool; returns the tool frame's scope."""
+        self.page.goto(lms.course_page_url("s1", **launch))
+        return self.page.frame_locator("#tool")
+
+    def tool_cookies(self, tool_url: str) -> list[str]:
+        return [cookie["name"] for cookie in self.context.cookies(tool_url)]
+
+
+OpenBrowser = Callable[..., BrowserWindow]
+
+
+@pytest.fixture
+def open_browser(browser: Any, tmp_path: Path) -> Iterator[OpenBrowser]:
+    """Start Chromium with a fresh profile that blocks or allows third-party cookies.
+
+    `browser` (tests/e2e/conftest.py) provides Playwright, the skips and the ORM setting;
+    a persistent context is needed because only a profile carries the cookie preference.
+    """
+    contexts: list[Any] = []
+
+    def open_with(*, third_party_cookies: bool) -> BrowserWindow:
+        profile = tmp_path / f"profile-{len(contexts)}"
+        (profile / "Default").mkdir(parents=True)
+        preferences = {"profile": {"cookie_controls_mode": 0 if third_party_cookies else 1}}
+        (profile / "Default" / "Preferences").write_text(json.dumps(preferences))
+        context = browser.browser_type.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            viewport={"width": 1200, "height": 1400},
+        )
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return BrowserWindow(context)
+
+    yield open_with
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def lms(live_server: LiveServer, transactional_db: None) -> Iterator[LmsPlatform]:
+    """A Canvas-shaped LMS registered with the tool, as an administrator does it."""
+    platform = start_platform("canvas")
+    platform.tool_url = live_server.url
+    assert "127.0.0.1" in platform.tool_url and "localhost" in platform.browser_url
+    with open(os.devnull, "w") as quiet:
+        call_command("register_platform", *platform.register_args(), stdout=quiet)
+    yield platform
+    platform.stop()
+
+
+def storage_log(window: BrowserWindow, frame_name: str = STORAGE_FRAME) -> list[dict[str, Any]]:
+    frame = window.page.frame(name=frame_name) if frame_name else window.page.main_frame
+    assert frame is not None, f"the course page has no frame named {frame_name}"
+    return frame.evaluate("window.ltiStorageLog || []")
+
+
+def test_launch_through_platform_storage_with_third_party_cookies_blocked(
+    open_browser: OpenBrowser, lms: LmsPlatform
+) -> None:
+    window = open_browser(third_party_cookies=False)
+    student = lms.people["s1"]
+
+    tool = window.open_course(lms)
+
+    # The student page, and its API calls with the launch token, all without a cookie.
+    expect(tool.locator(".lti-user")).to_have_text(f"Signed in as {student.name}")
+    expect(tool.locator("#status")).to_have_attribute("data-state", "none")
+    assert window.tool_cookies(lms.tool_url or "") == []  # the state cookie was refused
+    assert LtiUser.objects.filter(sub=student.sub).count() == 1
+
+    # The platform's storage frame saw the tool put, then get, this login's state and nonce.
+    auth = lms.auth_requests[-1]
+    keys = {
+        f"lti_state_{auth['state']}": auth["state"], f"lti_nonce_{auth['nonce']}": auth["nonce"]
+    }
+    log = storage_log(window)
+    assert {entry["origin"] for entry in log} == {lms.origin_of_tool()}
+    assert not [entry for entry in log if "error" in entry["response"]], log
+    by_subject: dict[str, dict[str, str]] = {}
+    for entry in log:
+        request = entry["request"]
+        by_subject.setdefault(request["subject"], {})[request["key"]] = entry["response"]["value"]
+    assert by_subject == {"lti.put_data": keys, "lti.get_data": keys}
+    assert window.errors == []
+
+
+def test_cookie_only_launch_fails_in_that_browser(
+    open_browser: OpenBrowser, lms: LmsPlatform
+) -> None:
+    """Proof that the block is on: without the platform storage the launch loses its state."""
+    window = open_browser(third_party_cookies=False)
+
+    tool = window.open_course(lms, storage_target="")
+
+    expect(tool.locator("#error-message")).to_contain_text(STATE_SAYS)
+    assert window.tool_cookies(lms.tool_url or "") == []
+    assert not LtiUser.objects.exists()
+    assert lms.auth_requests, "the login did reach the platform: only the cookie was missing"
+
+
+def test_cookie_only_launch_works_where_third_party_cookies_are_allowed(
+    open_browser: OpenBrowser, lms: LmsPlatform
+) -> None:
+    """The same launch in a profile that allows them: the failure above is the block's."""
+    window = open_browser(third_party_cookies=True)
+
+    tool = window.open_course(lms, storage_target="")
+
+    expect(tool.locator(".lti-user")).to_have_text(f"Signed in as {lms.people['s1'].name}")
+    assert any(name.startswith("lti1p3-state-") for name in window.tool_cookies(lms.tool_url or ""))
+    assert window.errors == []
+
+
+def test_storage_in_a_window_of_another_origin_is_not_trusted(
+    open_browser: OpenBrowser, lms: LmsPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`_parent` here is the course page on localhost, not the origin of the platform's auth
+    URL: the browser delivers nothing to it, the launch cannot be proved and is not opened."""
+    # Shorter waits for the answers that never come (the live server runs in this process).
+    monkeypatch.setattr(lti_tool.lti.launch, "STORAGE_TIMEOUT_MS", 1000)
+    window = open_browser(third_party_cookies=False)
+
+    tool = window.open_course(lms, storage_target="_parent")
+
+    expect(tool.locator("#error-message")).to_contain_text(STATE_SAYS)
+    assert storage_log(window, frame_name="") == []
+    assert not LtiUser.objects.exists()
