@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, IN_CI
 from tests.lti_platform import LmsPlatform, PlatformRefused, start_platform
 from tests.lti_platform import claims as c
 from tests.lti_platform_selftest.fake_tool import FakeTool, registration_body
@@ -354,19 +355,20 @@ def test_course_page_hosts_the_tool_and_the_storage_frame(lms: LmsPlatform, tool
 
 @pytest.mark.browser
 def test_storage_flow_in_chromium(lms: LmsPlatform, tool: FakeTool):
-    chromium = Path("/usr/bin/chromium")
+    chromium = Path(CHROMIUM)
     if not chromium.is_file():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)")
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium),
-                                             args=["--headless", "--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.goto(lms.course_page_url("s1"))
             tool_frame = page.frame_locator("#tool")
-            tool_frame.locator("#out", has_text="state").wait_for(timeout=10_000)
+            tool_frame.locator("#out", has_text="state").wait_for(timeout=30_000)
             assert tool_frame.locator("#out").text_content() == "state ok"
         finally:
             browser.close()
