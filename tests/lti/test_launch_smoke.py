@@ -15,3 +15,18 @@ def test_teacher_launch_opens_the_grading_page(launcher: LaunchDriver) -> None:
     response = launcher.launch(sub="teacher-1", roles=(INSTRUCTOR,))
     assert response.status_code == 200
     assert "lti_tool/teacher.html" in [t.name for t in response.templates]
+
+
+def test_student_page_shows_the_due_date_and_hides_empty_instructions(
+    launcher: LaunchDriver,
+) -> None:
+    from datetime import UTC, datetime
+
+    from lti_tool.models import VideoAssignment
+
+    launcher.launch()  # creates the assignment for the link
+    VideoAssignment.objects.update(due_at=datetime(2026, 12, 1, 17, 0, tzinfo=UTC),
+                                   instructions="")
+    page = launcher.launch().content.decode()
+    assert "Due Tuesday 1 December 2026, 17:00 UTC" in page
+    assert "instructions-heading" not in page
