@@ -355,21 +355,27 @@ def test_course_page_hosts_the_tool_and_the_storage_frame(lms: LmsPlatform, tool
 
 @pytest.mark.browser
 def test_storage_flow_in_chromium(lms: LmsPlatform, tool: FakeTool):
-    chromium = Path(CHROMIUM)
-    if not chromium.is_file():
+    if not Path(CHROMIUM).is_file():
         if IN_CI:
-            pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-        pytest.skip("Debian's chromium is not installed")
+            pytest.fail(f"{CHROMIUM} is missing (CI=true: browser tests must run)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    # Without site isolation: with it, Playwright loses the cross-site tool frame's execution
+    # context after its cross-process navigations about one run in five (measured here).
+    args = [*CHROMIUM_ARGS, "--disable-site-isolation-trials",
+            "--disable-features=IsolateOrigins,site-per-process"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         try:
             page = browser.new_page()
             page.goto(lms.course_page_url("s1"))
-            tool_frame = page.frame_locator("#tool")
-            tool_frame.locator("#out", has_text="state").wait_for(timeout=30_000)
-            assert tool_frame.locator("#out").text_content() == "state ok"
+            out = page.frame_locator("#tool").locator("#out", has_text="state")
+            out.wait_for(timeout=15_000)
+            assert out.text_content() == "state ok"
+            log = page.evaluate("window.frames['post_message_forwarding'].ltiStorageLog")
         finally:
             browser.close()
-    assert lms.auth_requests and lms.launches
+    assert [entry["request"]["subject"] for entry in log] == ["lti.put_data", "lti.get_data"]
+    assert {entry["origin"] for entry in log} == {tool.url}
+    assert log[1]["response"]["value"] == log[0]["request"]["value"]
