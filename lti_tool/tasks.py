@@ -10,7 +10,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from lti_tool.lti.advantage import ServiceError
-from lti_tool.models import Submission
+from lti_tool.models import Submission, VideoEvent
+from lti_tool.services.events import event_record
 from lti_tool.services.grades import score_send_attempt, scores_due
 from lti_tool.services.lineitems import line_item_ensure, line_item_sync
 from lti_tool.services.storage import backend_for_submission
@@ -37,6 +38,7 @@ def verify_submission(self, submission_id: int) -> str:  # type: ignore[no-untyp
     try:
         metadata = backend_for_submission(submission).get_metadata(submission.video_id)
     except StorageError as exc:
+        _record_provider_error(submission, "verify", exc)
         if exc.permanent or self.request.retries >= MAX_RETRIES:
             submission_mark_failed(submission_id=submission_id, reason=exc.message)
             return "failed"
@@ -52,6 +54,15 @@ def verify_submission(self, submission_id: int) -> str:  # type: ignore[no-untyp
             return metadata.state
         raise self.retry(countdown=min(5 * 2**self.request.retries, 300))
     return metadata.state
+
+
+def _record_provider_error(submission: Submission, operation: str, exc: StorageError) -> None:
+    """The event log shows what the provider refused or failed, and whether we retry."""
+    event_record(
+        kind=VideoEvent.Kind.PROVIDER_ERROR, submission=submission, user_id=None,
+        details={"operation": operation, "code": exc.code, "error": exc.message,
+                 "will_retry": not exc.permanent},
+    )
 
 
 @shared_task
@@ -82,6 +93,7 @@ def purge_video(self, submission_id: int) -> str:  # type: ignore[no-untyped-def
             or submission.upload_ref
         )
     except StorageError as exc:
+        _record_provider_error(submission, "purge", exc)
         if exc.permanent:
             logger.error("purge failed submission=%s: %s", submission_id, exc.message)
             return "failed"
