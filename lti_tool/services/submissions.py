@@ -31,6 +31,14 @@ from storage_backends.validation import normalized_mime, validate_upload
 
 State = Submission.State
 Kind = VideoEvent.Kind
+# What a student reads when the provider could not process their file.
+_PROVIDER_REASONS = {
+    "ERR_NON_VIDEO": "This file is not a video. Please upload a video file.",
+    "ERR_DURATION_EXCEED_CONSTRAINT": "This video is longer than the assignment allows.",
+    "ERR_DURATION_TOO_SHORT": "This video is too short to be processed.",
+    "ERR_MALFORMED_VIDEO": "This video file is damaged and could not be processed.",
+}
+_DURATION_TOLERANCE = 0.5  # seconds: containers round durations
 
 
 def submission_start_upload(
@@ -124,10 +132,18 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
             failed = metadata.state == "error"
             submission.state = State.FAILED if failed else State.PROCESSING
             if failed:
-                submission.error_message = "This file could not be read as a video."
+                submission.error_message = _PROVIDER_REASONS.get(
+                    metadata.error_code or "", "This file could not be read as a video."
+                )
                 event_record(kind=Kind.UPLOAD_FAILED, submission=submission, user_id=None,
-                             details={"reason": metadata.state})
+                             details={"reason": metadata.error_code or metadata.state})
             submission.save()
+            return
+        if too_long := _duration_problem(submission.assignment, metadata):
+            submission.state, submission.error_message = State.FAILED, too_long
+            submission.save()
+            event_record(kind=Kind.UPLOAD_FAILED, submission=submission, user_id=None,
+                         details={"reason": "too_long", "duration": metadata.duration_seconds})
             return
         replaced = _make_current(submission)
         submission.state = State.READY
@@ -242,3 +258,17 @@ def _refuse_resubmission_if_closed(claims: LaunchClaims, assignment: VideoAssign
             "This assignment accepts one video, and yours is already submitted.",
             status=409,
         )
+
+
+def _duration_problem(assignment: VideoAssignment, metadata: VideoMetadata) -> str | None:
+    """The assignment's maximum duration, checked where storage could measure the video."""
+    limit, duration = assignment.max_duration_seconds, metadata.duration_seconds
+    if not limit or duration is None or duration <= limit + _DURATION_TOLERANCE:
+        return None
+    return (f"This video is {_minutes(duration)} long; this assignment accepts videos up to "
+            f"{_minutes(limit)}. Please upload a shorter one.")
+
+
+def _minutes(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d} min"

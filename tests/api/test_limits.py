@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lti_tool.models import Submission, Tenant, VideoAssignment
 from tests.live_api import LiveApi
 
@@ -42,3 +44,17 @@ def test_one_shot_assignment_refuses_a_second_video(
     refused = _ask_for_ticket(student_api, sample_video)
     assert refused.status_code == 409
     assert refused.json()["code"] == "resubmission_closed"
+
+
+def test_a_video_longer_than_the_assignment_allows_fails_with_a_reason(
+    student_api: LiveApi, sample_video: Path, has_ffmpeg: bool
+) -> None:
+    if not has_ffmpeg:
+        pytest.skip("needs ffprobe to measure the video")
+    VideoAssignment.objects.update(max_duration_seconds=1)  # the sample lasts 2 seconds
+
+    submitted = student_api.submit(sample_video)
+
+    assert submitted["state"] == "failed"
+    assert "0:02 min long" in submitted["error_message"]
+    assert "up to 0:01 min" in submitted["error_message"]
