@@ -23,7 +23,7 @@ def envbool(name: str, default: bool) -> bool:
 
 def envint(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return default if value in (None, "") else int(value)
+    return default if value is None or value == "" else int(value)
 
 
 def envlist(name: str, default: str = "") -> list[str]:

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -20,20 +21,29 @@ from lti_tool.models import (
 )
 from lti_tool.services.storage import storage_config_save
 
+if TYPE_CHECKING:  # generic in django-stubs only: Django's classes are not subscriptable
+    ModelAdmin = admin.ModelAdmin[Any]
+    StackedInline = admin.StackedInline[Any, Any]
+    TabularInline = admin.TabularInline[Any, Any]
+else:
+    ModelAdmin, StackedInline, TabularInline = (
+        admin.ModelAdmin, admin.StackedInline, admin.TabularInline
+    )
 
-class DeploymentInline(admin.TabularInline):
+
+class DeploymentInline(TabularInline):
     model = Deployment
     extra = 1
 
 
-class PlatformInline(admin.StackedInline):
+class PlatformInline(StackedInline):
     model = PlatformRegistration
     extra = 0
     show_change_link = True
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(ModelAdmin):
     list_display = ["name", "storage", "created_at"]
     search_fields = ["name"]
     inlines = [PlatformInline]
@@ -42,7 +52,9 @@ class TenantAdmin(admin.ModelAdmin):
                  **kwargs: Any) -> Any:
         """A tenant switches between its own storage configurations only."""
         form = super().get_form(request, obj, change=change, **kwargs)
-        field = form.base_fields.get("storage")
+        field = cast(
+            "forms.ModelChoiceField[StorageConfig] | None", form.base_fields.get("storage")
+        )
         if field is not None:
             field.queryset = StorageConfig.objects.filter(tenant=obj) if obj else (
                 StorageConfig.objects.none())
@@ -50,7 +62,7 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 @admin.register(StorageConfig)
-class StorageConfigAdmin(admin.ModelAdmin):
+class StorageConfigAdmin(ModelAdmin):
     form = StorageConfigForm
     list_display = ["label", "tenant", "backend", "updated_at"]
     list_filter = ["backend"]
@@ -63,7 +75,7 @@ class StorageConfigAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlatformRegistration)
-class PlatformRegistrationAdmin(admin.ModelAdmin):
+class PlatformRegistrationAdmin(ModelAdmin):
     list_display = ["issuer", "client_id", "tenant", "updated_at"]
     list_filter = ["tenant"]
     search_fields = ["issuer", "client_id"]
@@ -71,33 +83,33 @@ class PlatformRegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ToolKey)
-class ToolKeyAdmin(admin.ModelAdmin):
+class ToolKeyAdmin(ModelAdmin):
     list_display = ["kid", "is_current", "created_at", "retired_at"]
     readonly_fields = ["kid", "public_jwk", "is_current", "created_at"]
     exclude = ["private_key_pem"]  # never shown back
 
 
 @admin.register(LtiUser)
-class LtiUserAdmin(admin.ModelAdmin):
+class LtiUserAdmin(ModelAdmin):
     list_display = ["name", "email", "tenant", "issuer", "last_launch_at"]
     list_filter = ["tenant"]
     search_fields = ["name", "email", "sub"]
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ModelAdmin):
     list_display = ["title", "label", "context_id", "tenant"]
     list_filter = ["tenant"]
 
 
 @admin.register(VideoAssignment)
-class VideoAssignmentAdmin(admin.ModelAdmin):
+class VideoAssignmentAdmin(ModelAdmin):
     list_display = ["title", "course", "resource_link_id", "due_at"]
     search_fields = ["title", "resource_link_id"]
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ModelAdmin):
     list_display = ["student", "assignment", "state", "is_current", "size_bytes", "created_at"]
     list_filter = ["state", "is_current", "backend"]
     search_fields = ["student__name", "filename", "video_id"]
@@ -105,7 +117,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(VideoEvent)
-class VideoEventAdmin(admin.ModelAdmin):
+class VideoEventAdmin(ModelAdmin):
     list_display = ["created_at", "kind", "tenant", "user", "submission"]
     list_filter = ["kind", "tenant"]
     date_hierarchy = "created_at"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
@@ -12,9 +12,16 @@ from lti_tool.encryption import decrypt_json, mask
 from lti_tool.models import StorageConfig
 from lti_tool.services.storage import KNOWN_BACKENDS, secret_option_names, storage_config_build
 
+if TYPE_CHECKING:  # generic in django-stubs only: Django's ModelForm is not subscriptable
+    StorageConfigModelForm = forms.ModelForm[StorageConfig]
+else:
+    StorageConfigModelForm = forms.ModelForm
 
-class StorageConfigForm(forms.ModelForm):
-    backend = forms.ChoiceField(choices=sorted(KNOWN_BACKENDS.items(), key=lambda kv: kv[1]))
+_BACKEND_CHOICES: list[tuple[str, str]] = sorted(KNOWN_BACKENDS.items(), key=lambda kv: kv[1])
+
+
+class StorageConfigForm(StorageConfigModelForm):
+    backend = forms.ChoiceField(choices=_BACKEND_CHOICES)
     secrets = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),

@@ -98,7 +98,7 @@ class PlaybackOut(Schema):
 
 
 def _claims(request: HttpRequest) -> LaunchClaims:
-    return request.auth  # type: ignore[attr-defined, no-any-return]
+    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by django-ninja's auth
 
 
 @api.exception_handler(AppError)

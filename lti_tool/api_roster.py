@@ -55,5 +55,5 @@ def roster(request: HttpRequest) -> Roster:
     `available` is false, with a message for the teacher, when the LMS does not offer its
     membership service or the call fails; the submissions list does not depend on it.
     """
-    claims: LaunchClaims = request.auth  # type: ignore[attr-defined]
+    claims: LaunchClaims = request.auth  # type: ignore[attr-defined]  # set by django-ninja's auth
     return roster_for_assignment(claims=claims)

@@ -47,7 +47,7 @@ class OkOut(Schema):
 
 
 def _claims(request: HttpRequest) -> LaunchClaims:
-    return request.auth  # type: ignore[attr-defined, no-any-return]
+    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by django-ninja's auth
 
 
 @router.post("/submissions/{submission_id}/multipart/parts/{part_number}",

@@ -141,6 +141,7 @@ def review_target(*, result: LaunchResult, body: dict[str, Any]) -> ReviewTarget
     user_id = for_user.get("user_id") if isinstance(for_user, dict) else None
     if not isinstance(user_id, str) or not user_id:
         raise AppError("no_for_user", "This review launch does not say whose work to open.")
+    assert isinstance(for_user, dict)  # the user_id above came from it
     if result.role != "teacher":
         if user_id != result.user.sub:
             raise PermissionDenied("You can only review your own submission.")

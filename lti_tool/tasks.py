@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 from lti_tool.lti.advantage import ServiceError
@@ -28,7 +29,7 @@ def backoff_seconds(retries: int, *, base: float = 2.0, cap: float = 600.0) -> f
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def verify_submission(self, submission_id: int) -> str:  # type: ignore[no-untyped-def]
+def verify_submission(self: Task[[int], str], submission_id: int) -> str:
     """Ask storage what arrived; mark the submission ready, failed, or check again later."""
     submission = Submission.objects.filter(pk=submission_id).first()
     if submission is None or submission.state not in (
@@ -80,7 +81,7 @@ def reverify_waiting_uploads(older_than_minutes: int = 2) -> int:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def purge_video(self, submission_id: int) -> str:  # type: ignore[no-untyped-def]
+def purge_video(self: Task[[int], str], submission_id: int) -> str:
     """Remove a deleted or abandoned submission's bytes from storage (deleting is idempotent)."""
     submission = Submission.objects.filter(pk=submission_id).first()
     if submission is None or submission.state != Submission.State.DELETED:
@@ -114,7 +115,7 @@ def score_retry_delay(retries: int) -> float:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
-def send_score(self, score_send_id: int) -> str:  # type: ignore[no-untyped-def]
+def send_score(self: Task[[int], str], score_send_id: int) -> str:
     """Send one outbox row; the row's lock and state make a repeat a no-op."""
     delay = score_retry_delay(self.request.retries)
     outcome = score_send_attempt(score_send_id=score_send_id, retry_in=delay)
@@ -134,18 +135,20 @@ def resend_due_scores() -> int:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def ensure_line_item(self, assignment_id: int) -> str:  # type: ignore[no-untyped-def]
+def ensure_line_item(self: Task[[int], str], assignment_id: int) -> str:
     """Find or create a launched link's gradebook column, off the launch's request path."""
     return _line_item_task(self, line_item_ensure, assignment_id)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def sync_line_item(self, assignment_id: int) -> str:  # type: ignore[no-untyped-def]
+def sync_line_item(self: Task[[int], str], assignment_id: int) -> str:
     """Give the gradebook column the assignment's new title, maximum and due date."""
     return _line_item_task(self, line_item_sync, assignment_id)
 
 
-def _line_item_task(task, action, assignment_id: int) -> str:  # type: ignore[no-untyped-def]
+def _line_item_task(
+    task: Task[[int], str], action: Callable[..., object], assignment_id: int
+) -> str:
     try:
         action(assignment_id=assignment_id)
     except ServiceError as exc:

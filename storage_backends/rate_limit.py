@@ -72,7 +72,8 @@ def _redis_client() -> Any:
     backend = caches["default"]  # the backend itself: `cache` is a proxy
     if not isinstance(backend, RedisCache):
         return None
-    return backend._cache.get_client(write=True)  # noqa: SLF001 - no public accessor
+    # No public accessor; django-stubs leaves out the private `_cache` (a RedisCacheClient).
+    return backend._cache.get_client(write=True)  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 def _period_words(seconds: int) -> str:

@@ -43,7 +43,7 @@ def _text(data: Mapping[str, Any], name: str, *, required: bool = False) -> str 
 
 
 def _number(data: Mapping[str, Any], name: str, *, positive: bool) -> float | None:
-    value = data.get(name)
+    value: object = data.get(name)
     if value is None:
         return None
     # bool is an int in Python, but `true` is not a score.
@@ -141,9 +141,10 @@ def lineitem_get(lineitem_id: str) -> dict[str, Any]:
 
 
 def _find(state: store.State, lineitem_id: str) -> dict[str, Any]:
-    for item in state["lineitems"]:
+    lineitems: list[dict[str, Any]] = state["lineitems"]
+    for item in lineitems:
         if item["id"] == lineitem_id:
-            return item  # type: ignore[no-any-return]
+            return item
     raise ServiceError(f"There is no line item {lineitem_id!r} in this course.", status=404)
 
 

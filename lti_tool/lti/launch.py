@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -28,9 +28,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
-from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.registration import TKeySet
 
+from lti_tool.lti.pylti_django import DjangoMessageLaunch, DjangoOIDCLogin, DjangoRequest
 from lti_tool.lti.storage import IframeCookieService, NonceStore, StorageLogin, StorageLogins
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.models import PlatformRegistration
@@ -155,13 +156,11 @@ def _origin(url: str) -> str | None:
     return f"{parts.scheme}://{host}{shown_port}"
 
 
-def _request_adapter(request: HttpRequest) -> Any:
-    from pylti1p3.contrib.django.request import DjangoRequest
-
+def _request_adapter(request: HttpRequest) -> DjangoRequest:
     return DjangoRequest(request)
 
 
-class ToolOIDCLogin(DjangoOIDCLogin):  # type: ignore[misc]
+class ToolOIDCLogin(DjangoOIDCLogin):
     def __init__(self, request: HttpRequest) -> None:
         self.nonces = NonceStore()
         self.cookies = IframeCookieService(_request_adapter(request))
@@ -187,7 +186,7 @@ class ToolOIDCLogin(DjangoOIDCLogin):  # type: ignore[misc]
         return url
 
 
-class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
+class ToolMessageLaunch(DjangoMessageLaunch):
     def __init__(self, request: HttpRequest) -> None:
         self.tool_conf = DatabaseToolConf()
         self.nonces = NonceStore()
@@ -269,7 +268,7 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
 
     def get_client_id(self) -> str:
         """`azp` names the client when present; otherwise the (first) audience."""
-        body = self._get_jwt_body()
+        body: Mapping[str, object] = self._get_jwt_body()  # azp: not in pylti1p3's TLaunchData
         if body.get("azp"):
             return str(body["azp"])
         aud = body.get("aud")
@@ -278,7 +277,7 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
         return str(aud or "")
 
     def validate_claims(self) -> None:
-        body = self._get_jwt_body()
+        body: Mapping[str, object] = self._get_jwt_body()  # azp: not in pylti1p3's TLaunchData
         client_id = self.platform.client_id
         aud = body.get("aud")
         audiences = aud if isinstance(aud, list) else [aud]
@@ -303,13 +302,15 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
         if self._jwt.get("header", {}).get("alg") != "RS256":
             raise LtiException("Only RS256 is accepted")
         try:
-            return super().validate_jwt_signature()  # type: ignore[no-any-return]
+            return cast(ToolMessageLaunch, super().validate_jwt_signature())  # returns self
         except LtiException as exc:
             if "Unable to find public key" not in str(exc) or not self._may_refetch_jwks():
                 raise
         # A kid we have not seen: the platform may have rotated its key. Fetch once more.
+        # "Unable to find public key" comes after pylti1p3 has read the registration's keys.
+        assert self._registration is not None
         self._registration.set_key_set(self.fetch_public_key(self.platform.keyset_url, fresh=True))
-        return super().validate_jwt_signature()  # type: ignore[no-any-return]
+        return cast(ToolMessageLaunch, super().validate_jwt_signature())
 
     def _may_refetch_jwks(self) -> bool:
         """At most one forced JWKS fetch per platform a minute: anyone can get a state from
@@ -323,10 +324,10 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
         if not isinstance(nonce, str) or not self.nonces.consume_nonce(nonce=nonce, state=state):
             raise LtiException("Nonce unknown, issued for another login, or already used")
 
-    def fetch_public_key(self, key_set_url: str, fresh: bool = False) -> dict[str, Any]:
+    def fetch_public_key(self, key_set_url: str, fresh: bool = False) -> TKeySet:
         cache_key = "lti-jwks:" + hashlib.sha256(key_set_url.encode()).hexdigest()
         if not fresh and (cached := cache.get(cache_key)):
-            return cached  # type: ignore[no-any-return]
+            return cast(TKeySet, cached)
         try:
             response = requests.get(key_set_url, timeout=_JWKS_TIMEOUT)
             response.raise_for_status()
@@ -336,4 +337,4 @@ class ToolMessageLaunch(DjangoMessageLaunch):  # type: ignore[misc]
         if not isinstance(keys, dict) or not isinstance(keys.get("keys"), list):
             raise LtiException("The platform JWKS has no keys")
         cache.set(cache_key, keys, timeout=settings.LTI_JWKS_CACHE_TTL)
-        return keys
+        return cast(TKeySet, keys)

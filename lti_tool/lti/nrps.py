@@ -54,9 +54,13 @@ def nrps_course_fields(body: dict[str, Any]) -> dict[str, Any]:
         return {}
     url = claim.get("context_memberships_url")
     versions = claim.get("service_versions")
-    usable = isinstance(url, str) and url.startswith(("https://", "http://"))
+    usable = (
+        isinstance(url, str)
+        and url.startswith(("https://", "http://"))
+        and len(url) <= _URL_MAX_LENGTH
+    )
     return {
-        "memberships_url": url if usable and len(url) <= _URL_MAX_LENGTH else "",
+        "memberships_url": url if usable else "",
         "nrps_versions": [str(v) for v in versions] if isinstance(versions, list) else [],
     }
 

@@ -20,9 +20,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from pylti1p3.contrib.django.cookie import DjangoCookieService
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.session import SessionService
+
+from lti_tool.lti.pylti_django import DjangoCookieService
 
 _NONCE_PREFIX = "lti-nonce:"
 _STORAGE_LOGIN_PREFIX = "lti-storage-login:"
@@ -68,7 +69,7 @@ def _nonce_key(nonce: str, state: str) -> str:
     return _NONCE_PREFIX + hashlib.sha256(f"{state}\n{nonce}".encode()).hexdigest()
 
 
-class IframeCookieService(DjangoCookieService):  # type: ignore[misc]
+class IframeCookieService(DjangoCookieService):
     """Cookies that survive a cross-site POST into an iframe: SameSite=None; Secure."""
 
     def update_response(self, response: Any) -> None:

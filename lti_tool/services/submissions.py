@@ -6,6 +6,8 @@ teacher can already see is never lost to a failed re-upload.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -154,7 +156,7 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
         event_record(kind=Kind.READY, submission=submission, user_id=None,
                      details={"duration": metadata.duration_seconds})
         for old in replaced:
-            transaction.on_commit(lambda pk=old.pk: purge_video.delay(pk))
+            transaction.on_commit(partial(purge_video.delay, old.pk))
 
 
 def submission_mark_failed(*, submission_id: int, reason: str) -> None:
@@ -212,7 +214,7 @@ def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> No
     for old in unfinished:
         old.state, old.deleted_at = State.DELETED, timezone.now()
         old.save()
-        transaction.on_commit(lambda pk=old.pk: purge_video.delay(pk))
+        transaction.on_commit(partial(purge_video.delay, old.pk))
 
 
 def _upload_context(submission: Submission, assignment: VideoAssignment) -> UploadContext:

@@ -119,7 +119,7 @@ def _form_page(
         **extra,
     }
     response = render(request, "lti_tool/deep_link_form.html", context, status=status)
-    response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    response.xframe_options_exempt = True
     return response
 
 

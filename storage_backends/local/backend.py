@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -142,7 +142,7 @@ class LocalBackend(StorageBackend):
         return self.files.video_dir(video_id) / "data"
 
 
-def _probe(path: Path) -> dict[str, Any] | None | bool:
+def _probe(path: Path) -> dict[str, Any] | None | Literal[False]:
     """Duration and size from ffprobe; None when ffprobe is absent, False if not a video."""
     ffprobe = shutil.which("ffprobe")
     if ffprobe is None:

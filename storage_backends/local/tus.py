@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import BinaryIO
+from typing import Protocol
 
 from storage_backends.local.files import LocalFiles, StoredInfo
 from storage_backends.local.tickets import InvalidTicket, LocalSigner, TicketGrant
@@ -18,6 +18,12 @@ from storage_backends.local.tickets import InvalidTicket, LocalSigner, TicketGra
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration"
 _CHUNK = 1024 * 1024
+
+
+class Readable(Protocol):
+    """What PATCH reads the chunk from: the Django request, or any binary file."""
+
+    def read(self, size: int, /) -> bytes: ...
 
 
 @dataclass
@@ -76,7 +82,7 @@ class TusServer:
         })
 
     def patch(
-        self, ref: str, ticket: str | None, headers: Mapping[str, str], body: BinaryIO
+        self, ref: str, ticket: str | None, headers: Mapping[str, str], body: Readable
     ) -> TusResponse:
         grant = self._grant(ticket, ref)
         if headers.get("Content-Type", "") != "application/offset+octet-stream":
@@ -96,7 +102,7 @@ class TusServer:
         return TusResponse(204)
 
     def _append(
-        self, ref: str, body: BinaryIO, offset: int, length: int, headers: Mapping[str, str]
+        self, ref: str, body: Readable, offset: int, length: int, headers: Mapping[str, str]
     ) -> int:
         declared = headers.get("Content-Length")
         remaining = length - offset

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import boto3
 from botocore.config import Config
@@ -40,10 +41,19 @@ from storage_backends.s3.keys import checked_key, object_key
 from storage_backends.s3.options import SIGV4_MAX_EXPIRY, S3Options
 from storage_backends.validation import validate_upload
 
+if TYPE_CHECKING:
+    from botocore.config import _RetryDict  # botocore-stubs' type of Config(retries=...)
+
+
+class _Timeouts(TypedDict):
+    connect_timeout: int
+    read_timeout: int
+
+
 # botocore's own retries off (`total_max_attempts`; its `max_attempts` counts *retries*):
 # errors.aws_call retries, so one failure is never retried 2 x 3 times.
-NO_RETRY = {"total_max_attempts": 1, "mode": "standard"}
-TIMEOUTS = {"connect_timeout": 5, "read_timeout": 30}
+NO_RETRY: _RetryDict = {"total_max_attempts": 1, "mode": "standard"}
+TIMEOUTS: _Timeouts = {"connect_timeout": 5, "read_timeout": 30}
 CLOUDFRONT_CONFIG = Config(retries=NO_RETRY, **TIMEOUTS)
 # Planning figure for estimate_cost (the interface gives no video count): a ~5-minute
 # 720p recording at ~2.5 Mbit/s, watched once in full per view.
@@ -246,7 +256,9 @@ def _client(service: str, options: S3Options, config: Config) -> Any:
     with _session_lock:
         if _session is None:
             _session = boto3.session.Session()
-        return _session.client(
+        # boto3-stubs types `client` with one overload per literal service name.
+        make_client: Callable[..., Any] = _session.client
+        return make_client(
             service, region_name=options.region, endpoint_url=options.endpoint_url,
             aws_access_key_id=options.access_key_id,
             aws_secret_access_key=options.secret_access_key,
