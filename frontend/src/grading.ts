@@ -98,11 +98,25 @@ export class GradingPanel {
     this.form.dataset.submissionId = String(submission.id)
     this.say('')
     this.form.reset()
+    // Locked until the saved grade is shown: typing earlier would be overwritten by it.
+    this.setLocked(true)
     try {
       this.show(await this.api.grade(submission.id))
     } catch (error) {
       this.say(messageOf(error), true)
+    } finally {
+      if (this.submission === submission) this.setLocked(false)
     }
+  }
+
+  private setLocked(locked: boolean): void {
+    for (const element of Array.from(this.form.elements)) {
+      if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement ||
+          element instanceof HTMLButtonElement) {
+        element.disabled = locked
+      }
+    }
+    this.form.setAttribute('aria-busy', String(locked))
   }
 
   /** Put each student's grade and its sync state in the submissions table. */
