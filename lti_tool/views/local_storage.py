@@ -85,6 +85,11 @@ def _ranged_file(request: HttpRequest, path: Path, mime: str) -> HttpResponseBas
         response["Accept-Ranges"] = "bytes"
         return response
     start_text, end_text = match.groups()
+    if start_text and end_text and int(end_text) < int(start_text):
+        # RFC 9110 §14.2: an invalid range (last < first) means the header is ignored.
+        full: HttpResponseBase = FileResponse(path.open("rb"), content_type=mime)
+        full["Accept-Ranges"] = "bytes"
+        return full
     if start_text:
         start, end = int(start_text), min(int(end_text or size - 1), size - 1)
     else:  # "bytes=-N": the last N bytes

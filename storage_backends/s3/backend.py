@@ -215,6 +215,8 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
         return Playback(kind="mp4", url=url, expires_at=expires_at)
 
     def delete_video(self, video_id: str) -> None:
+        if not _is_our_key(video_id):
+            return  # nothing of ours has that name: deleting it is a no-op, like a repeat
         key = checked_key(video_id)
         multipart.abort_all(self.bucket, key)
         self.bucket.delete(key)
@@ -222,7 +224,7 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
             invalidate(self.cloudfront, str(self.options.cloudfront_distribution_id), key)
 
     def video_exists(self, video_id: str) -> bool:
-        return self.bucket.head(checked_key(video_id)) is not None
+        return _is_our_key(video_id) and self.bucket.head(video_id) is not None
 
     def get_metadata(self, video_id: str) -> VideoMetadata:
         head = self.bucket.head(checked_key(video_id))
@@ -283,3 +285,12 @@ def _in(seconds: int) -> datetime:
 
 def _mime(head: dict[str, Any]) -> str:
     return str(head.get("ContentType", "")).split(";")[0].strip().lower()
+
+
+def _is_our_key(video_id: str) -> bool:
+    """Ids we never made (forged, or from another backend) name no video of ours."""
+    try:
+        checked_key(video_id)
+    except StorageError:
+        return False
+    return True

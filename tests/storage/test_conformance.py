@@ -300,20 +300,11 @@ def test_a_video_that_never_existed_is_not_found(harness: Harness) -> None:
     "video_id", ["../../etc/passwd", "", "keys", "a" * 300, "..%2f..%2fsecret", "x/../../y"]
 )
 def test_ids_the_backend_never_made_reach_nothing(harness: Harness, video_id: str) -> None:
-    """Forged ids are answered with "not there" or a permanent StorageError, never with
-    another exception or an object outside the backend's own videos. (local and
-    cloudflare answer `video_exists` False and delete nothing; s3 raises a permanent
-    StorageError `invalid_reference` from all three: both are allowed here.)"""
-    try:
-        exists = harness.backend.video_exists(video_id)
-    except StorageError as exc:
-        assert exc.permanent
-        exists = False
-    assert exists is False
+    """Forged ids name no video: `video_exists` is False, metadata is a permanent
+    StorageError, and deleting them is a no-op, never another exception or an object
+    outside the backend's own videos."""
+    assert harness.backend.video_exists(video_id) is False
     with pytest.raises(StorageError) as refused:
         harness.backend.get_metadata(video_id)
     assert refused.value.permanent
-    try:
-        harness.backend.delete_video(video_id)
-    except StorageError as exc:
-        assert exc.permanent
+    harness.backend.delete_video(video_id)

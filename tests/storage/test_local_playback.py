@@ -147,3 +147,12 @@ def test_a_signed_url_for_a_deleted_video_is_404(play_url: str, video_id: str) -
     local_backend().delete_video(video_id)
 
     assert get(play_url).status_code == 404
+
+
+def test_a_reversed_range_is_ignored_and_the_whole_file_sent(
+    play_url: str, video_bytes: bytes
+) -> None:
+    response = get(play_url, "bytes=5-2")
+
+    assert response.status_code == 200
+    assert response.content == video_bytes

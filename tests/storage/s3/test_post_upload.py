@@ -158,8 +158,10 @@ def test_validation_comes_before_storage(s3_backend: S3Backend, upload_ctx: Uplo
     "tenants/7/assignments/42/users/1001/" + "a" * 32 + "/../secret.mp4", "",
 ])
 def test_references_we_did_not_make_are_refused(s3_backend: S3Backend, reference: str) -> None:
-    for call in (s3_backend.video_exists, s3_backend.delete_video,
-                 lambda ref: s3_backend.confirm_upload(ref, {})):
+    """They name nothing of ours: no such video, nothing to delete, nothing to confirm."""
+    assert s3_backend.video_exists(reference) is False
+    s3_backend.delete_video(reference)  # a no-op, like deleting twice
+    for call in (s3_backend.get_metadata, lambda ref: s3_backend.confirm_upload(ref, {})):
         with pytest.raises(StorageError) as refused:
             call(reference)
         assert refused.value.code == "invalid_reference"
