@@ -18,7 +18,7 @@ from django.shortcuts import render
 from lti_tool.grade_selectors import ReviewTarget, review_target
 from lti_tool.launch_tokens import LaunchClaims, launch_token_issue
 from lti_tool.lti.launch import ToolMessageLaunch
-from lti_tool.models import LtiUser
+from lti_tool.models import Grade, LtiUser
 from lti_tool.selectors import assignment_for_launch
 from lti_tool.services.launches import CLAIM, LaunchResult, launch_record
 from storage_backends.validation import VIDEO_TYPES, allowed_extensions
@@ -79,5 +79,9 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
         "reviewSubmissionId": review.submission_id if review else None,
         "reviewStudentName": review.student_name if review else None,
     }
+    # A student sees the grade and comment the teacher gave (server-rendered: a grade
+    # arrives later, and the student opens the assignment again to read it).
+    grade = (Grade.objects.filter(assignment=assignment, student=result.user).first()
+             if result.role == "student" else None)
     return {"launch_data": launch_data, "assignment": assignment, "user": result.user,
-            "review": review}
+            "review": review, "grade": grade}

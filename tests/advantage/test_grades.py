@@ -91,6 +91,10 @@ def test_a_teachers_grade_reaches_the_gradebook(
     # The teacher's list shows the grade too.
     (listed,) = api.get("/api/grades").json()
     assert listed["submission_id"] == submission["id"] and listed["score"] == 87.5
+    # The student reads the grade and the comment when they open the assignment again.
+    student_page = moodle.launch(lms_session, "s1").text
+    assert "87.5 / 100" in student_page
+    assert "Clear and well paced." in student_page
 
 
 def test_many_grades_cost_one_token_request(
