@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
+from lti_tool.api_common import error_responses, launch_claims
 from lti_tool.errors import AppError, TooManyRequests
 from lti_tool.launch_tokens import InvalidLaunchToken, LaunchClaims, launch_token_read
 from lti_tool.models import Submission
@@ -37,11 +38,6 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api",
 )
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class StudentOut(Schema):
@@ -97,10 +93,6 @@ class PlaybackOut(Schema):
     expires_at: datetime
 
 
-def _claims(request: HttpRequest) -> LaunchClaims:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by django-ninja's auth
-
-
 @api.exception_handler(AppError)
 def app_error(request: HttpRequest, exc: AppError) -> HttpResponse:
     response = api.create_response(request, exc.as_dict(), status=exc.status)
@@ -131,21 +123,19 @@ def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, body, status=404)
 
 
-_ERRORS: dict[int, Any] = {
-    code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429, 503)
-}
+_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429, 503)
 
 
 @api.get("/my-submission", response={200: MySubmissionOut, **_ERRORS})
 def my_submission(request: HttpRequest) -> dict[str, Submission | None]:
-    current, in_progress = student_submissions(_claims(request))
+    current, in_progress = student_submissions(launch_claims(request))
     return {"current": current, "in_progress": in_progress}
 
 
 @api.post("/uploads", response={201: UploadOut, **_ERRORS})
 def start_upload(request: HttpRequest, payload: UploadIn) -> Status[dict[str, Any]]:
     submission, ticket = submission_start_upload(
-        claims=_claims(request), filename=payload.filename, size=payload.size,
+        claims=launch_claims(request), filename=payload.filename, size=payload.size,
         mime=payload.mime_type,
     )
     return Status(201, {"submission": submission, "ticket": ticket})
@@ -153,30 +143,28 @@ def start_upload(request: HttpRequest, payload: UploadIn) -> Status[dict[str, An
 
 @api.post("/submissions/{submission_id}/confirm", response={200: SubmissionOut, **_ERRORS})
 def confirm_upload(request: HttpRequest, submission_id: int) -> Submission:
-    return submission_confirm_upload(claims=_claims(request), submission_id=submission_id)
+    return submission_confirm_upload(claims=launch_claims(request), submission_id=submission_id)
 
 
 @api.get("/submissions", response={200: list[SubmissionOut], **_ERRORS})
 def list_submissions(request: HttpRequest) -> list[Submission]:
-    return list(submissions_for_grader(_claims(request)))
+    return list(submissions_for_grader(launch_claims(request)))
 
 
 @api.get("/submissions/{submission_id}", response={200: SubmissionOut, **_ERRORS})
 def get_submission(request: HttpRequest, submission_id: int) -> Submission:
-    return submission_for_viewer(_claims(request), submission_id)
+    return submission_for_viewer(launch_claims(request), submission_id)
 
 
 @api.get("/submissions/{submission_id}/playback", response={200: PlaybackOut, **_ERRORS})
 def playback(request: HttpRequest, submission_id: int) -> Any:
     return submission_playback(
-        claims=_claims(request), submission_id=submission_id,
+        claims=launch_claims(request), submission_id=submission_id,
         ip_address=request.META.get("REMOTE_ADDR"),
     )
 
 
 # Routers of the other areas, mounted on the same API and auth.
-from lti_tool.api_uploads import router as uploads_router  # noqa: E402
-
-api.add_router("/", uploads_router)
+api.add_router("/", "lti_tool.api_uploads.router")  # S3 multipart signing
 api.add_router("/", "lti_tool.api_roster.router")  # GET /roster
 api.add_router("/", "lti_tool.api_grades.router")  # grades and their sync to the LMS

@@ -7,21 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from lti_tool.api_common import error_responses, launch_claims
 from lti_tool.grade_selectors import GradeState, grade_state, grade_states
-from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.services.grades import grade_save, score_resend
 
 router = Router(tags=["grades"])
-
-
-class GradeErrorOut(Schema):
-    code: str
-    message: str
 
 
 class GradeSyncOut(Schema):
@@ -50,26 +44,22 @@ class GradeIn(Schema):
     comment: str = Field("", max_length=10_000)
 
 
-_ERRORS: dict[int, Any] = {code: GradeErrorOut for code in (400, 403, 404, 409)}
-
-
-def _claims(request: HttpRequest) -> LaunchClaims:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by django-ninja's auth
+_ERRORS = error_responses(400, 403, 404, 409)
 
 
 @router.get("/grades", response={200: list[GradeOut], **_ERRORS})
 def list_grades(request: HttpRequest) -> list[GradeState]:
-    return grade_states(_claims(request))
+    return grade_states(launch_claims(request))
 
 
 @router.get("/submissions/{submission_id}/grade", response={200: GradeOut, **_ERRORS})
 def get_grade(request: HttpRequest, submission_id: int) -> GradeState:
-    return grade_state(_claims(request), submission_id)
+    return grade_state(launch_claims(request), submission_id)
 
 
 @router.post("/submissions/{submission_id}/grade", response={200: GradeOut, **_ERRORS})
 def save_grade(request: HttpRequest, submission_id: int, payload: GradeIn) -> GradeState:
-    claims = _claims(request)
+    claims = launch_claims(request)
     grade_save(claims=claims, submission_id=submission_id, score=payload.score,
                comment=payload.comment)
     return grade_state(claims, submission_id)
@@ -77,6 +67,6 @@ def save_grade(request: HttpRequest, submission_id: int, payload: GradeIn) -> Gr
 
 @router.post("/submissions/{submission_id}/grade/resend", response={200: GradeOut, **_ERRORS})
 def resend_grade(request: HttpRequest, submission_id: int) -> GradeState:
-    claims = _claims(request)
+    claims = launch_claims(request)
     score_resend(claims=claims, submission_id=submission_id)
     return grade_state(claims, submission_id)

@@ -8,15 +8,10 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.api_common import error_responses, launch_claims
 from lti_tool.roster import Roster, roster_for_assignment
 
 router = Router(tags=["roster"])
-
-
-class RosterErrorOut(Schema):
-    code: str
-    message: str
 
 
 class RosterLearnerOut(Schema):
@@ -48,12 +43,11 @@ class RosterOut(Schema):
     counts: RosterCountsOut
 
 
-@router.get("/roster", response={200: RosterOut, 403: RosterErrorOut, 404: RosterErrorOut})
+@router.get("/roster", response={200: RosterOut, **error_responses(403, 404)})
 def roster(request: HttpRequest) -> Roster:
     """The LMS's learners for this link, each with their submission status (teachers only).
 
     `available` is false, with a message for the teacher, when the LMS does not offer its
     membership service or the call fails; the submissions list does not depend on it.
     """
-    claims: LaunchClaims = request.auth  # type: ignore[attr-defined]  # set by django-ninja's auth
-    return roster_for_assignment(claims=claims)
+    return roster_for_assignment(claims=launch_claims(request))

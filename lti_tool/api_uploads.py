@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.api_common import launch_claims
 from lti_tool.services.uploads import (
     multipart_abort,
     multipart_complete,
@@ -46,14 +46,10 @@ class OkOut(Schema):
     ok: bool
 
 
-def _claims(request: HttpRequest) -> LaunchClaims:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by django-ninja's auth
-
-
 @router.post("/submissions/{submission_id}/multipart/parts/{part_number}",
              response=SignedPartOut)
 def sign_part(request: HttpRequest, submission_id: int, part_number: int) -> dict[str, str]:
-    url = multipart_sign_part(claims=_claims(request), submission_id=submission_id,
+    url = multipart_sign_part(claims=launch_claims(request), submission_id=submission_id,
                               part_number=part_number)
     return {"url": url}
 
@@ -61,25 +57,25 @@ def sign_part(request: HttpRequest, submission_id: int, part_number: int) -> dic
 @router.post("/submissions/{submission_id}/multipart/sign", response=SignedPartOut)
 def sign_request(request: HttpRequest, submission_id: int, payload: SignIn) -> dict[str, str]:
     """A presigned URL for the browser's own ListParts or CompleteMultipartUpload."""
-    url = multipart_sign_request(claims=_claims(request), submission_id=submission_id,
+    url = multipart_sign_request(claims=launch_claims(request), submission_id=submission_id,
                                  operation=payload.operation)
     return {"url": url}
 
 
 @router.get("/submissions/{submission_id}/multipart/parts", response=list[PartIO])
 def list_parts(request: HttpRequest, submission_id: int) -> list[dict[str, object]]:
-    parts = multipart_list_parts(claims=_claims(request), submission_id=submission_id)
+    parts = multipart_list_parts(claims=launch_claims(request), submission_id=submission_id)
     return [{"PartNumber": p.part_number, "ETag": p.etag, "Size": p.size} for p in parts]
 
 
 @router.post("/submissions/{submission_id}/multipart/complete", response=OkOut)
 def complete(request: HttpRequest, submission_id: int, payload: CompleteIn) -> dict[str, bool]:
     parts = [UploadedPart(p.PartNumber, p.ETag, p.Size) for p in payload.parts]
-    multipart_complete(claims=_claims(request), submission_id=submission_id, parts=parts)
+    multipart_complete(claims=launch_claims(request), submission_id=submission_id, parts=parts)
     return {"ok": True}
 
 
 @router.post("/submissions/{submission_id}/multipart/abort", response=OkOut)
 def abort(request: HttpRequest, submission_id: int) -> dict[str, bool]:
-    multipart_abort(claims=_claims(request), submission_id=submission_id)
+    multipart_abort(claims=launch_claims(request), submission_id=submission_id)
     return {"ok": True}
