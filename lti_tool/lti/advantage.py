@@ -15,12 +15,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
 import requests
 from django.core.cache import cache
 
 from lti_tool.models import PlatformRegistration
-from lti_tool.services.tool_keys import current_tool_key, private_key_object
+from lti_tool.services.tool_keys import sign_as_tool
 
 TIMEOUT = 10
 _TOKEN_MARGIN = 30  # seconds: never use a token that is about to expire
@@ -109,7 +108,6 @@ class PlatformServices:
         return str(body["access_token"]), int(body.get("expires_in", 3600))
 
     def _client_assertion(self) -> str:
-        key = current_tool_key()
         now = int(time.time())
         claims = {
             "iss": self.platform.client_id,
@@ -119,8 +117,7 @@ class PlatformServices:
             "exp": now + 60,
             "jti": uuid.uuid4().hex,
         }
-        return jwt.encode(claims, private_key_object(key.kid), algorithm="RS256",
-                          headers={"kid": key.kid})
+        return sign_as_tool(claims)
 
     def _token_cache_key(self, scopes: Sequence[str]) -> str:
         digest = hashlib.sha256(" ".join(sorted(scopes)).encode()).hexdigest()[:24]

@@ -12,13 +12,12 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import jwt
 from django.conf import settings
 from django.core import signing
 
 from lti_tool.models import PlatformRegistration, VideoAssignment
 from lti_tool.services.lineitems import resource_id
-from lti_tool.services.tool_keys import current_tool_key, private_key_object
+from lti_tool.services.tool_keys import sign_as_tool
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -126,6 +125,4 @@ def deep_link_response_jwt(
         claims[DL + "data"] = context.data
     if msg:
         claims[DL + "msg"] = msg
-    key = current_tool_key()
-    return jwt.encode(claims, private_key_object(key.kid), algorithm="RS256",
-                      headers={"kid": key.kid})
+    return sign_as_tool(claims)

@@ -10,7 +10,6 @@ from pylti1p3.request import Request
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 
 from lti_tool.models import Deployment, PlatformRegistration
-from lti_tool.services.tool_keys import current_tool_key
 
 
 class DatabaseToolConf(ToolConfAbstract[Request]):
@@ -60,7 +59,9 @@ class DatabaseToolConf(ToolConfAbstract[Request]):
 
 
 def _to_registration(platform: PlatformRegistration) -> Registration:
-    key = current_tool_key()
+    # No tool key here: validating a launch needs only the platform's keys, and our own
+    # signing (AGS, deep linking) goes through tool_keys.sign_as_tool. Loading it on
+    # every login and launch was a query for nothing, and handed the PEM to pylti1p3.
     return (
         Registration()
         .set_issuer(platform.issuer)
@@ -68,5 +69,4 @@ def _to_registration(platform: PlatformRegistration) -> Registration:
         .set_auth_login_url(platform.auth_login_url)
         .set_auth_token_url(platform.auth_token_url)
         .set_key_set_url(platform.keyset_url)
-        .set_tool_private_key(key.private_key_pem)
     )

@@ -6,7 +6,9 @@ import hashlib
 import json
 import threading
 from functools import lru_cache
+from typing import Any
 
+import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db import IntegrityError, transaction
@@ -56,6 +58,13 @@ def tool_jwks() -> dict[str, list[dict[str, str]]]:
     current_tool_key()  # an LMS may fetch our JWKS at registration, before any launch
     keys = ToolKey.objects.filter(retired_at__isnull=True).order_by("-is_current", "-created_at")
     return {"keys": [key.public_jwk for key in keys]}
+
+
+def sign_as_tool(claims: dict[str, Any]) -> str:
+    """An RS256 JWT from the tool, with the current key's kid (platforms check our JWKS)."""
+    key = current_tool_key()
+    return jwt.encode(claims, private_key_object(key.kid), algorithm="RS256",
+                      headers={"kid": key.kid})
 
 
 @lru_cache(maxsize=8)
