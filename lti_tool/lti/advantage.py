@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import requests
 from django.core.cache import cache
@@ -134,3 +135,12 @@ def _checked(response: requests.Response, what: str) -> ServiceResponse:
     body = response.json() if response.content else None
     next_link = response.links.get("next", {}).get("url")
     return ServiceResponse(response.status_code, body, dict(response.headers), next_link)
+
+
+def with_query(url: str, **params: str) -> str:
+    """`url` with these query parameters set (replacing their old values, keeping the rest:
+    Moodle's service URLs carry their own, e.g. `?type_id=`); empty values are left out."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    query += [(k, v) for k, v in params.items() if v]
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))

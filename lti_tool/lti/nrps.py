@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from lti_tool.lti.advantage import SCOPE_NRPS, PlatformServices, ServiceError
+from lti_tool.lti.advantage import SCOPE_NRPS, PlatformServices, ServiceError, with_query
 from lti_tool.models import PlatformRegistration
 
 CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
@@ -69,10 +68,7 @@ def memberships_url_for_link(url: str, *, versions: Iterable[str], resource_link
     """The membership URL, narrowed to one resource link when the platform offers that."""
     if "2.0" not in versions or not resource_link_id:
         return url
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "rlid"]
-    query.append(("rlid", resource_link_id))
-    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+    return with_query(url, rlid=resource_link_id)
 
 
 def nrps_members(*, platform: PlatformRegistration, url: str) -> list[Member]:
