@@ -7,6 +7,7 @@ teacher can already see is never lost to a failed re-upload.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -130,22 +131,19 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
         submission = Submission.objects.select_for_update().get(pk=submission_id)
         if submission.state not in (State.UPLOADED, State.PROCESSING):
             return
+        if metadata.state == "error":
+            message = _PROVIDER_REASONS.get(
+                metadata.error_code or "", "This file could not be read as a video."
+            )
+            _fail(submission, message, {"reason": metadata.error_code or metadata.state})
+            return
         if not metadata.ready:
-            failed = metadata.state == "error"
-            submission.state = State.FAILED if failed else State.PROCESSING
-            if failed:
-                submission.error_message = _PROVIDER_REASONS.get(
-                    metadata.error_code or "", "This file could not be read as a video."
-                )
-                event_record(kind=Kind.UPLOAD_FAILED, submission=submission, user_id=None,
-                             details={"reason": metadata.error_code or metadata.state})
+            submission.state = State.PROCESSING
             submission.save()
             return
         if too_long := _duration_problem(submission.assignment, metadata):
-            submission.state, submission.error_message = State.FAILED, too_long
-            submission.save()
-            event_record(kind=Kind.UPLOAD_FAILED, submission=submission, user_id=None,
-                         details={"reason": "too_long", "duration": metadata.duration_seconds})
+            _fail(submission, too_long,
+                  {"reason": "too_long", "duration": metadata.duration_seconds})
             return
         replaced = _make_current(submission)
         submission.state = State.READY
@@ -162,12 +160,15 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
 def submission_mark_failed(*, submission_id: int, reason: str) -> None:
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
-        if submission.state not in (State.UPLOADED, State.PROCESSING):
-            return
-        submission.state, submission.error_message = State.FAILED, reason
-        submission.save()
-        event_record(kind=Kind.UPLOAD_FAILED, submission=submission, user_id=None,
-                     details={"reason": reason})
+        if submission.state in (State.UPLOADED, State.PROCESSING):
+            _fail(submission, reason, {"reason": reason})
+
+
+def _fail(submission: Submission, message: str, details: dict[str, Any]) -> None:
+    """The upload cannot become a video: the student reads `message`; the log, `details`."""
+    submission.state, submission.error_message = State.FAILED, message
+    submission.save()
+    event_record(kind=Kind.UPLOAD_FAILED, submission=submission, user_id=None, details=details)
 
 
 def submission_playback(
