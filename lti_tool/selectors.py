@@ -10,14 +10,14 @@ from lti_tool.models import Submission, VideoAssignment
 
 
 def assignment_for_launch(claims: LaunchClaims) -> VideoAssignment:
-    return VideoAssignment.objects.select_related("course").get(
+    return VideoAssignment.objects.select_related("course__tenant").get(
         pk=claims.assignment_id, course_id=claims.course_id, course__tenant_id=claims.tenant_id
     )
 
 
 def visible_submissions(claims: LaunchClaims) -> QuerySet[Submission]:
     """Students see their own submissions to this link; teachers, their course's."""
-    base = Submission.objects.select_related("student", "assignment__course").filter(
+    base = Submission.objects.select_related("student", "assignment__course__tenant").filter(
         assignment__course__tenant_id=claims.tenant_id
     )
     if claims.role == "teacher":

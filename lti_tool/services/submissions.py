@@ -52,7 +52,7 @@ def submission_start_upload(
     assignment = assignment_for_launch(claims)
     tenant = assignment.course.tenant
     _refuse_resubmission_if_closed(claims, assignment)
-    _rate_limit(claims, "upload", per_hour="upload_per_hour", per_day="upload_per_day")
+    _rate_limit(claims, tenant, "upload", per_hour="upload_per_hour", per_day="upload_per_day")
     backend = backend_for_tenant(tenant)
     mime = normalized_mime(mime)
     try:
@@ -177,7 +177,8 @@ def submission_playback(
     submission = submission_for_viewer(claims, submission_id)
     if submission.state != State.READY:
         raise AppError("not_ready", "This video is not ready to play yet.", status=409)
-    _rate_limit(claims, "playback", per_hour="playback_per_hour")
+    _rate_limit(claims, submission.assignment.course.tenant, "playback",
+                per_hour="playback_per_hour")
     playback = backend_for_submission(submission).playback(
         submission.video_id, Viewer(user_id=claims.user_id, ip_address=ip_address),
         expires_in=settings.VIDEO_PLAYBACK_TTL,
@@ -233,13 +234,11 @@ def _max_upload_bytes(assignment: VideoAssignment) -> int:
 
 
 def _rate_limit(
-    claims: LaunchClaims, action: str, *, per_hour: str, per_day: str | None = None
+    claims: LaunchClaims, tenant: Tenant, action: str, *, per_hour: str,
+    per_day: str | None = None,
 ) -> None:
     """Per user and assignment, with the tenant's overrides of the site's limits."""
-    tenant_limits = (
-        Tenant.objects.filter(pk=claims.tenant_id).values_list("limits", flat=True).first()
-    )
-    limits = {**settings.VIDEO_RATE_LIMITS, **(tenant_limits or {})}
+    limits = {**settings.VIDEO_RATE_LIMITS, **(tenant.limits or {})}
     checks = [Limit(f"{action}_hour", int(limits[per_hour]), 3600)]
     if per_day:
         checks.append(Limit(f"{action}_day", int(limits[per_day]), 86400))
