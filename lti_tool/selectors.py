@@ -17,7 +17,9 @@ def assignment_for_launch(claims: LaunchClaims) -> VideoAssignment:
 
 def visible_submissions(claims: LaunchClaims) -> QuerySet[Submission]:
     """Students see their own submissions to this link; teachers, their course's."""
-    base = Submission.objects.select_related("student", "assignment__course__tenant").filter(
+    base = Submission.objects.select_related(
+        "student", "storage", "assignment__course__tenant"
+    ).filter(
         assignment__course__tenant_id=claims.tenant_id
     )
     if claims.role == "teacher":
