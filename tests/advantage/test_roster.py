@@ -6,7 +6,6 @@ Role Provisioning service with `Link: rel="next"` paging; the tool runs in `live
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Callable
@@ -16,10 +15,10 @@ from typing import Any
 import pytest
 import requests
 from django.core.cache import cache
-from django.core.management import call_command
 from django.utils import timezone
 
 from lti_tool.models import Course, LtiUser, Submission, VideoAssignment
+from tests.advantage import grades_support
 from tests.lti_platform import LmsPlatform, services
 from tests.lti_platform.server import Request, Response
 
@@ -43,20 +42,9 @@ def nrps_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, str]]:
     return calls
 
 
-def _registered(lms: LmsPlatform, live_server: Any) -> LmsPlatform:
-    lms.tool_url = live_server.url
-    call_command("register_platform", *lms.register_args(), stdout=io.StringIO())
-    return lms
-
-
-@pytest.fixture
-def moodle(moodle_lms: LmsPlatform, live_server: Any) -> LmsPlatform:
-    return _registered(moodle_lms, live_server)
-
-
-@pytest.fixture
-def canvas(canvas_lms: LmsPlatform, live_server: Any) -> LmsPlatform:
-    return _registered(canvas_lms, live_server)
+# The registered LMSs of the grade tests (fixtures shared by reference).
+moodle = grades_support.moodle
+canvas = grades_support.canvas
 
 
 @pytest.fixture
