@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "lti_tool",
 ]
 if DEV_LMS_ENABLED:
-    INSTALLED_APPS.append("lti_tool.dev_lms")
+    INSTALLED_APPS.append("dev_lms")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -21,4 +21,4 @@ urlpatterns = [
     path("healthz", health),
 ]
 if settings.DEV_LMS_ENABLED:
-    urlpatterns.append(path("dev-lms/", include("lti_tool.dev_lms.urls")))
+    urlpatterns.append(path("dev-lms/", include("dev_lms.urls")))

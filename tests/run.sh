@@ -26,5 +26,5 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/15}"
 export CELERY_EAGER="${CELERY_EAGER:-1}"   # tests that need a real worker start one
 
 .venv/bin/ruff check .
-.venv/bin/mypy config lti_tool storage_backends
+.venv/bin/mypy config lti_tool storage_backends dev_lms
 .venv/bin/python -m pytest "$@"

@@ -17,8 +17,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest.fixture(autouse=True)
 def dev_lms_settings(settings: Any, data_dir: Any) -> None:
     settings.DATA_DIR = data_dir
-    if "lti_tool.dev_lms" not in settings.INSTALLED_APPS:
-        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "lti_tool.dev_lms"]
+    if "dev_lms" not in settings.INSTALLED_APPS:
+        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "dev_lms"]
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,7 @@ def fresh_lms_state(data_dir: Any) -> None:
 def registrations(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(
-        "lti_tool.dev_lms.views.platform_register", lambda **kwargs: calls.append(kwargs)
+        "dev_lms.views.platform_register", lambda **kwargs: calls.append(kwargs)
     )
     return calls
 
@@ -56,7 +56,7 @@ def tool_jwks(monkeypatch: pytest.MonkeyPatch, tool_key: ToolKey) -> list[str]:
         fetched.append(url)
         return {"keys": [tool_key.jwk()]}
 
-    monkeypatch.setattr("lti_tool.dev_lms.tool_jwt.fetch_tool_jwks", fetch)
+    monkeypatch.setattr("dev_lms.tool_jwt.fetch_tool_jwks", fetch)
     return fetched
 
 

@@ -16,7 +16,7 @@ import jwt
 import pytest
 from django.test import Client
 
-from lti_tool.dev_lms import platform
+from dev_lms import platform
 from tests.dev_lms.launch import auth_params, form_field, verified_claims
 
 ISS = "http://testserver/dev-lms"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from lti_tool.dev_lms import gradebook, store
+from dev_lms import gradebook, store
 
 
 def test_state_starts_with_the_built_in_column(data_dir: Any) -> None:

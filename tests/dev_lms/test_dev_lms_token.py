@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lti_tool.dev_lms.tool_jwt import ToolJwtError, fetch_tool_jwks
+from dev_lms.tool_jwt import ToolJwtError, fetch_tool_jwks
 from tests.dev_lms.tool import (
     AGS_SCOPE,
     NRPS_SCOPE,

@@ -21,5 +21,5 @@ _lti_stub_patterns = (
 )
 urlpatterns = [
     path("lti/", include(_lti_stub_patterns)),
-    path("dev-lms/", include("lti_tool.dev_lms.urls")),
+    path("dev-lms/", include("dev_lms.urls")),
 ]

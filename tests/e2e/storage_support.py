@@ -15,7 +15,7 @@ from typing import Any
 
 from pytest_django.live_server_helper import LiveServer
 
-from lti_tool.dev_lms.platform import PLATFORM_NAME
+from dev_lms.platform import PLATFORM_NAME
 from lti_tool.models import StorageConfig, Tenant
 from lti_tool.services.storage import storage_config_save
 from tests.e2e.conftest import _missing

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
-from lti_tool.dev_lms.roster import ASSIGNMENT, person_by_key
+from dev_lms.roster import ASSIGNMENT, person_by_key
 from lti_tool.models import Submission, VideoEvent
 from lti_tool.services.storage import storage_config_save
 from storage_backends.cloudflare import CloudflareStreamBackend

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
-from lti_tool.dev_lms.roster import ASSIGNMENT, person_by_key
+from dev_lms.roster import ASSIGNMENT, person_by_key
 from lti_tool.models import Submission
 from tests.e2e.conftest import BrowserProblems
 from tests.e2e.storage_support import (

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from lti_tool.dev_lms.roster import ASSIGNMENT, person_by_key
+from dev_lms.roster import ASSIGNMENT, person_by_key
 from lti_tool.models import Submission, VideoEvent
 from tests.e2e.conftest import BrowserProblems
 

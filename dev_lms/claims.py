@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from lti_tool.dev_lms import gradebook, oauth
-from lti_tool.dev_lms.platform import (
+from dev_lms import gradebook, oauth
+from dev_lms.platform import (
     CLIENT_ID,
     DEPLOYMENT_ID,
     ID_TOKEN_TTL,
@@ -25,7 +25,7 @@ from lti_tool.dev_lms.platform import (
     ResourceLinkMessage,
     SubmissionReviewMessage,
 )
-from lti_tool.dev_lms.roster import COURSE, COURSE_OFFERING, Person, ResourceLink
+from dev_lms.roster import COURSE, COURSE_OFFERING, Person, ResourceLink
 
 AGS_ENDPOINT_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"

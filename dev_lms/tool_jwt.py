@@ -11,7 +11,7 @@ from typing import Any
 import jwt
 import requests
 
-from lti_tool.dev_lms.platform import CLIENT_ID
+from dev_lms.platform import CLIENT_ID
 
 JWKS_TIMEOUT_SECONDS = 5
 LEEWAY_SECONDS = 10  # the tool and the LMS share a clock here, but not always a second

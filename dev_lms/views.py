@@ -23,9 +23,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lti_tool.dev_lms import claims, course, deep_linking, gradebook, platform
-from lti_tool.dev_lms.roster import COURSE, PEOPLE, Person, ResourceLink, person_by_key
-from lti_tool.services.platforms import platform_register
+from dev_lms import claims, course, deep_linking, gradebook, platform
+from dev_lms.roster import COURSE, PEOPLE, Person, ResourceLink, person_by_key
+from lti_tool.tenants.platforms import platform_register
 
 # The platform storage frame's name, sent as lti_storage_target (LTI Client Side postMessages).
 STORAGE_FRAME_NAME = "dev-lms-storage"

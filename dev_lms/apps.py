@@ -4,6 +4,6 @@ from django.apps import AppConfig
 
 
 class DevLmsConfig(AppConfig):
-    name = "lti_tool.dev_lms"
+    name = "dev_lms"
     label = "dev_lms"
     verbose_name = "Development LMS"

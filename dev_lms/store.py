@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from lti_tool.dev_lms.roster import ASSIGNMENT
+from dev_lms.roster import ASSIGNMENT
 
 State = dict[str, Any]
 STATE_VERSION = 1

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from lti_tool.dev_lms import course, store
-from lti_tool.dev_lms.errors import ServiceError
-from lti_tool.dev_lms.roster import LEARNERS, Person, member_by_sub
+from dev_lms import course, store
+from dev_lms.errors import ServiceError
+from dev_lms.roster import LEARNERS, Person, member_by_sub
 
 ACTIVITY_PROGRESS = ("Initialized", "Started", "InProgress", "Submitted", "Completed")
 GRADING_PROGRESS = ("FullyGraded", "Pending", "PendingManual", "Failed", "NotReady")

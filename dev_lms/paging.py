@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from urllib.parse import urlencode
 
-from lti_tool.dev_lms.errors import ServiceError
+from dev_lms.errors import ServiceError
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from lti_tool.dev_lms.tool_jwt import ToolJwtError, verify_tool_jwt
+from dev_lms.tool_jwt import ToolJwtError, verify_tool_jwt
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TOKEN_TTL_SECONDS = 3600

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lti_tool.dev_lms import store
-from lti_tool.dev_lms.roster import ASSIGNMENT, ResourceLink
+from dev_lms import store
+from dev_lms.roster import ASSIGNMENT, ResourceLink
 
 
 def _link(data: Mapping[str, Any]) -> ResourceLink:

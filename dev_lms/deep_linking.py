@@ -14,11 +14,11 @@ from typing import Any
 
 from django.core.cache import cache
 
-from lti_tool.dev_lms import course, gradebook, store
-from lti_tool.dev_lms.errors import ServiceError
-from lti_tool.dev_lms.platform import DEPLOYMENT_ID, LTI_CLAIM, Endpoints
-from lti_tool.dev_lms.roster import Person, ResourceLink
-from lti_tool.dev_lms.tool_jwt import ToolJwtError, verify_tool_jwt
+from dev_lms import course, gradebook, store
+from dev_lms.errors import ServiceError
+from dev_lms.platform import DEPLOYMENT_ID, LTI_CLAIM, Endpoints
+from dev_lms.roster import Person, ResourceLink
+from dev_lms.tool_jwt import ToolJwtError, verify_tool_jwt
 
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 REQUEST_TTL_SECONDS = 3600  # a teacher may take a while to fill in the tool's form

@@ -18,17 +18,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lti_tool.dev_lms import gradebook, nrps, oauth, platform
-from lti_tool.dev_lms.errors import ServiceError
-from lti_tool.dev_lms.oauth import (
+from dev_lms import gradebook, nrps, oauth, platform
+from dev_lms.errors import ServiceError
+from dev_lms.oauth import (
     SCOPE_LINEITEM,
     SCOPE_LINEITEM_READONLY,
     SCOPE_NRPS,
     SCOPE_RESULT_READONLY,
     SCOPE_SCORE,
 )
-from lti_tool.dev_lms.paging import link_header, paginate
-from lti_tool.dev_lms.roster import COURSE
+from dev_lms.paging import link_header, paginate
+from dev_lms.roster import COURSE
 
 LINEITEM = "application/vnd.ims.lis.v2.lineitem+json"
 LINEITEM_CONTAINER = "application/vnd.ims.lis.v2.lineitemcontainer+json"

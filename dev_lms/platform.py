@@ -26,9 +26,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.urls import reverse
 
-from lti_tool.dev_lms import course, gradebook
-from lti_tool.dev_lms.errors import ServiceError
-from lti_tool.dev_lms.roster import COURSE, Person, ResourceLink, member_by_key, person_by_key
+from dev_lms import course, gradebook
+from dev_lms.errors import ServiceError
+from dev_lms.roster import COURSE, Person, ResourceLink, member_by_key, person_by_key
 
 PLATFORM_NAME = "Development LMS"
 PRODUCT_FAMILY_CODE = "dev-lms"

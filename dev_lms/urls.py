@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from lti_tool.dev_lms import service_views, views
+from dev_lms import service_views, views
 
 app_name = "dev_lms"
 

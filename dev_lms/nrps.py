@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lti_tool.dev_lms import course
-from lti_tool.dev_lms.errors import ServiceError
-from lti_tool.dev_lms.paging import Page, paginate
-from lti_tool.dev_lms.roster import COURSE, LIS_MEMBERSHIP, MEMBERS, Person
+from dev_lms import course
+from dev_lms.errors import ServiceError
+from dev_lms.paging import Page, paginate
+from dev_lms.roster import COURSE, LIS_MEMBERSHIP, MEMBERS, Person
 
 MEMBERSHIP_CONTAINER = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 
