@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "lti_tool",
+    "lti_tool.tenants",
 ]
 if DEV_LMS_ENABLED:
     INSTALLED_APPS.append("dev_lms")

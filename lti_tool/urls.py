@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from lti_tool.views import assignment_forms, lti, registration
+from lti_tool.tenants import views as registration
+from lti_tool.views import assignment_forms, lti
 
 app_name = "lti"
 urlpatterns = [

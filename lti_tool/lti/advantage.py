@@ -20,7 +20,7 @@ import requests
 from django.core.cache import cache
 
 from lti_tool.models import PlatformRegistration
-from lti_tool.services.tool_keys import sign_as_tool
+from lti_tool.tenants.tool_keys import sign_as_tool
 
 TIMEOUT = 10
 _TOKEN_MARGIN = 30  # seconds: never use a token that is about to expire

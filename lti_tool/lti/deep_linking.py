@@ -16,8 +16,7 @@ from django.conf import settings
 from django.core import signing
 
 from lti_tool.models import PlatformRegistration, VideoAssignment
-from lti_tool.services.lineitems import resource_id
-from lti_tool.services.tool_keys import sign_as_tool
+from lti_tool.tenants.tool_keys import sign_as_tool
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -95,7 +94,7 @@ def resource_link_item(
         item["lineItem"] = {
             "scoreMaximum": float(assignment.max_points),
             "label": assignment.title,
-            "resourceId": resource_id(assignment),
+            "resourceId": assignment.lms_resource_id,
             "tag": "video-assignment",
         }
     if assignment.due_at:

@@ -92,3 +92,14 @@ class VideoAssignment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def has_gradebook(self) -> bool:
+        """Whether the LMS offered a gradebook column (AGS) for this link."""
+        return bool(self.lineitem_url or self.lineitems_url)
+
+    @property
+    def lms_resource_id(self) -> str:
+        """Our id for the assignment in the LMS (AGS `resourceId`): the deep link key, else
+        the row's id."""
+        return str(self.deep_link_key) if self.deep_link_key else f"va-{self.pk}"

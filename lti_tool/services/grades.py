@@ -23,8 +23,8 @@ from lti_tool.errors import AppError, NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti import ags
 from lti_tool.lti.advantage import SCOPE_SCORE, PlatformServices, ServiceError
-from lti_tool.models import Grade, ScoreSend, Submission, VideoAssignment
-from lti_tool.selectors import submission_for_viewer
+from lti_tool.models import Grade, ScoreSend, Submission
+from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.services.lineitems import line_item_ensure
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def _score_send_create(
     *, submission: Submission, kind: ScoreSend.Kind, payload: dict[str, Any]
 ) -> ScoreSend | None:
     assignment = submission.assignment
-    if not has_gradebook(assignment):
+    if not assignment.has_gradebook:
         return None  # the LMS offered no grade service for this link: the grade stays here
     now = timezone.now()
     row = ScoreSend.objects.create(
@@ -154,10 +154,6 @@ def _score_send_create(
     )
     _enqueue(row.pk)
     return row
-
-
-def has_gradebook(assignment: VideoAssignment) -> bool:
-    return bool(assignment.lineitem_url or assignment.lineitems_url)
 
 
 def _enqueue(score_send_id: int) -> None:
@@ -179,7 +175,7 @@ def _newer_exists(row: ScoreSend) -> bool:
 def _deliver(row: ScoreSend) -> None:
     assignment = row.assignment
     platform = assignment.course.platform
-    if platform is None or not has_gradebook(assignment):
+    if platform is None or not assignment.has_gradebook:
         raise ServiceError("The LMS gave this link no gradebook column.", transient=False)
     if SCOPE_SCORE not in assignment.ags_scopes:
         raise ServiceError("The LMS does not let the tool send scores for this link.",

@@ -29,14 +29,9 @@ def line_item_spec(assignment: VideoAssignment) -> ags.LineItemSpec:
         label=assignment.title,
         score_maximum=float(assignment.max_points),
         resource_link_id=assignment.resource_link_id,
-        resource_id=resource_id(assignment),
+        resource_id=assignment.lms_resource_id,
         end_date_time=assignment.due_at.isoformat() if assignment.due_at else None,
     )
-
-
-def resource_id(assignment: VideoAssignment) -> str:
-    """Our id for the assignment in the LMS: the deep link key, else the row's id."""
-    return str(assignment.deep_link_key) if assignment.deep_link_key else f"va-{assignment.pk}"
 
 
 def line_item_ensure(*, assignment_id: int) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, Tenant, VideoAssignment, VideoEvent
-from lti_tool.selectors import assignment_for_launch, submission_for_viewer
+from lti_tool.selectors.submissions import assignment_for_launch, submission_for_viewer
 from lti_tool.services.events import event_record
 from lti_tool.services.storage import backend_for_submission, backend_for_tenant
 from lti_tool.services.uploads import storage_error, upload_ticket_finish

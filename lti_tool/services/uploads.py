@@ -18,7 +18,7 @@ from django.db.models import Q
 from lti_tool.errors import AppError, NotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import StorageConfig, Submission
-from lti_tool.selectors import submission_for_viewer
+from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.services.storage import backend_for_config, backend_for_submission
 from storage_backends.base import (
     MultipartOperation,

@@ -1,0 +1,1 @@
+"""Pages: thin views that parse input, authorise, call one service and render."""

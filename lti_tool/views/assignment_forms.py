@@ -22,9 +22,10 @@ from lti_tool.forms import AssignmentForm
 from lti_tool.launch_tokens import InvalidLaunchToken, launch_token_read
 from lti_tool.lti import deep_linking as dl
 from lti_tool.models import PlatformRegistration
-from lti_tool.selectors import assignment_for_launch
+from lti_tool.selectors.submissions import assignment_for_launch
 from lti_tool.services.assignments import assignment_create_from_deep_link, assignment_update
 from lti_tool.services.launches import launch_record_context
+from lti_tool.views.launch_pages import launch_result_from_claims, render_launch_page
 
 logger = logging.getLogger(__name__)
 _EXPIRED = "This form has expired. Please start again from your course."
@@ -82,8 +83,6 @@ def deep_link_submit(request: HttpRequest) -> HttpResponse:
 @require_POST
 def assignment_edit(request: HttpRequest) -> HttpResponse:
     """From the teacher page: open the form (only the token posted), or save it."""
-    from lti_tool.views.launch_pages import launch_result_from_claims, render_launch_page
-
     token = request.POST.get("launch_token", "")
     try:
         claims = launch_token_read(token)

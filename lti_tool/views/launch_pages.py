@@ -1,47 +1,20 @@
-"""What a verified launch opens, by message type and role.
-
-- LtiResourceLinkRequest: the student's submit page or the teacher's grading page.
-- LtiDeepLinkingRequest (instructors): the form that creates an assignment.
-- LtiSubmissionReviewRequest: the grading page on the `for_user` student's submission
-  (a student reviewing their own submission gets their own page).
-"""
+"""The pages a launch opens: the student's submit page or the teacher's grading page
+(`views.dispatch` picks which)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from lti_tool.grade_selectors import ReviewTarget, review_target
 from lti_tool.launch_tokens import LaunchClaims, launch_token_issue
-from lti_tool.lti.launch import ToolMessageLaunch
 from lti_tool.models import Grade, LtiUser
-from lti_tool.selectors import assignment_for_launch
-from lti_tool.services.launches import CLAIM, LaunchResult, launch_record
+from lti_tool.selectors.grades import ReviewTarget
+from lti_tool.selectors.submissions import assignment_for_launch
+from lti_tool.services.launches import LaunchResult
 from storage_backends.validation import VIDEO_TYPES, allowed_extensions
-
-logger = logging.getLogger("lti_tool.views.lti")
-DEEP_LINKING = "LtiDeepLinkingRequest"
-SUBMISSION_REVIEW = "LtiSubmissionReviewRequest"
-
-
-def dispatch_launch(request: HttpRequest, message_launch: ToolMessageLaunch) -> HttpResponse:
-    from lti_tool.views.assignment_forms import deep_link_start
-
-    body = dict(message_launch.get_launch_data())
-    message_type = body.get(CLAIM + "message_type")
-    if message_type == DEEP_LINKING:
-        return deep_link_start(request, platform=message_launch.platform, body=body)
-    result = launch_record(platform=message_launch.platform, body=body)
-    logger.info(
-        "lti launch ok type=%s tenant=%s user=%s assignment=%s role=%s", message_type,
-        result.course.tenant_id, result.user.pk, result.assignment.pk, result.role,
-    )
-    review = review_target(result=result, body=body) if message_type == SUBMISSION_REVIEW else None
-    return render_launch_page(request, result, review=review)
 
 
 def render_launch_page(

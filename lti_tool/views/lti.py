@@ -1,6 +1,6 @@
 """LTI 1.3 endpoints: OIDC login, launch (redirect URI), the tool's JWKS.
 
-The launch is verified here; what a verified launch opens is in launch_pages.py.
+The launch is verified here; what a verified launch opens is in dispatch.py.
 Where the platform offers its storage (`lti_storage_target`), the login answers a page that
 puts the state and nonce there before going on to the platform, and a launch without the
 state cookie answers a page that reads them back and posts the launch again with them.
@@ -25,8 +25,8 @@ from lti_tool.lti.launch import (
     oidc_login,
     storage_page_config,
 )
-from lti_tool.services.tool_keys import tool_jwks
-from lti_tool.views.launch_pages import dispatch_launch
+from lti_tool.tenants.tool_keys import tool_jwks
+from lti_tool.views.dispatch import dispatch_launch
 
 logger = logging.getLogger(__name__)
 _STEP_STATUS = {"state": 400, "format": 400, "message": 400}

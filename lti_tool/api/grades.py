@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from lti_tool.api_common import error_responses, launch_claims
-from lti_tool.grade_selectors import GradeState, grade_state, grade_states
+from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.selectors.grades import GradeState, grade_state, grade_states
 from lti_tool.services.grades import grade_save, score_resend
 
 router = Router(tags=["grades"])

@@ -21,9 +21,9 @@ from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti.advantage import ServiceError
 from lti_tool.lti.nrps import Member, memberships_url_for_link, nrps_members
 from lti_tool.models import Course, LtiUser, Submission, VideoAssignment
-from lti_tool.selectors import assignment_for_launch
+from lti_tool.selectors.submissions import assignment_for_launch
 
-logger = logging.getLogger("lti_tool.roster")
+logger = logging.getLogger("lti_tool.selectors.roster")
 
 ROSTER_CACHE_SECONDS = 60
 Status = Literal["submitted", "missing", "late"]

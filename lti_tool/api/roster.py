@@ -8,8 +8,8 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from lti_tool.api_common import error_responses, launch_claims
-from lti_tool.roster import Roster, roster_for_assignment
+from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.selectors.roster import Roster, roster_for_assignment
 
 router = Router(tags=["roster"])
 

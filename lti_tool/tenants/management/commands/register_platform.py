@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
-from lti_tool.services.platforms import platform_register
+from lti_tool.tenants.platforms import platform_register
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from lti_tool.api_common import launch_claims
+from lti_tool.api.common import launch_claims
 from lti_tool.services.uploads import (
     multipart_abort,
     multipart_complete,

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lti_tool.errors import AppError
-from lti_tool.services.dynamic_registration import (
+from lti_tool.tenants.dynamic_registration import (
     PlatformConfiguration,
     RegistrationError,
     dynamic_registration_complete,
@@ -26,7 +26,7 @@ from lti_tool.services.dynamic_registration import (
     tenant_name_check,
     tenant_name_suggest,
 )
-from lti_tool.services.tool_description import ToolUrls, canvas_developer_key
+from lti_tool.tenants.tool_description import ToolUrls, canvas_developer_key
 
 logger = logging.getLogger(__name__)
 

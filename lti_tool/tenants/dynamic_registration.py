@@ -24,8 +24,8 @@ from django.db import IntegrityError, transaction
 from lti_tool.errors import AppError
 from lti_tool.models import PlatformRegistration, Tenant
 from lti_tool.services.lms_http import REGISTER_MANUALLY, lms_call, lms_url_check
-from lti_tool.services.platforms import platform_register
-from lti_tool.services.tool_description import (
+from lti_tool.tenants.platforms import platform_register
+from lti_tool.tenants.tool_description import (
     CANVAS_PRIVACY_LEVEL,
     CLAIMS,
     DEEP_LINKING_LABEL,

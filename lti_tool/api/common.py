@@ -1,6 +1,6 @@
 """What every router of the JSON API shares: the error body and the launch's claims.
 
-A module of its own so routers need not import `lti_tool.api`, which mounts them.
+A module of its own so routers need not import the package `lti_tool.api`, which mounts them.
 """
 
 from __future__ import annotations

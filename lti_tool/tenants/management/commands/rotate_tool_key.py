@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lti_tool.models import ToolKey
-from lti_tool.services.tool_keys import KeyNotRetirable, tool_key_retire, tool_key_rotate
+from lti_tool.tenants.tool_keys import KeyNotRetirable, tool_key_retire, tool_key_rotate
 
 
 class Command(BaseCommand):

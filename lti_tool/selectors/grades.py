@@ -1,6 +1,6 @@
 """Reads for the grading panel: a student's grade and where its score is on the way to the LMS.
 
-Scoped like `lti_tool.selectors`: teachers of the launched course and assignment only.
+Scoped like `lti_tool.selectors.submissions`: teachers of the launched course and assignment only.
 """
 
 from __future__ import annotations
@@ -8,16 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lti_tool.errors import AppError, NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Grade, LtiUser, ScoreSend, Submission, VideoAssignment
-from lti_tool.selectors import submission_for_viewer, submissions_for_grader
-from lti_tool.services.grades import has_gradebook
-
-if TYPE_CHECKING:
-    from lti_tool.services.launches import LaunchResult
+from lti_tool.selectors.submissions import submission_for_viewer, submissions_for_grader
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 State = ScoreSend.State
@@ -76,7 +72,7 @@ def grade_states_for(
         "created_at", "pk"
     ):
         latest[row.student_id] = row
-    connected = has_gradebook(assignment)
+    connected = assignment.has_gradebook
     return [
         _state(s, assignment, grades.get(s.student_id), latest.get(s.student_id), connected)
         for s in submissions
@@ -134,7 +130,9 @@ class ReviewTarget:
     submission_id: int | None  # None: the student has no current submission
 
 
-def review_target(*, result: LaunchResult, body: dict[str, Any]) -> ReviewTarget | None:
+def review_target(
+    *, role: str, user: LtiUser, assignment: VideoAssignment, body: dict[str, Any]
+) -> ReviewTarget | None:
     """Teachers get the `for_user` student's current submission; students only their own,
     on their own page (None)."""
     for_user = body.get(CLAIM + "for_user")
@@ -142,15 +140,15 @@ def review_target(*, result: LaunchResult, body: dict[str, Any]) -> ReviewTarget
     if not isinstance(user_id, str) or not user_id:
         raise AppError("no_for_user", "This review launch does not say whose work to open.")
     assert isinstance(for_user, dict)  # the user_id above came from it
-    if result.role != "teacher":
-        if user_id != result.user.sub:
+    if role != "teacher":
+        if user_id != user.sub:
             raise PermissionDenied("You can only review your own submission.")
         return None
     student = LtiUser.objects.filter(
-        tenant_id=result.course.tenant_id, issuer=result.user.issuer, sub=user_id
+        tenant_id=assignment.course.tenant_id, issuer=user.issuer, sub=user_id
     ).first()
     submission = (
-        Submission.objects.filter(assignment=result.assignment, student=student, is_current=True)
+        Submission.objects.filter(assignment=assignment, student=student, is_current=True)
         .values_list("pk", flat=True).first() if student else None
     )
     name = (student.name if student else "") or _for_user_name(for_user) or "This student"

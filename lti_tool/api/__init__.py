@@ -1,0 +1,69 @@
+"""The JSON API the launch pages call, authenticated by the launch token (Bearer).
+
+One router per area, each in its own module; errors become JSON here, in one place.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from lti_tool.errors import AppError, TooManyRequests
+from lti_tool.launch_tokens import InvalidLaunchToken, LaunchClaims, launch_token_read
+from lti_tool.models import Submission
+
+
+class LaunchTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> LaunchClaims | None:
+        try:
+            return launch_token_read(token)
+        except InvalidLaunchToken:
+            return None
+
+
+api = NinjaAPI(
+    title="Video assignments API",
+    version="1",
+    auth=LaunchTokenAuth(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(AppError)
+def app_error(request: HttpRequest, exc: AppError) -> HttpResponse:
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if isinstance(exc, TooManyRequests):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def launch_expired(request: HttpRequest, exc: Exception) -> HttpResponse:
+    body = {
+        "code": "launch_expired",
+        "message": "Your session has expired. Please reopen the assignment from your course.",
+    }
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(ValidationError)
+def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = ", ".join(str(error["loc"][-1]) for error in exc.errors)
+    body = {"code": "bad_request", "message": f"The request is missing or has bad: {fields}."}
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(Submission.DoesNotExist)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    body = {"code": "not_found", "message": "Not found."}
+    return api.create_response(request, body, status=404)
+
+
+api.add_router("/", "lti_tool.api.submissions.router")  # the student's and the teacher's lists
+api.add_router("/", "lti_tool.api.uploads.router")  # S3 multipart signing
+api.add_router("/", "lti_tool.api.roster.router")  # GET /roster
+api.add_router("/", "lti_tool.api.grades.router")  # grades and their sync to the LMS

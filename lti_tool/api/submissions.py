@@ -1,0 +1,119 @@
+"""The submissions of the launched assignment: a student's own, the teacher's list, uploads
+and playback links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.models import Submission
+from lti_tool.selectors.submissions import (
+    student_submissions,
+    submission_for_viewer,
+    submissions_for_grader,
+)
+from lti_tool.services.submissions import (
+    submission_confirm_upload,
+    submission_playback,
+    submission_start_upload,
+)
+
+router = Router(tags=["submissions"])
+
+
+class StudentOut(Schema):
+    id: int
+    name: str
+
+
+class SubmissionOut(Schema):
+    id: int
+    state: str
+    state_label: str
+    filename: str
+    size_bytes: int | None
+    duration_seconds: float | None
+    created_at: datetime
+    updated_at: datetime
+    error_message: str
+    student: StudentOut
+
+    @staticmethod
+    def resolve_state_label(obj: Submission) -> str:
+        return str(obj.get_state_display())
+
+
+class MySubmissionOut(Schema):
+    current: SubmissionOut | None
+    in_progress: SubmissionOut | None
+
+
+class UploadIn(Schema):
+    filename: str
+    size: int
+    mime_type: str
+
+
+class TicketOut(Schema):
+    protocol: str
+    url: str
+    headers: dict[str, str]
+    fields: dict[str, str]
+    upload_ref: str
+    expires_at: datetime
+
+
+class UploadOut(Schema):
+    submission: SubmissionOut
+    ticket: TicketOut
+
+
+class PlaybackOut(Schema):
+    kind: str
+    url: str
+    expires_at: datetime
+
+
+_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429, 503)
+
+
+@router.get("/my-submission", response={200: MySubmissionOut, **_ERRORS})
+def my_submission(request: HttpRequest) -> dict[str, Submission | None]:
+    current, in_progress = student_submissions(launch_claims(request))
+    return {"current": current, "in_progress": in_progress}
+
+
+@router.post("/uploads", response={201: UploadOut, **_ERRORS})
+def start_upload(request: HttpRequest, payload: UploadIn) -> Status[dict[str, Any]]:
+    submission, ticket = submission_start_upload(
+        claims=launch_claims(request), filename=payload.filename, size=payload.size,
+        mime=payload.mime_type,
+    )
+    return Status(201, {"submission": submission, "ticket": ticket})
+
+
+@router.post("/submissions/{submission_id}/confirm", response={200: SubmissionOut, **_ERRORS})
+def confirm_upload(request: HttpRequest, submission_id: int) -> Submission:
+    return submission_confirm_upload(claims=launch_claims(request), submission_id=submission_id)
+
+
+@router.get("/submissions", response={200: list[SubmissionOut], **_ERRORS})
+def list_submissions(request: HttpRequest) -> list[Submission]:
+    return list(submissions_for_grader(launch_claims(request)))
+
+
+@router.get("/submissions/{submission_id}", response={200: SubmissionOut, **_ERRORS})
+def get_submission(request: HttpRequest, submission_id: int) -> Submission:
+    return submission_for_viewer(launch_claims(request), submission_id)
+
+
+@router.get("/submissions/{submission_id}/playback", response={200: PlaybackOut, **_ERRORS})
+def playback(request: HttpRequest, submission_id: int) -> Any:
+    return submission_playback(
+        claims=launch_claims(request), submission_id=submission_id,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
