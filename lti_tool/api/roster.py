@@ -8,7 +8,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.api.common import SubmissionState, error_responses, launch_claims
 from lti_tool.selectors.roster import Roster, roster_for_assignment
 
 router = Router(tags=["roster"])
@@ -23,7 +23,7 @@ class RosterLearnerOut(Schema):
     past_due: bool
     enrolled: bool
     submission_id: int | None
-    submission_state: str | None
+    submission_state: SubmissionState | None
     submitted_at: datetime | None
 
 

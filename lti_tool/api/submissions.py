@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.api.common import SubmissionState, error_responses, launch_claims
 from lti_tool.models import Submission
 from lti_tool.selectors.submissions import (
     student_submissions,
@@ -21,6 +21,7 @@ from lti_tool.services.submissions import (
     submission_playback,
     submission_start_upload,
 )
+from storage_backends.base import PlaybackKind, UploadProtocol
 
 router = Router(tags=["submissions"])
 
@@ -32,7 +33,7 @@ class StudentOut(Schema):
 
 class SubmissionOut(Schema):
     id: int
-    state: str
+    state: SubmissionState
     state_label: str
     filename: str
     size_bytes: int | None
@@ -59,7 +60,7 @@ class UploadIn(Schema):
 
 
 class TicketOut(Schema):
-    protocol: str
+    protocol: UploadProtocol
     url: str
     headers: dict[str, str]
     fields: dict[str, str]
@@ -73,7 +74,7 @@ class UploadOut(Schema):
 
 
 class PlaybackOut(Schema):
-    kind: str
+    kind: PlaybackKind
     url: str
     expires_at: datetime
 

@@ -24,11 +24,11 @@ from storage_backends.base import MultipartOperation, UploadedPart
 router = Router(tags=["uploads"])
 
 
-class SignedPartOut(Schema):
+class SignedUrlOut(Schema):
     url: str
 
 
-class SignIn(Schema):
+class MultipartSignIn(Schema):
     operation: MultipartOperation
 
 
@@ -47,15 +47,17 @@ class OkOut(Schema):
 
 
 @router.post("/submissions/{submission_id}/multipart/parts/{part_number}",
-             response=SignedPartOut)
+             response=SignedUrlOut)
 def sign_part(request: HttpRequest, submission_id: int, part_number: int) -> dict[str, str]:
     url = multipart_sign_part(claims=launch_claims(request), submission_id=submission_id,
                               part_number=part_number)
     return {"url": url}
 
 
-@router.post("/submissions/{submission_id}/multipart/sign", response=SignedPartOut)
-def sign_request(request: HttpRequest, submission_id: int, payload: SignIn) -> dict[str, str]:
+@router.post("/submissions/{submission_id}/multipart/sign", response=SignedUrlOut)
+def sign_request(
+    request: HttpRequest, submission_id: int, payload: MultipartSignIn
+) -> dict[str, str]:
     """A presigned URL for the browser's own ListParts or CompleteMultipartUpload."""
     url = multipart_sign_request(claims=launch_claims(request), submission_id=submission_id,
                                  operation=payload.operation)
