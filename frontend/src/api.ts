@@ -1,77 +1,26 @@
 // Typed client for the tool's JSON API. Every request carries the launch token as a Bearer
 // token; every failure becomes an ApiError whose message can be shown to a person as is.
 
-export type SubmissionState =
-  | 'pending_upload'
-  | 'uploaded'
-  | 'processing'
-  | 'ready'
-  | 'failed'
-  | 'deleted'
+import type { components } from './api-schema'
 
-export interface Submission {
-  id: number
-  state: SubmissionState
-  state_label: string
-  filename: string
-  size_bytes: number | null
-  duration_seconds: number | null
-  created_at: string
-  updated_at: string
-  error_message: string
-  student: { id: number; name: string }
-}
+// Request and response bodies, generated from the API's OpenAPI schema
+// (frontend/scripts/gen-api-types.sh writes api-schema.d.ts).
+type Schemas = components['schemas']
 
-export interface MySubmission {
-  current: Submission | null
-  in_progress: Submission | null
-}
-
-export type UploadProtocol = 'local-tus' | 'tus' | 's3-post' | 's3-multipart'
-
-export interface UploadTicket {
-  protocol: UploadProtocol
-  url: string
-  headers: Record<string, string>
-  fields: Record<string, string>
-  upload_ref: string
-  expires_at: string
-}
-
-export interface StartedUpload {
-  submission: Submission
-  ticket: UploadTicket
-}
-
-export interface Playback {
-  kind: 'mp4' | 'hls' | 'cloudflare-iframe'
-  url: string
-  expires_at: string
-}
-
-export type RosterStatus = 'submitted' | 'missing' | 'late'
-
-export interface RosterLearner {
-  user_id: string
-  name: string
-  email: string
-  status: RosterStatus
-  status_label: string
-  past_due: boolean
-  /** False: submitted, but no longer a learner in the LMS's class list. */
-  enrolled: boolean
-  submission_id: number | null
-  submission_state: SubmissionState | null
-  submitted_at: string | null
-}
-
-export interface Roster {
-  available: boolean
-  message: string | null
-  fetched_at: string | null
-  learners: RosterLearner[]
-  counts: { enrolled: number; submitted: number; missing: number; late: number; not_enrolled: number }
-}
+export type Submission = Schemas['SubmissionOut']
+export type SubmissionState = Submission['state']
+export type MySubmission = Schemas['MySubmissionOut']
+export type UploadRequest = Schemas['UploadIn']
+export type UploadTicket = Schemas['TicketOut']
+export type UploadProtocol = UploadTicket['protocol']
+export type StartedUpload = Schemas['UploadOut']
+export type Playback = Schemas['PlaybackOut']
+export type SignedUrl = Schemas['SignedUrlOut']
+export type MultipartOperation = Schemas['MultipartSignIn']['operation']
+export type Ok = Schemas['OkOut']
+export type Roster = Schemas['RosterOut']
+export type RosterLearner = Schemas['RosterLearnerOut']
+export type RosterStatus = RosterLearner['status']
 
 export const SESSION_EXPIRED_MESSAGE =
   'Your session has expired. Please reopen the assignment from your course.'
@@ -106,7 +55,7 @@ export class ApiClient {
     return this.request('GET', '/my-submission')
   }
 
-  startUpload(file: { filename: string; size: number; mime_type: string }): Promise<StartedUpload> {
+  startUpload(file: UploadRequest): Promise<StartedUpload> {
     return this.request('POST', '/uploads', file)
   }
 
@@ -115,17 +64,17 @@ export class ApiClient {
   }
 
   /** A presigned URL for one part of an S3 multipart upload. */
-  signUploadPart(submissionId: number, partNumber: number): Promise<{ url: string }> {
+  signUploadPart(submissionId: number, partNumber: number): Promise<SignedUrl> {
     return this.request('POST', `/submissions/${submissionId}/multipart/parts/${partNumber}`)
   }
 
   /** A presigned URL for the browser's own ListParts or CompleteMultipartUpload request. */
-  signMultipartRequest(submissionId: number, operation: 'list_parts' | 'complete'): Promise<{ url: string }> {
+  signMultipartRequest(submissionId: number, operation: MultipartOperation): Promise<SignedUrl> {
     return this.request('POST', `/submissions/${submissionId}/multipart/sign`, { operation })
   }
 
   /** Ends an unfinished multipart upload (S3 then drops its parts). */
-  abortMultipart(submissionId: number): Promise<{ ok: boolean }> {
+  abortMultipart(submissionId: number): Promise<Ok> {
     return this.request('POST', `/submissions/${submissionId}/multipart/abort`)
   }
 

@@ -5,30 +5,18 @@
 import './grading.css'
 
 import { ApiClient, type Submission } from './api'
+import type { components } from './api-schema'
 import { byId, h, messageOf } from './dom'
 
 export type GradeSyncState = 'none' | 'unavailable' | 'pending' | 'sent' | 'failed'
 
-export interface GradeSync {
-  state: GradeSyncState
-  message: string
-  error: string
-  attempts: number
-  sent_at: string | null
-  can_resend: boolean
-}
+type Schemas = components['schemas']
 
-export interface GradeState {
-  submission_id: number
-  student_id: number
-  score: number | null
-  comment: string
-  graded_at: string | null
-  graded_by: string
-  graded_submission_id: number | null
-  max_points: number
-  sync: GradeSync
-}
+// The schema types `sync.state` as a plain string (its values mix the score send's states with
+// "none" and "unavailable"); the page narrows it to the ones it has labels for.
+export type GradeSync = Omit<Schemas['GradeSyncOut'], 'state'> & { state: GradeSyncState }
+
+export type GradeState = Omit<Schemas['GradeOut'], 'sync'> & { sync: GradeSync }
 
 export class GradesApi extends ApiClient {
   grades(): Promise<GradeState[]> {
@@ -40,7 +28,8 @@ export class GradesApi extends ApiClient {
   }
 
   saveGrade(submissionId: number, score: number, comment: string): Promise<GradeState> {
-    return this.request('POST', `/submissions/${submissionId}/grade`, { score, comment })
+    const body = { score, comment } satisfies Schemas['GradeIn']
+    return this.request('POST', `/submissions/${submissionId}/grade`, body)
   }
 
   resendGrade(submissionId: number): Promise<GradeState> {

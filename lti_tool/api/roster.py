@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from lti_tool.api.common import SubmissionState, error_responses, launch_claims
 from lti_tool.selectors.roster import Roster, roster_for_assignment
@@ -21,7 +21,9 @@ class RosterLearnerOut(Schema):
     status: Literal["submitted", "missing", "late"]
     status_label: str
     past_due: bool
-    enrolled: bool
+    enrolled: bool = Field(
+        description="False: submitted, but no longer a learner in the LMS's class list."
+    )
     submission_id: int | None
     submission_state: SubmissionState | None
     submitted_at: datetime | None
