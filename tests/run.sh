@@ -28,4 +28,5 @@ export CELERY_EAGER="${CELERY_EAGER:-1}"   # tests that need a real worker start
 .venv/bin/ruff check .
 .venv/bin/mypy config lti_tool storage_backends dev_lms
 npm --prefix frontend run typecheck --silent
+frontend/scripts/gen-api-types.sh --check  # fails, with the diff, when the API types are stale
 .venv/bin/python -m pytest "$@"

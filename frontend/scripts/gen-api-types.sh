@@ -17,7 +17,8 @@ from django.core.management import call_command
 from ninja.management.commands.export_openapi_schema import Command
 call_command(Command(), api="lti_tool.api.api", output=os.environ["OPENAPI_OUT"], sort_keys=True)
 '
-frontend/node_modules/.bin/openapi-typescript "$work/openapi.json" --output "$work/api-schema.d.ts"
+frontend/node_modules/.bin/openapi-typescript "$work/openapi.json" --output "$work/api-schema.d.ts" \
+  >/dev/null  # its banner; errors go to stderr
 
 if [ "${1:-}" = --check ]; then
   if ! diff -u "$target" "$work/api-schema.d.ts"; then
