@@ -16,6 +16,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
+from lti_tool import jobs
 from lti_tool.errors import AppError, NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti import ags
@@ -100,8 +101,6 @@ def _keyed_assignment(course: Course, body: dict[str, Any]) -> VideoAssignment |
 
 def _remember_ags(assignment: VideoAssignment, body: dict[str, Any]) -> None:
     """Where the link's gradebook column lives; find or create it off the request path."""
-    from lti_tool.tasks import ensure_line_item
-
     endpoint = ags.ags_endpoint(body)
     if endpoint is None:
         return
@@ -119,7 +118,7 @@ def _remember_ags(assignment: VideoAssignment, body: dict[str, Any]) -> None:
     missing = not assignment.lineitem_url and assignment.lineitems_url and may_look
     # Once per few minutes, not once per launch, while the column is still missing.
     if missing and cache.add(f"lti-lineitem-queued:{assignment.pk}", 1, timeout=_ENSURE_EVERY):
-        transaction.on_commit(lambda: ensure_line_item.delay(assignment.pk), robust=True)
+        jobs.enqueue_on_commit(jobs.ENSURE_LINE_ITEM, assignment.pk)
 
 
 @transaction.atomic
@@ -141,8 +140,6 @@ def assignment_create_from_deep_link(
 
 def assignment_update(*, claims: LaunchClaims, settings: AssignmentSettings) -> VideoAssignment:
     """A teacher changes the assignment they launched; the LMS column follows."""
-    from lti_tool.tasks import sync_line_item
-
     if claims.role != "teacher":
         raise PermissionDenied("Only teachers can change the assignment.")
     with transaction.atomic():
@@ -157,5 +154,5 @@ def assignment_update(*, claims: LaunchClaims, settings: AssignmentSettings) -> 
             setattr(assignment, name, value)
         assignment.save()
         if gradebook_changed and assignment.lineitem_url:
-            transaction.on_commit(lambda: sync_line_item.delay(assignment.pk), robust=True)
+            jobs.enqueue_on_commit(jobs.SYNC_LINE_ITEM, assignment.pk)
     return assignment

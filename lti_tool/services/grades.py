@@ -19,6 +19,7 @@ from typing import Any, Literal
 from django.db import transaction
 from django.utils import timezone
 
+from lti_tool import jobs
 from lti_tool.errors import AppError, NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti import ags
@@ -161,10 +162,8 @@ def has_gradebook(assignment: VideoAssignment) -> bool:
 
 
 def _enqueue(score_send_id: int) -> None:
-    from lti_tool.tasks import send_score
-
-    # robust: a broker hiccup must not fail the teacher's save; the sweep re-sends the row.
-    transaction.on_commit(lambda: send_score.delay(score_send_id), robust=True)
+    # A broker hiccup must not fail the teacher's save: the sweep re-sends the row.
+    jobs.enqueue_on_commit(jobs.SEND_SCORE, score_send_id)
 
 
 def _newer_exists(row: ScoreSend) -> bool:

@@ -6,18 +6,19 @@ teacher can already see is never lost to a failed re-upload.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from lti_tool import jobs
 from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, Tenant, VideoAssignment, VideoEvent
 from lti_tool.selectors import assignment_for_launch, submission_for_viewer
 from lti_tool.services.events import event_record
+from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.storage import backend_for_submission, backend_for_tenant
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
 from storage_backends.base import (
@@ -81,9 +82,6 @@ def submission_start_upload(
 
 
 def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Submission:
-    from lti_tool.services.grades import score_submitted_record
-    from lti_tool.tasks import verify_submission
-
     submission = submission_for_viewer(claims, submission_id)
     if submission.student_id != claims.user_id:
         raise PermissionDenied("Only the student who uploaded a video can confirm it.")
@@ -118,15 +116,13 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
         submission.is_current = submission.is_current or not has_current
         submission.save()
         event_record(kind=Kind.UPLOAD_SUCCEEDED, submission=submission, user_id=claims.user_id)
-        transaction.on_commit(lambda: verify_submission.delay(submission.pk))
+        jobs.enqueue_on_commit(jobs.VERIFY_SUBMISSION, submission.pk)
         score_submitted_record(submission=submission)  # the gradebook: awaits grading
     return submission
 
 
 def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> None:
     """Called by the worker with what the storage says about the video."""
-    from lti_tool.tasks import purge_video
-
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
         if submission.state not in (State.UPLOADED, State.PROCESSING):
@@ -154,7 +150,7 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
         event_record(kind=Kind.READY, submission=submission, user_id=None,
                      details={"duration": metadata.duration_seconds})
         for old in replaced:
-            transaction.on_commit(partial(purge_video.delay, old.pk))
+            jobs.enqueue_on_commit(jobs.PURGE_VIDEO, old.pk)
 
 
 def submission_mark_failed(*, submission_id: int, reason: str) -> None:
@@ -207,8 +203,6 @@ def _make_current(submission: Submission) -> list[Submission]:
 
 def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> None:
     """A new upload supersedes one that never finished uploading."""
-    from lti_tool.tasks import purge_video
-
     unfinished = Submission.objects.select_for_update().filter(
         assignment=assignment, student_id=claims.user_id, is_current=False,
         state=State.PENDING_UPLOAD,
@@ -216,7 +210,7 @@ def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> No
     for old in unfinished:
         old.state, old.deleted_at = State.DELETED, timezone.now()
         old.save()
-        transaction.on_commit(partial(purge_video.delay, old.pk))
+        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, old.pk)
 
 
 def _upload_context(submission: Submission, assignment: VideoAssignment) -> UploadContext:

@@ -15,6 +15,7 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 
+from lti_tool import jobs
 from lti_tool.errors import AppError, NotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import StorageConfig, Submission
@@ -153,8 +154,6 @@ def tus_forward_creation(*, token: str, upload_length: int, upload_metadata: str
 
 def webhook_receive(*, config_id: int, headers: dict[str, str], body: bytes) -> int | None:
     """Verify a provider notification; re-check the video it names. Returns its submission."""
-    from lti_tool.tasks import verify_submission
-
     config = StorageConfig.objects.filter(pk=config_id).first()
     backend = backend_for_config(config) if config else None
     if not isinstance(backend, WebhookReceiver):
@@ -172,5 +171,5 @@ def webhook_receive(*, config_id: int, headers: dict[str, str], body: bytes) -> 
     if submission is None:
         return None  # not ours, or deleted since: nothing to do
     # The provider's API stays the source of truth: the task asks it again.
-    transaction.on_commit(lambda: verify_submission.delay(submission.pk))
+    jobs.enqueue_on_commit(jobs.VERIFY_SUBMISSION, submission.pk)
     return submission.pk
