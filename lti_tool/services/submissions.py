@@ -56,29 +56,43 @@ def submission_start_upload(
     _rate_limit(claims, tenant, "upload", per_hour="upload_per_hour", per_day="upload_per_day")
     backend = backend_for_tenant(tenant)
     mime = normalized_mime(mime)
+    # Checked before any row is written (the backend checks again): a size or name the
+    # database cannot store must be a 400 for the student, not a crash.
     try:
-        # Checked before any row is written (the backend checks again): a size or name the
-        # database cannot store must be a 400 for the student, not a crash.
         safe_name = validate_upload(filename=filename, size=size, mime=mime,
                                     max_size_bytes=_max_upload_bytes(assignment))
-        with transaction.atomic():
-            _abandon_unfinished(claims, assignment)
-            submission = Submission.objects.create(
-                assignment=assignment, student_id=claims.user_id, backend=backend.name,
-                storage=tenant.storage, filename=safe_name, mime_type=mime, size_bytes=size,
-            )
-            ticket = backend.create_upload(_upload_context(submission, assignment), filename,
-                                           size, mime)
-            submission.upload_ref = ticket.upload_ref
-            ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
-            submission.save(update_fields=["upload_ref", "upload_details"])
-            event_record(kind=Kind.UPLOAD_REQUESTED, submission=submission,
-                         user_id=claims.user_id, details={"size": size, "mime": mime})
     except UploadRejected as exc:
         raise AppError(exc.code, exc.message) from exc
+    with transaction.atomic():
+        _abandon_unfinished(claims, assignment)
+        submission = Submission.objects.create(
+            assignment=assignment, student_id=claims.user_id, backend=backend.name,
+            storage=tenant.storage, filename=safe_name, mime_type=mime, size_bytes=size,
+        )
+        event_record(kind=Kind.UPLOAD_REQUESTED, submission=submission,
+                     user_id=claims.user_id, details={"size": size, "mime": mime})
+    # Committed: the provider round trip (e.g. S3 CreateMultipartUpload) holds no lock.
+    try:
+        ticket = backend.create_upload(_upload_context(submission, assignment), filename,
+                                       size, mime)
     except StorageError as exc:
+        _ticket_failed(submission.pk, exc)
+        if isinstance(exc, UploadRejected):
+            raise AppError(exc.code, exc.message) from exc
         raise storage_error(exc) from exc
+    with transaction.atomic():
+        submission.upload_ref = ticket.upload_ref
+        ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
+        submission.save(update_fields=["upload_ref", "upload_details", "updated_at"])
     return submission, ticket
+
+
+def _ticket_failed(submission_id: int, exc: StorageError) -> None:
+    """The provider gave no ticket: the row says why (the student is told at once)."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.state == State.PENDING_UPLOAD:
+            _fail(submission, exc.message, {"reason": exc.code, "operation": "create_upload"})
 
 
 def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Submission:
