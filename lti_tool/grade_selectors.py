@@ -121,7 +121,9 @@ def _sync(row: ScoreSend | None, connected: bool) -> GradeSync:
     else:
         message = "Waiting to be sent to the LMS gradebook."
     return GradeSync(
-        state=str(row.state), message=message, error=row.last_error, attempts=row.attempts,
+        # A row being sent is still on its way, as far as the teacher can tell.
+        state=str(State.PENDING if row.state == State.SENDING else row.state),
+        message=message, error=row.last_error, attempts=row.attempts,
         sent_at=row.sent_at, can_resend=row.state == State.FAILED or retrying,
     )
 

@@ -1,8 +1,10 @@
 """Grades: saved here at once, sent to the LMS gradebook (AGS) by a worker through an outbox.
 
 Each score to send is a `ScoreSend` row written in the transaction of the change it reports
-(a saved grade, a confirmed upload), and the task is enqueued on commit. The worker locks
-the row while it sends, so two workers never send one row; a transient failure stays
+(a saved grade, a confirmed upload), and the task is enqueued on commit. The worker claims
+the row (state `sending`, committed), calls the LMS with no transaction open and no lock
+held, then records the outcome, so two workers never send one row; a crash between claim
+and outcome is undone by the beat sweep (`scores_due`). A transient failure stays
 pending and is retried with growing backoff for `RETRY_WINDOW`; a newer row of the same
 student supersedes an unsent older one, so the gradebook never ends on a stale grade. A
 platform keeps the score with the latest `timestamp`, so a repeat after a crash between
@@ -30,6 +32,8 @@ from lti_tool.services.lineitems import line_item_ensure
 
 logger = logging.getLogger(__name__)
 RETRY_WINDOW = timedelta(hours=24)
+# Longer than one attempt can take (token, line item lookup and POST: 10 s timeouts each).
+SENDING_TIMEOUT = timedelta(minutes=5)
 State = ScoreSend.State
 Outcome = Literal["sent", "skipped", "busy", "superseded", "retry", "failed"]
 
@@ -96,14 +100,30 @@ def score_resend(*, claims: LaunchClaims, submission_id: int) -> ScoreSend:
 
 
 def score_send_attempt(*, score_send_id: int, retry_in: float) -> Outcome:
-    """One delivery attempt, holding the row's lock; the task retries on "retry"."""
+    """One delivery attempt: claim the row, call the LMS with no transaction open, then
+    record the outcome. The task retries on "retry"."""
+    row = _claim(score_send_id)
+    if isinstance(row, str):
+        return row
+    try:
+        _deliver(row)
+    except ServiceError as exc:
+        return _record_outcome(row, exc, retry_in)
+    outcome = _record_outcome(row, None, retry_in)
+    if outcome == "sent":
+        logger.info("score sent id=%s kind=%s attempts=%s", row.pk, row.kind, row.attempts)
+    return outcome
+
+
+def _claim(score_send_id: int) -> ScoreSend | Outcome:
+    """The row, now `sending` and ours; or why there is nothing to send."""
     with transaction.atomic():
         row = (
             ScoreSend.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("assignment__course__platform", "student")
             .filter(pk=score_send_id).first()
         )
-        if row is None:
+        if row is None or row.state == State.SENDING:
             return "busy"  # another worker holds it (or it is gone)
         if row.state != State.PENDING:
             return "skipped"
@@ -112,23 +132,40 @@ def score_send_attempt(*, score_send_id: int, retry_in: float) -> Outcome:
             row.save(update_fields=["state"])
             return "superseded"
         row.attempts += 1
-        try:
-            _deliver(row)
-        except ServiceError as exc:
-            return _record_failure(row, exc, retry_in)
-        row.state, row.sent_at, row.last_error = State.SENT, timezone.now(), ""
-        row.next_attempt_at = None
-        row.save()
-    logger.info("score sent id=%s kind=%s attempts=%s", row.pk, row.kind, row.attempts)
+        row.state, row.claimed_at = State.SENDING, timezone.now()
+        row.save(update_fields=["attempts", "state", "claimed_at"])
+    return row
+
+
+def _record_outcome(row: ScoreSend, exc: ServiceError | None, retry_in: float) -> Outcome:
+    with transaction.atomic():
+        locked = ScoreSend.objects.select_for_update().get(pk=row.pk)
+        if locked.state != State.SENDING or locked.claimed_at != row.claimed_at:
+            # The sweep took the claim back (we were too slow): the new claim's sender
+            # records the outcome; a repeat POST changes nothing at the platform.
+            logger.warning("score send id=%s: claim lost while sending", row.pk)
+            return "skipped"
+        locked.claimed_at = None
+        if exc is not None:
+            return _record_failure(locked, exc, retry_in)
+        locked.state, locked.sent_at, locked.last_error = State.SENT, timezone.now(), ""
+        locked.next_attempt_at = None
+        locked.save()
     return "sent"
 
 
-def scores_due(*, stale_after: timedelta, limit: int = 500) -> list[int]:
+def scores_due(
+    *, stale_after: timedelta, sending_timeout: timedelta = SENDING_TIMEOUT, limit: int = 500
+) -> list[int]:
     """Pending rows whose retry should have run by now: their task message was lost
-    (a broker outage at commit time, a worker killed while it waited)."""
-    cutoff = timezone.now() - stale_after
+    (a broker outage at commit time, a worker killed while it waited). A row claimed
+    for sending longer ago than `sending_timeout` is a crashed worker's: pending again."""
+    now = timezone.now()
+    ScoreSend.objects.filter(
+        state=State.SENDING, claimed_at__lte=now - sending_timeout
+    ).update(state=State.PENDING, claimed_at=None, next_attempt_at=now - stale_after)
     return list(
-        ScoreSend.objects.filter(state=State.PENDING, next_attempt_at__lte=cutoff)
+        ScoreSend.objects.filter(state=State.PENDING, next_attempt_at__lte=now - stale_after)
         .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     )
 
