@@ -22,8 +22,8 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 
 from lti_tool.errors import AppError
+from lti_tool.lti.lms_client import REGISTER_MANUALLY, lms_send, lms_url_check
 from lti_tool.models import PlatformRegistration, Tenant
-from lti_tool.services.lms_http import REGISTER_MANUALLY, lms_call, lms_url_check
 from lti_tool.services.platforms import platform_register
 from lti_tool.services.tool_description import (
     CANVAS_PRIVACY_LEVEL,
@@ -35,6 +35,7 @@ from lti_tool.services.tool_description import (
     TOOL_NAME,
     ToolUrls,
 )
+from storage_backends.errors import ProviderError
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,38 @@ _SIGNING_SALT = "lti_tool.dynamic_registration"
 
 class RegistrationError(AppError):
     """A registration that cannot go on, with a sentence for the LMS administrator."""
+
+
+def lms_call(
+    method: str, url: str, *, token: str | None, json_body: Any = None
+) -> tuple[int, Any]:
+    """One guarded call (no redirects, size limit): (status, JSON body or None)."""
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        response = lms_send(method, url, headers=headers, json_body=json_body, guarded=True)
+    except ProviderError as exc:
+        logger.warning("lms call %s %s failed: %s", method, url, exc)
+        raise _lms_failure(exc, url) from exc
+    return response.status, response.body
+
+
+def _lms_failure(exc: ProviderError, url: str) -> RegistrationError:
+    if exc.code == "lms_answer_too_large":
+        return RegistrationError(exc.code, f"The LMS's answer from {url} is too large.",
+                                 status=502)
+    if exc.code == "lms_answer_unreadable":
+        return RegistrationError(
+            exc.code, f"The LMS's answer from {url} is not JSON. {REGISTER_MANUALLY}", status=502
+        )
+    cause = type(exc.__cause__ or exc).__name__
+    return RegistrationError(
+        "lms_unreachable",
+        f"The tool could not reach the LMS at {url} ({cause}). Check that the LMS's "
+        "address is reachable from the tool's server, then try again.",
+        status=502,
+    )
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,12 @@ from lti_tool import jobs
 from lti_tool.errors import AppError, NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti import ags
-from lti_tool.lti.advantage import SCOPE_SCORE, PlatformServices, ServiceError
+from lti_tool.lti.advantage import SCOPE_SCORE
 from lti_tool.models import Grade, ScoreSend, Submission, VideoAssignment
 from lti_tool.selectors import submission_for_viewer
 from lti_tool.services.lineitems import line_item_ensure
+from lti_tool.services.lms import platform_services
+from storage_backends.errors import ProviderError
 
 logger = logging.getLogger(__name__)
 RETRY_WINDOW = timedelta(hours=24)
@@ -107,7 +109,7 @@ def score_send_attempt(*, score_send_id: int, retry_in: float) -> Outcome:
         return row
     try:
         _deliver(row)
-    except ServiceError as exc:
+    except ProviderError as exc:
         return _record_outcome(row, exc, retry_in)
     outcome = _record_outcome(row, None, retry_in)
     if outcome == "sent":
@@ -137,7 +139,7 @@ def _claim(score_send_id: int) -> ScoreSend | Outcome:
     return row
 
 
-def _record_outcome(row: ScoreSend, exc: ServiceError | None, retry_in: float) -> Outcome:
+def _record_outcome(row: ScoreSend, exc: ProviderError | None, retry_in: float) -> Outcome:
     with transaction.atomic():
         locked = ScoreSend.objects.select_for_update().get(pk=row.pk)
         if locked.state != State.SENDING or locked.claimed_at != row.claimed_at:
@@ -216,19 +218,19 @@ def _deliver(row: ScoreSend) -> None:
     assignment = row.assignment
     platform = assignment.course.platform
     if platform is None or not has_gradebook(assignment):
-        raise ServiceError("The LMS gave this link no gradebook column.", transient=False)
+        raise ProviderError("The LMS gave this link no gradebook column.", permanent=True)
     if SCOPE_SCORE not in assignment.ags_scopes:
-        raise ServiceError("The LMS does not let the tool send scores for this link.",
-                           transient=False)
+        raise ProviderError("The LMS does not let the tool send scores for this link.",
+                            permanent=True)
     lineitem_url = line_item_ensure(assignment_id=assignment.pk)
-    ags.post_score(PlatformServices(platform), lineitem_url, row.payload,
+    ags.post_score(platform_services(platform), lineitem_url, row.payload,
                    scopes=sorted(assignment.ags_scopes))
 
 
-def _record_failure(row: ScoreSend, exc: ServiceError, retry_in: float) -> Outcome:
+def _record_failure(row: ScoreSend, exc: ProviderError, retry_in: float) -> Outcome:
     now = timezone.now()
     row.last_error = _reason(exc)
-    give_up = not exc.transient or now + timedelta(seconds=retry_in) > row.retry_until
+    give_up = exc.permanent or now + timedelta(seconds=retry_in) > row.retry_until
     row.state = State.FAILED if give_up else State.PENDING
     row.next_attempt_at = None if give_up else now + timedelta(seconds=retry_in)
     row.save()
@@ -237,7 +239,7 @@ def _record_failure(row: ScoreSend, exc: ServiceError, retry_in: float) -> Outco
     return "failed" if give_up else "retry"
 
 
-def _reason(exc: ServiceError) -> str:
+def _reason(exc: ProviderError) -> str:
     """The failure in words a teacher can act on."""
     if exc.status in (401, 403):
         return f"The LMS refused the tool access to its gradebook (HTTP {exc.status})."
@@ -248,7 +250,9 @@ def _reason(exc: ServiceError) -> str:
     message = str(exc)
     if message.startswith("The "):  # one of our own sentences (no gradebook, no scope...)
         return message[:500]
-    return "Could not reach the LMS." if exc.transient else f"The LMS call failed: {message[:400]}"
+    if not exc.permanent:
+        return "Could not reach the LMS."
+    return f"The LMS call failed: {message[:400]}"
 
 
 def _timestamp(moment: Any) -> str:

@@ -25,6 +25,7 @@ from lti_tool.models import PlatformRegistration
 from lti_tool.selectors import assignment_for_launch
 from lti_tool.services.assignments import assignment_create_from_deep_link, assignment_update
 from lti_tool.services.launches import launch_record_context
+from lti_tool.services.tool_keys import sign_as_tool
 
 logger = logging.getLogger(__name__)
 _EXPIRED = "This form has expired. Please start again from your course."
@@ -70,6 +71,7 @@ def deep_link_submit(request: HttpRequest) -> HttpResponse:
         with_line_item=context.accept_lineitem,
     )
     jwt = dl.deep_link_response_jwt(platform=platform, context=context, content_items=[item],
+                                    sign=sign_as_tool,
                                     msg=f"Added the video assignment “{assignment.title}”.")
     logger.info("deep linking response assignment=%s course=%s", assignment.pk,
                 context.course_id)
