@@ -15,6 +15,9 @@ from typing import Literal
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lti_tool.errors import PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
@@ -32,14 +35,17 @@ Status = Literal["submitted", "missing", "late"]
 _NOT_SUBMITTED = {Submission.State.FAILED, Submission.State.DELETED,
                   Submission.State.PENDING_UPLOAD}
 
-_STILL = " The list of submissions still shows everyone who submitted."
-NO_SERVICE = ("Your LMS does not share this course's class list with this tool, so the "
-              "class roster is not available." + _STILL)
-REFUSED = ("Your LMS refused to share the class list. An LMS administrator can allow this "
-           "tool the Names and Role Provisioning service." + _STILL)
-UNREACHABLE = ("Your LMS did not answer when asked for the class list. Please try again in a "
-               "minute." + _STILL)
-FAILED = "The class list could not be read from your LMS." + _STILL
+_STILL = _lazy("The list of submissions still shows everyone who submitted.")
+NO_SERVICE = format_lazy("{} {}", _lazy(
+    "Your LMS does not share this course's class list with this tool, so the class roster "
+    "is not available."), _STILL)
+REFUSED = format_lazy("{} {}", _lazy(
+    "Your LMS refused to share the class list. An LMS administrator can allow this tool the "
+    "Names and Role Provisioning service."), _STILL)
+UNREACHABLE = format_lazy("{} {}", _lazy(
+    "Your LMS did not answer when asked for the class list. Please try again in a minute."),
+    _STILL)
+FAILED = format_lazy("{} {}", _lazy("The class list could not be read from your LMS."), _STILL)
 
 
 @dataclass(frozen=True)
@@ -76,11 +82,11 @@ class Roster:
 
 def roster_for_assignment(*, claims: LaunchClaims) -> Roster:
     if claims.role != "teacher":
-        raise PermissionDenied("Only teachers can see the class roster.")
+        raise PermissionDenied(_("Only teachers can see the class roster."))
     assignment = assignment_for_launch(claims)
     course = assignment.course
     if course.platform is None or not course.memberships_url:
-        return Roster(available=False, message=NO_SERVICE)
+        return Roster(available=False, message=str(NO_SERVICE))
     try:
         members, fetched_at = _learners(course, course.platform, assignment)
     except ProviderError as exc:
@@ -116,10 +122,10 @@ def _learners(
 
 def _message_for(exc: ProviderError) -> str:
     if exc.status in (401, 403):
-        return REFUSED
+        return str(REFUSED)
     if exc.status == 404:
-        return NO_SERVICE
-    return FAILED if exc.permanent else UNREACHABLE
+        return str(NO_SERVICE)
+    return str(FAILED if exc.permanent else UNREACHABLE)
 
 
 def _rows(assignment: VideoAssignment, members: list[Member], *, now: datetime) -> list[RosterRow]:

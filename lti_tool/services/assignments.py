@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lti_tool import jobs
 from lti_tool.errors import AppError, NotFound, PermissionDenied
@@ -65,7 +66,7 @@ def assignment_for_link(*, course: Course, body: dict[str, Any]) -> VideoAssignm
                 "title": link.get("title") or "Video assignment",
                 "instructions": link.get("description", ""),
             }
-            assignment, _ = VideoAssignment.objects.get_or_create(
+            assignment, _created = VideoAssignment.objects.get_or_create(
                 course=course, resource_link_id=link["id"], defaults=defaults
             )
     _remember_ags(assignment, body)
@@ -79,7 +80,7 @@ def _assignment_for_line_item(course: Course, body: dict[str, Any]) -> VideoAssi
         if endpoint and endpoint.lineitem else None
     )
     if assignment is None:
-        raise AppError("no_resource_link", "This launch does not say which assignment to open.")
+        raise AppError("no_resource_link", _("This launch does not say which assignment to open."))
     return assignment
 
 
@@ -130,7 +131,7 @@ def assignment_create_from_deep_link(
         deep_link_key=key, defaults={"course_id": course_id, **settings.as_fields()}
     )
     if assignment.course_id != course_id:
-        raise NotFound("This assignment does not exist.")
+        raise NotFound(_("This assignment does not exist."))
     if not created:
         for name, value in settings.as_fields().items():
             setattr(assignment, name, value)
@@ -141,7 +142,7 @@ def assignment_create_from_deep_link(
 def assignment_update(*, claims: LaunchClaims, settings: AssignmentSettings) -> VideoAssignment:
     """A teacher changes the assignment they launched; the LMS column follows."""
     if claims.role != "teacher":
-        raise PermissionDenied("Only teachers can change the assignment.")
+        raise PermissionDenied(_("Only teachers can change the assignment."))
     with transaction.atomic():
         assignment = VideoAssignment.objects.select_for_update().get(
             pk=claims.assignment_id, course_id=claims.course_id,

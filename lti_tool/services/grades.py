@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lti_tool import jobs
 from lti_tool.errors import AppError, NotFound, PermissionDenied
@@ -47,11 +48,12 @@ def grade_save(
     assignment = submission.assignment
     if not Decimal(0) <= score <= assignment.max_points:
         raise AppError(
-            "bad_score", f"The score must be between 0 and {assignment.max_points.normalize():f}."
+            "bad_score", _("The score must be between 0 and %(max)s.")
+            % {"max": f"{assignment.max_points.normalize():f}"}
         )
     now = timezone.now()
     with transaction.atomic():
-        grade, _ = Grade.objects.update_or_create(
+        grade, _created = Grade.objects.update_or_create(
             assignment=assignment, student=submission.student,
             defaults={"score": score, "comment": comment, "submission": submission,
                       "graded_by_id": claims.user_id, "graded_at": now},
@@ -92,7 +94,7 @@ def score_resend(*, claims: LaunchClaims, submission_id: int) -> ScoreSend:
         )
         if latest is None or latest.state not in (State.FAILED, State.PENDING):
             raise AppError("nothing_to_resend",
-                           "There is no unsent score for this student.", status=409)
+                           _("There is no unsent score for this student."), status=409)
         now = timezone.now()
         latest.state, latest.next_attempt_at = State.PENDING, now
         latest.retry_until = now + RETRY_WINDOW
@@ -174,10 +176,10 @@ def scores_due(
 
 def _gradable_submission(claims: LaunchClaims, submission_id: int) -> Submission:
     if claims.role != "teacher":
-        raise PermissionDenied("Only teachers can grade.")
+        raise PermissionDenied(_("Only teachers can grade."))
     submission = submission_for_viewer(claims, submission_id)
     if submission.assignment_id != claims.assignment_id:
-        raise NotFound("This submission does not exist or is not yours to see.")
+        raise NotFound(_("This submission does not exist or is not yours to see."))
     return submission
 
 
@@ -218,9 +220,9 @@ def _deliver(row: ScoreSend) -> None:
     assignment = row.assignment
     platform = assignment.course.platform
     if platform is None or not has_gradebook(assignment):
-        raise ProviderError("The LMS gave this link no gradebook column.", permanent=True)
+        raise ProviderError(_("The LMS gave this link no gradebook column."), permanent=True)
     if SCOPE_SCORE not in assignment.ags_scopes:
-        raise ProviderError("The LMS does not let the tool send scores for this link.",
+        raise ProviderError(_("The LMS does not let the tool send scores for this link."),
                             permanent=True)
     lineitem_url = line_item_ensure(assignment_id=assignment.pk)
     ags.post_score(platform_services(platform), lineitem_url, row.payload,
@@ -242,17 +244,18 @@ def _record_failure(row: ScoreSend, exc: ProviderError, retry_in: float) -> Outc
 def _reason(exc: ProviderError) -> str:
     """The failure in words a teacher can act on."""
     if exc.status in (401, 403):
-        return f"The LMS refused the tool access to its gradebook (HTTP {exc.status})."
+        return _("The LMS refused the tool access to its gradebook (HTTP %(status)s).") % {
+            "status": exc.status}
     if exc.status == 404:
-        return "The LMS no longer has this gradebook column (HTTP 404)."
+        return _("The LMS no longer has this gradebook column (HTTP 404).")
     if exc.status is not None:
-        return f"The LMS answered HTTP {exc.status}."
+        return _("The LMS answered HTTP %(status)s.") % {"status": exc.status}
     message = str(exc)
     if message.startswith("The "):  # one of our own sentences (no gradebook, no scope...)
         return message[:500]
     if not exc.permanent:
-        return "Could not reach the LMS."
-    return f"The LMS call failed: {message[:400]}"
+        return _("Could not reach the LMS.")
+    return _("The LMS call failed: %(reason)s") % {"reason": message[:400]}
 
 
 def _timestamp(moment: Any) -> str:

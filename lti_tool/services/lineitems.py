@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from lti_tool.lti import ags
 from lti_tool.lti.advantage import SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, PlatformServices
@@ -39,12 +40,12 @@ def line_item_ensure(*, assignment_id: int) -> str:
         return assignment.lineitem_url
     platform = assignment.course.platform
     if platform is None or not assignment.lineitems_url:
-        raise ProviderError("The LMS gave this link no gradebook column.", permanent=True)
+        raise ProviderError(_("The LMS gave this link no gradebook column."), permanent=True)
     scopes = sorted(assignment.ags_scopes)
     lock = f"lti-lineitem-ensure:{assignment.pk}"
     if not cache.add(lock, 1, timeout=_LOCK_SECONDS):
         # Another worker is looking for (or creating) the column: never make two.
-        raise ProviderError("The gradebook column is being set up.")
+        raise ProviderError(_("The gradebook column is being set up."))
     try:
         url = _find_or_create(platform_services(platform), assignment, scopes)
         VideoAssignment.objects.filter(pk=assignment.pk, lineitem_url="").update(lineitem_url=url)
@@ -64,7 +65,7 @@ def _find_or_create(
             return found
     if SCOPE_LINEITEM not in scopes:
         raise ProviderError(
-            "The LMS does not let the tool create a gradebook column for this link.",
+            _("The LMS does not let the tool create a gradebook column for this link."),
             permanent=True,
         )
     return ags.create_line_item(services, assignment.lineitems_url, spec, scopes=scopes)

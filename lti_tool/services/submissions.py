@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lti_tool import jobs
 from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
@@ -49,7 +50,7 @@ def submission_start_upload(
     *, claims: LaunchClaims, filename: str, size: int, mime: str
 ) -> tuple[Submission, UploadTicket]:
     if claims.role != "student":
-        raise PermissionDenied("Only students submit videos.")
+        raise PermissionDenied(_("Only students submit videos."))
     assignment = assignment_for_launch(claims)
     tenant = assignment.course.tenant
     _refuse_resubmission_if_closed(claims, assignment)
@@ -98,7 +99,7 @@ def _ticket_failed(submission_id: int, exc: StorageError) -> None:
 def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Submission:
     submission = submission_for_viewer(claims, submission_id)
     if submission.student_id != claims.user_id:
-        raise PermissionDenied("Only the student who uploaded a video can confirm it.")
+        raise PermissionDenied(_("Only the student who uploaded a video can confirm it."))
     if submission.state != State.PENDING_UPLOAD:
         return submission  # confirmed before: confirming again changes nothing
     expected = {
@@ -186,7 +187,7 @@ def submission_playback(
 ) -> Playback:
     submission = submission_for_viewer(claims, submission_id)
     if submission.state != State.READY:
-        raise AppError("not_ready", "This video is not ready to play yet.", status=409)
+        raise AppError("not_ready", _("This video is not ready to play yet."), status=409)
     _rate_limit(claims, submission.assignment.course.tenant, "playback",
                 per_hour="playback_per_hour")
     playback = backend_for_submission(submission).playback(
@@ -265,7 +266,7 @@ def _refuse_resubmission_if_closed(claims: LaunchClaims, assignment: VideoAssign
     ).exclude(state=State.FAILED).exists():
         raise AppError(
             "resubmission_closed",
-            "This assignment accepts one video, and yours is already submitted.",
+            _("This assignment accepts one video, and yours is already submitted."),
             status=409,
         )
 
@@ -275,10 +276,11 @@ def _duration_problem(assignment: VideoAssignment, metadata: VideoMetadata) -> s
     limit, duration = assignment.max_duration_seconds, metadata.duration_seconds
     if not limit or duration is None or duration <= limit + _DURATION_TOLERANCE:
         return None
-    return (f"This video is {_minutes(duration)} long; this assignment accepts videos up to "
-            f"{_minutes(limit)}. Please upload a shorter one.")
+    return _("This video is %(duration)s long; this assignment accepts videos up to "
+             "%(limit)s. Please upload a shorter one.") % {
+        "duration": _minutes(duration), "limit": _minutes(limit)}
 
 
 def _minutes(seconds: float) -> str:
     whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d} min"
+    return _("%(minutes)d:%(seconds)02d min") % {"minutes": whole // 60, "seconds": whole % 60}
