@@ -215,16 +215,17 @@ def test_a_send_left_claimed_by_a_crashed_worker_is_picked_up_again(
     api.post(f"/api/submissions/{submission['id']}/grade", {"score": 70})
     moodle.ags.restore()
     row = ScoreSend.objects.get(kind=ScoreSend.Kind.GRADED)
-    ScoreSend.objects.filter(pk=row.pk).update(
-        state=ScoreSend.State.SENDING, claimed_at=timezone.now(),
+    ScoreSend.objects.filter(pk=row.pk).update(  # what a worker's claim of attempt 2 writes
+        state=ScoreSend.State.SENDING, claimed_at=timezone.now(), attempts=2,
         next_attempt_at="2000-01-01T00:00:00Z",
     )
 
     assert send_score(row.pk) == "busy"  # a live claim: another worker is sending it
     assert resend_due_scores() == 0
-    assert api.get(f"/api/submissions/{submission['id']}/grade").json()["sync"]["state"] == (
-        "pending"
-    )
+    sync = api.get(f"/api/submissions/{submission['id']}/grade").json()["sync"]
+    assert (sync["state"], sync["attempts"]) == ("pending", 1)  # the attempt in flight: not yet
+    assert sync["message"] == ("Not sent yet: The LMS answered HTTP 503. Retrying "
+                               "automatically (attempt 1).")
     ScoreSend.objects.filter(pk=row.pk).update(claimed_at=timezone.now() - timedelta(hours=1))
 
     assert resend_due_scores() == 1
@@ -232,7 +233,7 @@ def test_a_send_left_claimed_by_a_crashed_worker_is_picked_up_again(
     (score,) = graded_scores(moodle, "s1")
     assert score["scoreGiven"] == 70
     row.refresh_from_db()
-    assert (row.state, row.claimed_at, row.attempts) == (ScoreSend.State.SENT, None, 2)
+    assert (row.state, row.claimed_at, row.attempts) == (ScoreSend.State.SENT, None, 3)
 
 
 def test_a_refused_grade_shows_why_and_can_be_resent(
