@@ -23,7 +23,6 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
-import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -34,10 +33,12 @@ from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.registration import TKeySet
 
 from lti_tool.errors import AppError, Message
+from lti_tool.lti.lms_client import lms_checked, lms_send
 from lti_tool.lti.pylti_django import DjangoMessageLaunch, DjangoOIDCLogin, DjangoRequest
 from lti_tool.lti.storage import IframeCookieService, NonceStore, StorageLogin, StorageLogins
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.models import PlatformRegistration
+from storage_backends.errors import ProviderError
 
 _JWKS_TIMEOUT = 5
 _JWKS_REFETCH_INTERVAL = 60
@@ -342,10 +343,9 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         if not fresh and (cached := cache.get(cache_key)):
             return cast(TKeySet, cached)
         try:
-            response = requests.get(key_set_url, timeout=_JWKS_TIMEOUT)
-            response.raise_for_status()
-            keys = response.json()
-        except (requests.RequestException, ValueError) as exc:
+            response = lms_send("GET", key_set_url, timeout=_JWKS_TIMEOUT)
+            keys = lms_checked(response, "the platform JWKS").body
+        except ProviderError as exc:
             raise LtiException(f"Cannot fetch the platform JWKS: {exc}") from exc
         if not isinstance(keys, dict) or not isinstance(keys.get("keys"), list):
             raise LtiException("The platform JWKS has no keys")

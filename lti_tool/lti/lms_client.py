@@ -1,5 +1,5 @@
-"""The one HTTP client for the tool's calls to an LMS: AGS, NRPS, OAuth tokens, and the
-calls of dynamic registration.
+"""The one HTTP client for the tool's calls to an LMS: AGS, NRPS, OAuth tokens, the
+platform's public keys (JWKS), and the calls of dynamic registration.
 
 Every call has a timeout, reads JSON, and fails with `ProviderError` (permanent or not,
 with the LMS's status and Retry-After). Calls to an address that came from a public
@@ -47,7 +47,7 @@ class LmsResponse:
 def lms_send(
     method: str, url: str, *, session: requests.Session | None = None,
     headers: Mapping[str, str] | None = None, json_body: Any = None,
-    data: Mapping[str, str] | None = None, guarded: bool = False,
+    data: Mapping[str, str] | None = None, guarded: bool = False, timeout: float = TIMEOUT,
 ) -> LmsResponse:
     """One call; any HTTP status is returned (see `lms_checked`). Raises ProviderError
     when the LMS cannot be reached or its answer cannot be read."""
@@ -55,7 +55,7 @@ def lms_send(
     try:
         with sender.request(
             method, url, headers=dict(headers or {}), json=json_body, data=data,
-            timeout=TIMEOUT, allow_redirects=not guarded, stream=True,
+            timeout=timeout, allow_redirects=not guarded, stream=True,
         ) as response:
             raw = _read(response, url, limit=MAX_RESPONSE_BYTES if guarded else None)
     except requests.RequestException as exc:
