@@ -6,12 +6,14 @@ teacher can already see is never lost to a failed re-upload.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lti_tool import jobs
 from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
@@ -255,7 +257,22 @@ def _rate_limit(
         check_rate(subject=f"{claims.tenant_id}:{claims.user_id}:{claims.assignment_id}",
                    limits=checks)
     except RateLimited as exc:
-        raise TooManyRequests(str(exc), retry_after=exc.retry_after) from exc
+        raise TooManyRequests(_rate_limited_message(exc), retry_after=exc.retry_after) from exc
+
+
+def _rate_limited_message(exc: RateLimited) -> str:
+    periods = {3600: _("hour"), 86400: _("day")}
+    period = periods.get(exc.limit.period_seconds)
+    if period is None:
+        return str(exc)  # the library's own English sentence (no such limit is set here)
+    minutes = max(1, math.ceil(exc.retry_after / 60))
+    return ngettext(
+        "Too many attempts: at most %(max)d per %(period)s. Please try again in about "
+        "%(minutes)d minute.",
+        "Too many attempts: at most %(max)d per %(period)s. Please try again in about "
+        "%(minutes)d minutes.",
+        minutes,
+    ) % {"max": exc.limit.max_requests, "period": period, "minutes": minutes}
 
 
 def _refuse_resubmission_if_closed(claims: LaunchClaims, assignment: VideoAssignment) -> None:
