@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lti_tool.errors.AppErrorMiddleware",  # pages: an AppError becomes the error page
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable
 from datetime import timedelta
 
 from celery import Task, shared_task
 from django.utils import timezone
 
-from lti_tool.lti.advantage import ServiceError
 from lti_tool.models import Submission, VideoEvent
 from lti_tool.services.events import event_record
 from lti_tool.services.grades import score_send_attempt, scores_due
 from lti_tool.services.lineitems import line_item_ensure, line_item_sync
 from lti_tool.services.storage import backend_for_submission
 from lti_tool.services.submissions import submission_mark_failed, submission_mark_verified
-from storage_backends.base import StorageError
+from storage_backends.errors import ProviderError
+from storage_backends.retry import backoff_seconds
 
 logger = logging.getLogger(__name__)
 MAX_RETRIES = 8
-
-
-def backoff_seconds(retries: int, *, base: float = 2.0, cap: float = 600.0) -> float:
-    """Exponential backoff with full jitter: spread retries so they do not arrive together."""
-    return random.uniform(0, min(cap, base * 2**retries))  # noqa: S311 - not cryptographic
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
@@ -38,7 +32,7 @@ def verify_submission(self: Task[[int], str], submission_id: int) -> str:
         return "skipped"
     try:
         metadata = backend_for_submission(submission).get_metadata(submission.video_id)
-    except StorageError as exc:
+    except ProviderError as exc:
         _record_provider_error(submission, "verify", exc)
         if exc.permanent or self.request.retries >= MAX_RETRIES:
             submission_mark_failed(submission_id=submission_id, reason=exc.message)
@@ -57,7 +51,7 @@ def verify_submission(self: Task[[int], str], submission_id: int) -> str:
     return metadata.state
 
 
-def _record_provider_error(submission: Submission, operation: str, exc: StorageError) -> None:
+def _record_provider_error(submission: Submission, operation: str, exc: ProviderError) -> None:
     """The event log shows what the provider refused or failed, and whether we retry."""
     event_record(
         kind=VideoEvent.Kind.PROVIDER_ERROR, submission=submission, user_id=None,
@@ -93,7 +87,7 @@ def purge_video(self: Task[[int], str], submission_id: int) -> str:
             submission.video_id or submission.upload_details.get("video_id")
             or submission.upload_ref
         )
-    except StorageError as exc:
+    except ProviderError as exc:
         _record_provider_error(submission, "purge", exc)
         if exc.permanent:
             logger.error("purge failed submission=%s: %s", submission_id, exc.message)
@@ -109,15 +103,12 @@ SCORE_RETRY_CAP = 1800.0
 SCORE_STALE_AFTER = timedelta(minutes=5)
 
 
-def score_retry_delay(retries: int) -> float:
-    """At least the base, growing towards the cap (half an hour)."""
-    return SCORE_RETRY_BASE + backoff_seconds(retries, base=SCORE_RETRY_BASE, cap=SCORE_RETRY_CAP)
-
-
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def send_score(self: Task[[int], str], score_send_id: int) -> str:
     """Send one outbox row; the row's lock and state make a repeat a no-op."""
-    delay = score_retry_delay(self.request.retries)
+    # At least the base, growing towards the cap (half an hour).
+    delay = backoff_seconds(self.request.retries, base=SCORE_RETRY_BASE, cap=SCORE_RETRY_CAP,
+                            floor=SCORE_RETRY_BASE)
     outcome = score_send_attempt(score_send_id=score_send_id, retry_in=delay)
     if outcome == "retry" and not self.request.is_eager:
         # An eager run (development) does not loop here: the sweep below tries again.
@@ -151,8 +142,8 @@ def _line_item_task(
 ) -> str:
     try:
         action(assignment_id=assignment_id)
-    except ServiceError as exc:
-        if not exc.transient or task.request.is_eager or task.request.retries >= MAX_RETRIES:
+    except ProviderError as exc:
+        if exc.permanent or task.request.is_eager or task.request.retries >= MAX_RETRIES:
             logger.warning("line item assignment=%s: %s", assignment_id, exc)
             return "failed"
         raise task.retry(countdown=backoff_seconds(task.request.retries, base=5.0)) from exc

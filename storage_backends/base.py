@@ -1,7 +1,7 @@
 """The storage interface every video backend implements, and the values it speaks.
 
 Backends never see Django models or return SDK objects: they take and give the frozen
-dataclasses below and raise `StorageError`.
+dataclasses below and raise `ProviderError` (alias `StorageError`).
 """
 
 from __future__ import annotations
@@ -12,21 +12,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from storage_backends.errors import ProviderError
+
 UploadProtocol = Literal["tus", "s3-post", "s3-multipart", "local-tus"]
 PlaybackKind = Literal["cloudflare-iframe", "hls", "mp4"]
 
 
-class StorageError(Exception):
-    """A provider or storage failure. `permanent` ones are never retried."""
-
-    def __init__(self, message: str, *, permanent: bool = False, code: str = "storage_error"):
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.code = code
+# The storage name of the shared `ProviderError`, kept while backends still use it.
+StorageError = ProviderError
 
 
-class UploadRejected(StorageError):
+class UploadRejected(ProviderError):
     """The upload itself is not acceptable (size, type, name): the user must change it."""
 
     def __init__(self, message: str, *, code: str):

@@ -15,7 +15,7 @@ from storage_backends.registry import reset_backends
 from tests.platform import INSTRUCTOR, LEARNER, TestPlatform, parse_login_redirect, serve_platform
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-pytest_plugins = ["tests.lti_platform.fixtures"]
+pytest_plugins = ["tests.lti_platform.fixtures", "tests.plugins.no_io_in_transaction"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -3,7 +3,9 @@
 pylti1p3's ServiceConnector keeps access tokens only for the life of one object, sets no
 timeouts and lower-cases the `Link` header (breaking paging URLs). This client keeps
 tokens in the cache (Redis in production) per platform and scope set until shortly
-before they expire, so N grades cost one token request across all workers.
+before they expire, so N grades cost one token request across all workers. The HTTP
+calls go through the one LMS client (`lms_client`); failures are `ProviderError`s.
+Protocol code signs nothing itself: the caller passes the tool's signer (`sign`).
 """
 
 from __future__ import annotations
@@ -11,18 +13,17 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import requests
 from django.core.cache import cache
 
+from lti_tool.lti.lms_client import LmsResponse, lms_checked, lms_send
 from lti_tool.models import PlatformRegistration
-from lti_tool.tenants.tool_keys import sign_as_tool
+from storage_backends.errors import ProviderError
 
-TIMEOUT = 10
 _TOKEN_MARGIN = 30  # seconds: never use a token that is about to expire
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
@@ -31,27 +32,18 @@ SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCOPE_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
 SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
-
-class ServiceError(Exception):
-    """A failed service call. `transient` ones (timeouts, 429, 5xx) are worth retrying."""
-
-    def __init__(self, message: str, *, status: int | None = None, transient: bool) -> None:
-        super().__init__(message)
-        self.status = status
-        self.transient = transient
-
-
-@dataclass(frozen=True)
-class ServiceResponse:
-    status: int
-    body: Any
-    headers: dict[str, str]
-    next_url: str | None
+# Signs JWT claims with the tool's current key (tenants.tool_keys.sign_as_tool).
+Signer = Callable[[dict[str, Any]], str]
+ServiceResponse = LmsResponse
 
 
 class PlatformServices:
-    def __init__(self, platform: PlatformRegistration, session: requests.Session | None = None):
+    def __init__(
+        self, platform: PlatformRegistration, *, sign: Signer,
+        session: requests.Session | None = None,
+    ) -> None:
         self.platform = platform
+        self.sign = sign
         self.session = session or requests.Session()
 
     def access_token(self, scopes: Sequence[str]) -> str:
@@ -66,22 +58,18 @@ class PlatformServices:
     def request(
         self, method: str, url: str, *, scopes: Sequence[str], json_body: Any = None,
         content_type: str = "application/json", accept: str = "application/json",
-    ) -> ServiceResponse:
+    ) -> LmsResponse:
         """One authorised call; a rejected cached token is replaced once."""
         for attempt in range(2):
             headers = {"Authorization": f"Bearer {self.access_token(scopes)}", "Accept": accept}
             if json_body is not None:
                 headers["Content-Type"] = content_type
-            try:
-                response = self.session.request(
-                    method, url, json=json_body, headers=headers, timeout=TIMEOUT
-                )
-            except requests.RequestException as exc:
-                raise ServiceError(f"{method} {url} failed: {exc}", transient=True) from exc
-            if response.status_code == 401 and attempt == 0:
+            response = lms_send(method, url, session=self.session, headers=headers,
+                                json_body=json_body)
+            if response.status == 401 and attempt == 0:
                 cache.delete(self._token_cache_key(scopes))
                 continue
-            return _checked(response, f"{method} {url}")
+            return lms_checked(response, f"{method} {url}")
         raise AssertionError("unreachable")
 
     def pages(self, url: str, *, scopes: Sequence[str], accept: str) -> Iterator[Any]:
@@ -99,13 +87,12 @@ class PlatformServices:
             "client_assertion": self._client_assertion(),
             "scope": " ".join(sorted(scopes)),
         }
-        try:
-            response = self.session.post(self.platform.auth_token_url, data=data, timeout=TIMEOUT)
-        except requests.RequestException as exc:
-            raise ServiceError(f"token request failed: {exc}", transient=True) from exc
-        body = _checked(response, "token request").body or {}
-        if "access_token" not in body:
-            raise ServiceError("token response has no access_token", transient=False)
+        response = lms_send("POST", self.platform.auth_token_url, session=self.session,
+                            data=data)
+        body = lms_checked(response, "token request").body or {}
+        if not isinstance(body, dict) or "access_token" not in body:
+            raise ProviderError("token response has no access_token", permanent=True,
+                                code="lms_token_unreadable")
         return str(body["access_token"]), int(body.get("expires_in", 3600))
 
     def _client_assertion(self) -> str:
@@ -118,23 +105,11 @@ class PlatformServices:
             "exp": now + 60,
             "jti": uuid.uuid4().hex,
         }
-        return sign_as_tool(claims)
+        return self.sign(claims)
 
     def _token_cache_key(self, scopes: Sequence[str]) -> str:
         digest = hashlib.sha256(" ".join(sorted(scopes)).encode()).hexdigest()[:24]
         return f"lti-token:{self.platform.pk}:{digest}"
-
-
-def _checked(response: requests.Response, what: str) -> ServiceResponse:
-    if response.status_code == 429 or response.status_code >= 500:
-        raise ServiceError(f"{what} answered {response.status_code}",
-                           status=response.status_code, transient=True)
-    if not response.ok:
-        raise ServiceError(f"{what} answered {response.status_code}: {response.text[:200]}",
-                           status=response.status_code, transient=False)
-    body = response.json() if response.content else None
-    next_link = response.links.get("next", {}).get("url")
-    return ServiceResponse(response.status_code, body, dict(response.headers), next_link)
 
 
 def with_query(url: str, **params: str) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from lti_tool.lti.advantage import PlatformServices, ServiceError, with_query
+from lti_tool.lti.advantage import PlatformServices, with_query
+from storage_backends.errors import ProviderError
 
 CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 LINEITEM_MEDIA = "application/vnd.ims.lis.v2.lineitem+json"
@@ -98,7 +99,7 @@ def create_line_item(
     )
     item_id = response.body.get("id") if isinstance(response.body, dict) else None
     if not _url(item_id):
-        raise ServiceError("The LMS created a gradebook column without an id", transient=False)
+        raise ProviderError("The LMS created a gradebook column without an id", permanent=True)
     return str(item_id)
 
 
@@ -109,7 +110,7 @@ def update_line_item(
     """Read, change, write back: a PUT replaces the whole line item."""
     current = services.request("GET", lineitem_url, scopes=scopes, accept=LINEITEM_MEDIA).body
     if not isinstance(current, dict):
-        raise ServiceError("The LMS sent an unreadable gradebook column", transient=False)
+        raise ProviderError("The LMS sent an unreadable gradebook column", permanent=True)
     services.request(
         "PUT", lineitem_url, scopes=scopes, json_body={**current, **changes},
         content_type=LINEITEM_MEDIA, accept=LINEITEM_MEDIA,

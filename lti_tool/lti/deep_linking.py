@@ -15,8 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 
+from lti_tool.lti.advantage import Signer
 from lti_tool.models import PlatformRegistration, VideoAssignment
-from lti_tool.tenants.tool_keys import sign_as_tool
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -106,8 +106,9 @@ def resource_link_item(
 
 def deep_link_response_jwt(
     *, platform: PlatformRegistration, context: DeepLinkContext,
-    content_items: list[dict[str, Any]], msg: str | None = None,
+    content_items: list[dict[str, Any]], sign: Signer, msg: str | None = None,
 ) -> str:
+    """The signed response; `sign` signs as the tool (tenants.tool_keys.sign_as_tool)."""
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": platform.client_id,
@@ -124,4 +125,4 @@ def deep_link_response_jwt(
         claims[DL + "data"] = context.data
     if msg:
         claims[DL + "msg"] = msg
-    return sign_as_tool(claims)
+    return sign(claims)

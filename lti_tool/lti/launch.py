@@ -23,18 +23,22 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
-import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.registration import TKeySet
 
+from lti_tool.errors import AppError, Message
+from lti_tool.lti.lms_client import lms_checked, lms_send
 from lti_tool.lti.pylti_django import DjangoMessageLaunch, DjangoOIDCLogin, DjangoRequest
 from lti_tool.lti.storage import IframeCookieService, NonceStore, StorageLogin, StorageLogins
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.models import PlatformRegistration
+from storage_backends.errors import ProviderError
 
 _JWKS_TIMEOUT = 5
 _JWKS_REFETCH_INTERVAL = 60
@@ -51,27 +55,37 @@ _FRAME_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class LaunchError(Exception):
-    def __init__(self, step: str, message: str, detail: str = "") -> None:
-        super().__init__(f"{step}: {detail or message}")
+class LaunchError(AppError):
+    """A launch refused at one `step`: the person reads the step's sentence; the log also
+    gets the `detail` (the library's reason)."""
+
+    def __init__(self, step: str, message: Message, detail: str = "") -> None:
+        super().__init__(f"launch_{step}", message, status=_STEP_STATUS.get(step, 403))
         self.step = step
-        self.message = message
         self.detail = detail
 
+    def __str__(self) -> str:
+        return f"{self.step}: {self.detail or self.message}"
 
-_RELAUNCH = "Please go back to your course and open the activity again."
-STEP_MESSAGES: dict[str, str] = {
-    "state": "Your browser did not bring back the login state of this launch. " + _RELAUNCH,
-    "format": "The launch message from your learning platform could not be read.",
-    "registration": "This learning platform is not registered with the video tool. "
-    "Ask your platform administrator to register it.",
-    "signature": "The launch message's signature could not be verified, so it was refused.",
-    "claims": "The launch message is expired or was not addressed to this tool. " + _RELAUNCH,
-    "deployment": "This deployment of the tool is not registered for your platform. "
-    "Ask your platform administrator to add its deployment id.",
-    "message": "The launch message is missing information the tool needs "
-    "(user, roles, resource link or LTI version).",
-    "nonce": "This launch link was already used or has expired. " + _RELAUNCH,
+
+# What the browser sent is unreadable (400); the others are refusals (403).
+_STEP_STATUS = {"state": 400, "format": 400, "message": 400}
+_RELAUNCH = _("Please go back to your course and open the activity again.")
+STEP_MESSAGES: dict[str, Message] = {
+    "state": format_lazy("{} {}", _("Your browser did not bring back the login state of this "
+                                    "launch."), _RELAUNCH),
+    "format": _("The launch message from your learning platform could not be read."),
+    "registration": _("This learning platform is not registered with the video tool. "
+                      "Ask your platform administrator to register it."),
+    "signature": _("The launch message's signature could not be verified, so it was refused."),
+    "claims": format_lazy("{} {}", _("The launch message is expired or was not addressed to "
+                                     "this tool."), _RELAUNCH),
+    "deployment": _("This deployment of the tool is not registered for your platform. "
+                    "Ask your platform administrator to add its deployment id."),
+    "message": _("The launch message is missing information the tool needs "
+                 "(user, roles, resource link or LTI version)."),
+    "nonce": format_lazy("{} {}", _("This launch link was already used or has expired."),
+                         _RELAUNCH),
 }
 
 
@@ -122,7 +136,7 @@ def storage_page_config(login: StorageLogin, *, next_url: str = "") -> dict[str,
         "next": next_url,
         "timeoutMs": STORAGE_TIMEOUT_MS,
         "proofFields": [STORAGE_PROOF_STATE, STORAGE_PROOF_NONCE],
-        "error": STEP_MESSAGES["state"],
+        "error": str(STEP_MESSAGES["state"]),
     }
 
 
@@ -329,10 +343,9 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         if not fresh and (cached := cache.get(cache_key)):
             return cast(TKeySet, cached)
         try:
-            response = requests.get(key_set_url, timeout=_JWKS_TIMEOUT)
-            response.raise_for_status()
-            keys = response.json()
-        except (requests.RequestException, ValueError) as exc:
+            response = lms_send("GET", key_set_url, timeout=_JWKS_TIMEOUT)
+            keys = lms_checked(response, "the platform JWKS").body
+        except ProviderError as exc:
             raise LtiException(f"Cannot fetch the platform JWKS: {exc}") from exc
         if not isinstance(keys, dict) or not isinstance(keys.get("keys"), list):
             raise LtiException("The platform JWKS has no keys")

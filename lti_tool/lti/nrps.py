@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from lti_tool.lti.advantage import SCOPE_NRPS, PlatformServices, ServiceError, with_query
-from lti_tool.models import PlatformRegistration
+from lti_tool.lti.advantage import SCOPE_NRPS, PlatformServices, with_query
+from storage_backends.errors import ProviderError
 
 CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
@@ -71,25 +71,22 @@ def memberships_url_for_link(url: str, *, versions: Iterable[str], resource_link
     return with_query(url, rlid=resource_link_id)
 
 
-def nrps_members(*, platform: PlatformRegistration, url: str) -> list[Member]:
-    """Every member on every page, each once. Raises ServiceError."""
+def nrps_members(*, services: PlatformServices, url: str) -> list[Member]:
+    """Every member on every page, each once. Raises ProviderError."""
     members: dict[str, Member] = {}
-    pages = PlatformServices(platform).pages(url, scopes=[SCOPE_NRPS], accept=MEDIA_TYPE)
-    try:
-        for number, page in enumerate(pages, start=1):
-            if number > MAX_PAGES:
-                raise ServiceError(f"more than {MAX_PAGES} membership pages", transient=False)
-            for member in _page_members(page):
-                members.setdefault(member.user_id, member)
-    except ValueError as exc:  # a body that is not JSON
-        raise ServiceError(f"membership page is not JSON: {exc}", transient=False) from exc
+    pages = services.pages(url, scopes=[SCOPE_NRPS], accept=MEDIA_TYPE)
+    for number, page in enumerate(pages, start=1):
+        if number > MAX_PAGES:
+            raise ProviderError(f"more than {MAX_PAGES} membership pages", permanent=True)
+        for member in _page_members(page):
+            members.setdefault(member.user_id, member)
     return list(members.values())
 
 
 def _page_members(page: Any) -> list[Member]:
     entries = page.get("members") if isinstance(page, dict) else None
     if not isinstance(entries, list):
-        raise ServiceError("membership page has no members list", transient=False)
+        raise ProviderError("membership page has no members list", permanent=True)
     return [_member(entry) for entry in entries if isinstance(entry, dict) and entry.get("user_id")]
 
 

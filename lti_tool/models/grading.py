@@ -47,6 +47,7 @@ class ScoreSend(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Not sent"
         SUPERSEDED = "superseded", "Replaced by a newer score"
@@ -69,6 +70,11 @@ class ScoreSend(models.Model):
         help_text="Transient failures are retried until then; a resend starts a new window."
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When a worker took the row to send it (state sending); a claim older "
+        "than the timeout is a crashed worker's, and the sweep sets the row pending again.",
+    )
 
     class Meta:
         indexes = [

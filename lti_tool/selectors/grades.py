@@ -10,6 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from lti_tool.errors import AppError, NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Grade, LtiUser, ScoreSend, Submission, VideoAssignment
@@ -44,10 +46,10 @@ class GradeState:
 
 def grade_state(claims: LaunchClaims, submission_id: int) -> GradeState:
     if claims.role != "teacher":
-        raise PermissionDenied("Only teachers can see grades.")
+        raise PermissionDenied(_("Only teachers can see grades."))
     submission = submission_for_viewer(claims, submission_id)
     if submission.assignment_id != claims.assignment_id:
-        raise NotFound("This submission does not exist or is not yours to see.")
+        raise NotFound(_("This submission does not exist or is not yours to see."))
     return grade_states_for(submission.assignment, [submission])[0]
 
 
@@ -98,26 +100,30 @@ def _state(
 
 def _sync(row: ScoreSend | None, connected: bool) -> GradeSync:
     if row is None:
-        state, message = ("none", "Nothing sent to the LMS gradebook yet.") if connected else (
+        state, message = ("none", _("Nothing sent to the LMS gradebook yet.")) if connected else (
             "unavailable",
-            "Saved here only: the LMS did not connect this link to its gradebook.",
+            _("Saved here only: the LMS did not connect this link to its gradebook."),
         )
         return GradeSync(state, message, "", 0, None, can_resend=False)
-    retrying = row.state == State.PENDING and row.attempts > 0
+    # A row being sent (claimed by a worker) reads as the pending row it was before the
+    # claim: the attempt in flight is not counted until its outcome is recorded.
+    state = State.PENDING if row.state == State.SENDING else State(row.state)
+    attempts = row.attempts - 1 if row.state == State.SENDING else row.attempts
+    retrying = state == State.PENDING and attempts > 0
     if row.state == State.SENT:
         message = (
-            "Sent to the LMS gradebook." if row.kind == ScoreSend.Kind.GRADED
-            else "The LMS gradebook knows the video awaits grading."
+            _("Sent to the LMS gradebook.") if row.kind == ScoreSend.Kind.GRADED
+            else _("The LMS gradebook knows the video awaits grading.")
         )
     elif row.state == State.FAILED:
-        message = f"Not sent to the LMS gradebook: {row.last_error}"
+        message = _("Not sent to the LMS gradebook: %(reason)s") % {"reason": row.last_error}
     elif retrying:
-        message = (f"Not sent yet: {row.last_error} Retrying automatically "
-                   f"(attempt {row.attempts}).")
+        message = _("Not sent yet: %(reason)s Retrying automatically (attempt %(attempt)s).") % {
+            "reason": row.last_error, "attempt": attempts}
     else:
-        message = "Waiting to be sent to the LMS gradebook."
+        message = _("Waiting to be sent to the LMS gradebook.")
     return GradeSync(
-        state=str(row.state), message=message, error=row.last_error, attempts=row.attempts,
+        state=str(state), message=message, error=row.last_error, attempts=attempts,
         sent_at=row.sent_at, can_resend=row.state == State.FAILED or retrying,
     )
 
@@ -138,11 +144,11 @@ def review_target(
     for_user = body.get(CLAIM + "for_user")
     user_id = for_user.get("user_id") if isinstance(for_user, dict) else None
     if not isinstance(user_id, str) or not user_id:
-        raise AppError("no_for_user", "This review launch does not say whose work to open.")
+        raise AppError("no_for_user", _("This review launch does not say whose work to open."))
     assert isinstance(for_user, dict)  # the user_id above came from it
     if role != "teacher":
         if user_id != user.sub:
-            raise PermissionDenied("You can only review your own submission.")
+            raise PermissionDenied(_("You can only review your own submission."))
         return None
     student = LtiUser.objects.filter(
         tenant_id=assignment.course.tenant_id, issuer=user.issuer, sub=user_id

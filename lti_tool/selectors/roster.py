@@ -15,13 +15,17 @@ from typing import Literal
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lti_tool.errors import PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
-from lti_tool.lti.advantage import ServiceError
 from lti_tool.lti.nrps import Member, memberships_url_for_link, nrps_members
-from lti_tool.models import Course, LtiUser, Submission, VideoAssignment
+from lti_tool.models import Course, LtiUser, PlatformRegistration, Submission, VideoAssignment
 from lti_tool.selectors.submissions import assignment_for_launch
+from lti_tool.tenants.platform_services import platform_services
+from storage_backends.errors import ProviderError
 
 logger = logging.getLogger("lti_tool.selectors.roster")
 
@@ -31,14 +35,17 @@ Status = Literal["submitted", "missing", "late"]
 _NOT_SUBMITTED = {Submission.State.FAILED, Submission.State.DELETED,
                   Submission.State.PENDING_UPLOAD}
 
-_STILL = " The list of submissions still shows everyone who submitted."
-NO_SERVICE = ("Your LMS does not share this course's class list with this tool, so the "
-              "class roster is not available." + _STILL)
-REFUSED = ("Your LMS refused to share the class list. An LMS administrator can allow this "
-           "tool the Names and Role Provisioning service." + _STILL)
-UNREACHABLE = ("Your LMS did not answer when asked for the class list. Please try again in a "
-               "minute." + _STILL)
-FAILED = "The class list could not be read from your LMS." + _STILL
+_STILL = _lazy("The list of submissions still shows everyone who submitted.")
+NO_SERVICE = format_lazy("{} {}", _lazy(
+    "Your LMS does not share this course's class list with this tool, so the class roster "
+    "is not available."), _STILL)
+REFUSED = format_lazy("{} {}", _lazy(
+    "Your LMS refused to share the class list. An LMS administrator can allow this tool the "
+    "Names and Role Provisioning service."), _STILL)
+UNREACHABLE = format_lazy("{} {}", _lazy(
+    "Your LMS did not answer when asked for the class list. Please try again in a minute."),
+    _STILL)
+FAILED = format_lazy("{} {}", _lazy("The class list could not be read from your LMS."), _STILL)
 
 
 @dataclass(frozen=True)
@@ -73,18 +80,18 @@ class Roster:
     counts: RosterCounts = field(default_factory=RosterCounts)
 
 
-class RosterUnavailable(Exception):
-    pass
-
-
 def roster_for_assignment(*, claims: LaunchClaims) -> Roster:
     if claims.role != "teacher":
-        raise PermissionDenied("Only teachers can see the class roster.")
+        raise PermissionDenied(_("Only teachers can see the class roster."))
     assignment = assignment_for_launch(claims)
+    course = assignment.course
+    if course.platform is None or not course.memberships_url:
+        return Roster(available=False, message=str(NO_SERVICE))
     try:
-        members, fetched_at = _learners(assignment.course, assignment)
-    except RosterUnavailable as exc:
-        return Roster(available=False, message=str(exc))
+        members, fetched_at = _learners(course, course.platform, assignment)
+    except ProviderError as exc:
+        logger.warning("nrps roster failed course=%s status=%s: %s", course.pk, exc.status, exc)
+        return Roster(available=False, message=_message_for(exc))
     rows = _rows(assignment, members, now=timezone.now())
     counts = RosterCounts(
         enrolled=len(members),
@@ -96,10 +103,10 @@ def roster_for_assignment(*, claims: LaunchClaims) -> Roster:
     return Roster(available=True, fetched_at=fetched_at, learners=rows, counts=counts)
 
 
-def _learners(course: Course, assignment: VideoAssignment) -> tuple[list[Member], datetime]:
+def _learners(
+    course: Course, platform: PlatformRegistration, assignment: VideoAssignment
+) -> tuple[list[Member], datetime]:
     """The active learners of the link (or the course), from the cache or the LMS."""
-    if course.platform is None or not course.memberships_url:
-        raise RosterUnavailable(NO_SERVICE)
     url = memberships_url_for_link(course.memberships_url, versions=course.nrps_versions,
                                    resource_link_id=assignment.resource_link_id)
     digest = hashlib.sha256(f"{course.platform_id} {url}".encode()).hexdigest()[:24]
@@ -107,22 +114,18 @@ def _learners(course: Course, assignment: VideoAssignment) -> tuple[list[Member]
     cached: tuple[list[Member], datetime] | None = cache.get(key)
     if cached is not None:
         return cached
-    try:
-        members = nrps_members(platform=course.platform, url=url)
-    except ServiceError as exc:
-        logger.warning("nrps roster failed course=%s status=%s: %s", course.pk, exc.status, exc)
-        raise RosterUnavailable(_message_for(exc)) from exc
+    members = nrps_members(services=platform_services(platform), url=url)
     result = ([m for m in members if m.is_active_learner], timezone.now())
     cache.set(key, result, timeout=ROSTER_CACHE_SECONDS)
     return result
 
 
-def _message_for(exc: ServiceError) -> str:
+def _message_for(exc: ProviderError) -> str:
     if exc.status in (401, 403):
-        return REFUSED
+        return str(REFUSED)
     if exc.status == 404:
-        return NO_SERVICE
-    return UNREACHABLE if exc.transient else FAILED
+        return str(NO_SERVICE)
+    return str(FAILED if exc.permanent else UNREACHABLE)
 
 
 def _rows(assignment: VideoAssignment, members: list[Member], *, now: datetime) -> list[RosterRow]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from lti_tool.errors import NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
@@ -31,13 +32,13 @@ def submission_for_viewer(claims: LaunchClaims, submission_id: int) -> Submissio
     # 404, not 403, for other people's submissions: existence is not disclosed either.
     submission = visible_submissions(claims).filter(pk=submission_id).first()
     if submission is None:
-        raise NotFound("This submission does not exist or is not yours to see.")
+        raise NotFound(_("This submission does not exist or is not yours to see."))
     return submission
 
 
 def submissions_for_grader(claims: LaunchClaims) -> QuerySet[Submission]:
     if claims.role != "teacher":
-        raise PermissionDenied("Only teachers can list the submissions.")
+        raise PermissionDenied(_("Only teachers can list the submissions."))
     return (
         visible_submissions(claims)
         .filter(assignment_id=claims.assignment_id, is_current=True)

@@ -15,7 +15,9 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from lti_tool import jobs
 from lti_tool.errors import AppError, NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti import ags
@@ -64,7 +66,7 @@ def assignment_for_link(*, course: Course, body: dict[str, Any]) -> VideoAssignm
                 "title": link.get("title") or "Video assignment",
                 "instructions": link.get("description", ""),
             }
-            assignment, _ = VideoAssignment.objects.get_or_create(
+            assignment, _created = VideoAssignment.objects.get_or_create(
                 course=course, resource_link_id=link["id"], defaults=defaults
             )
     _remember_ags(assignment, body)
@@ -78,7 +80,7 @@ def _assignment_for_line_item(course: Course, body: dict[str, Any]) -> VideoAssi
         if endpoint and endpoint.lineitem else None
     )
     if assignment is None:
-        raise AppError("no_resource_link", "This launch does not say which assignment to open.")
+        raise AppError("no_resource_link", _("This launch does not say which assignment to open."))
     return assignment
 
 
@@ -100,8 +102,6 @@ def _keyed_assignment(course: Course, body: dict[str, Any]) -> VideoAssignment |
 
 def _remember_ags(assignment: VideoAssignment, body: dict[str, Any]) -> None:
     """Where the link's gradebook column lives; find or create it off the request path."""
-    from lti_tool.tasks import ensure_line_item
-
     endpoint = ags.ags_endpoint(body)
     if endpoint is None:
         return
@@ -119,7 +119,7 @@ def _remember_ags(assignment: VideoAssignment, body: dict[str, Any]) -> None:
     missing = not assignment.lineitem_url and assignment.lineitems_url and may_look
     # Once per few minutes, not once per launch, while the column is still missing.
     if missing and cache.add(f"lti-lineitem-queued:{assignment.pk}", 1, timeout=_ENSURE_EVERY):
-        transaction.on_commit(lambda: ensure_line_item.delay(assignment.pk), robust=True)
+        jobs.enqueue_on_commit(jobs.ENSURE_LINE_ITEM, assignment.pk)
 
 
 @transaction.atomic
@@ -131,7 +131,7 @@ def assignment_create_from_deep_link(
         deep_link_key=key, defaults={"course_id": course_id, **settings.as_fields()}
     )
     if assignment.course_id != course_id:
-        raise NotFound("This assignment does not exist.")
+        raise NotFound(_("This assignment does not exist."))
     if not created:
         for name, value in settings.as_fields().items():
             setattr(assignment, name, value)
@@ -141,10 +141,8 @@ def assignment_create_from_deep_link(
 
 def assignment_update(*, claims: LaunchClaims, settings: AssignmentSettings) -> VideoAssignment:
     """A teacher changes the assignment they launched; the LMS column follows."""
-    from lti_tool.tasks import sync_line_item
-
     if claims.role != "teacher":
-        raise PermissionDenied("Only teachers can change the assignment.")
+        raise PermissionDenied(_("Only teachers can change the assignment."))
     with transaction.atomic():
         assignment = VideoAssignment.objects.select_for_update().get(
             pk=claims.assignment_id, course_id=claims.course_id,
@@ -157,5 +155,5 @@ def assignment_update(*, claims: LaunchClaims, settings: AssignmentSettings) -> 
             setattr(assignment, name, value)
         assignment.save()
         if gradebook_changed and assignment.lineitem_url:
-            transaction.on_commit(lambda: sync_line_item.delay(assignment.pk), robust=True)
+            jobs.enqueue_on_commit(jobs.SYNC_LINE_ITEM, assignment.pk)
     return assignment

@@ -1,8 +1,10 @@
 """Grades: saved here at once, sent to the LMS gradebook (AGS) by a worker through an outbox.
 
 Each score to send is a `ScoreSend` row written in the transaction of the change it reports
-(a saved grade, a confirmed upload), and the task is enqueued on commit. The worker locks
-the row while it sends, so two workers never send one row; a transient failure stays
+(a saved grade, a confirmed upload), and the task is enqueued on commit. The worker claims
+the row (state `sending`, committed), calls the LMS with no transaction open and no lock
+held, then records the outcome, so two workers never send one row; a crash between claim
+and outcome is undone by the beat sweep (`scores_due`). A transient failure stays
 pending and is retried with growing backoff for `RETRY_WINDOW`; a newer row of the same
 student supersedes an unsent older one, so the gradebook never ends on a stale grade. A
 platform keeps the score with the latest `timestamp`, so a repeat after a crash between
@@ -18,17 +20,23 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from lti_tool import jobs
 from lti_tool.errors import AppError, NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti import ags
-from lti_tool.lti.advantage import SCOPE_SCORE, PlatformServices, ServiceError
+from lti_tool.lti.advantage import SCOPE_SCORE
 from lti_tool.models import Grade, ScoreSend, Submission
 from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.services.lineitems import line_item_ensure
+from lti_tool.tenants.platform_services import platform_services
+from storage_backends.errors import ProviderError
 
 logger = logging.getLogger(__name__)
 RETRY_WINDOW = timedelta(hours=24)
+# Longer than one attempt can take (token, line item lookup and POST: 10 s timeouts each).
+SENDING_TIMEOUT = timedelta(minutes=5)
 State = ScoreSend.State
 Outcome = Literal["sent", "skipped", "busy", "superseded", "retry", "failed"]
 
@@ -40,11 +48,12 @@ def grade_save(
     assignment = submission.assignment
     if not Decimal(0) <= score <= assignment.max_points:
         raise AppError(
-            "bad_score", f"The score must be between 0 and {assignment.max_points.normalize():f}."
+            "bad_score", _("The score must be between 0 and %(max)s.")
+            % {"max": f"{assignment.max_points.normalize():f}"}
         )
     now = timezone.now()
     with transaction.atomic():
-        grade, _ = Grade.objects.update_or_create(
+        grade, _created = Grade.objects.update_or_create(
             assignment=assignment, student=submission.student,
             defaults={"score": score, "comment": comment, "submission": submission,
                       "graded_by_id": claims.user_id, "graded_at": now},
@@ -85,7 +94,7 @@ def score_resend(*, claims: LaunchClaims, submission_id: int) -> ScoreSend:
         )
         if latest is None or latest.state not in (State.FAILED, State.PENDING):
             raise AppError("nothing_to_resend",
-                           "There is no unsent score for this student.", status=409)
+                           _("There is no unsent score for this student."), status=409)
         now = timezone.now()
         latest.state, latest.next_attempt_at = State.PENDING, now
         latest.retry_until = now + RETRY_WINDOW
@@ -95,14 +104,30 @@ def score_resend(*, claims: LaunchClaims, submission_id: int) -> ScoreSend:
 
 
 def score_send_attempt(*, score_send_id: int, retry_in: float) -> Outcome:
-    """One delivery attempt, holding the row's lock; the task retries on "retry"."""
+    """One delivery attempt: claim the row, call the LMS with no transaction open, then
+    record the outcome. The task retries on "retry"."""
+    row = _claim(score_send_id)
+    if isinstance(row, str):
+        return row
+    try:
+        _deliver(row)
+    except ProviderError as exc:
+        return _record_outcome(row, exc, retry_in)
+    outcome = _record_outcome(row, None, retry_in)
+    if outcome == "sent":
+        logger.info("score sent id=%s kind=%s attempts=%s", row.pk, row.kind, row.attempts)
+    return outcome
+
+
+def _claim(score_send_id: int) -> ScoreSend | Outcome:
+    """The row, now `sending` and ours; or why there is nothing to send."""
     with transaction.atomic():
         row = (
             ScoreSend.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("assignment__course__platform", "student")
             .filter(pk=score_send_id).first()
         )
-        if row is None:
+        if row is None or row.state == State.SENDING:
             return "busy"  # another worker holds it (or it is gone)
         if row.state != State.PENDING:
             return "skipped"
@@ -111,33 +136,50 @@ def score_send_attempt(*, score_send_id: int, retry_in: float) -> Outcome:
             row.save(update_fields=["state"])
             return "superseded"
         row.attempts += 1
-        try:
-            _deliver(row)
-        except ServiceError as exc:
-            return _record_failure(row, exc, retry_in)
-        row.state, row.sent_at, row.last_error = State.SENT, timezone.now(), ""
-        row.next_attempt_at = None
-        row.save()
-    logger.info("score sent id=%s kind=%s attempts=%s", row.pk, row.kind, row.attempts)
+        row.state, row.claimed_at = State.SENDING, timezone.now()
+        row.save(update_fields=["attempts", "state", "claimed_at"])
+    return row
+
+
+def _record_outcome(row: ScoreSend, exc: ProviderError | None, retry_in: float) -> Outcome:
+    with transaction.atomic():
+        locked = ScoreSend.objects.select_for_update().get(pk=row.pk)
+        if locked.state != State.SENDING or locked.claimed_at != row.claimed_at:
+            # The sweep took the claim back (we were too slow): the new claim's sender
+            # records the outcome; a repeat POST changes nothing at the platform.
+            logger.warning("score send id=%s: claim lost while sending", row.pk)
+            return "skipped"
+        locked.claimed_at = None
+        if exc is not None:
+            return _record_failure(locked, exc, retry_in)
+        locked.state, locked.sent_at, locked.last_error = State.SENT, timezone.now(), ""
+        locked.next_attempt_at = None
+        locked.save()
     return "sent"
 
 
-def scores_due(*, stale_after: timedelta, limit: int = 500) -> list[int]:
+def scores_due(
+    *, stale_after: timedelta, sending_timeout: timedelta = SENDING_TIMEOUT, limit: int = 500
+) -> list[int]:
     """Pending rows whose retry should have run by now: their task message was lost
-    (a broker outage at commit time, a worker killed while it waited)."""
-    cutoff = timezone.now() - stale_after
+    (a broker outage at commit time, a worker killed while it waited). A row claimed
+    for sending longer ago than `sending_timeout` is a crashed worker's: pending again."""
+    now = timezone.now()
+    ScoreSend.objects.filter(
+        state=State.SENDING, claimed_at__lte=now - sending_timeout
+    ).update(state=State.PENDING, claimed_at=None, next_attempt_at=now - stale_after)
     return list(
-        ScoreSend.objects.filter(state=State.PENDING, next_attempt_at__lte=cutoff)
+        ScoreSend.objects.filter(state=State.PENDING, next_attempt_at__lte=now - stale_after)
         .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     )
 
 
 def _gradable_submission(claims: LaunchClaims, submission_id: int) -> Submission:
     if claims.role != "teacher":
-        raise PermissionDenied("Only teachers can grade.")
+        raise PermissionDenied(_("Only teachers can grade."))
     submission = submission_for_viewer(claims, submission_id)
     if submission.assignment_id != claims.assignment_id:
-        raise NotFound("This submission does not exist or is not yours to see.")
+        raise NotFound(_("This submission does not exist or is not yours to see."))
     return submission
 
 
@@ -157,10 +199,8 @@ def _score_send_create(
 
 
 def _enqueue(score_send_id: int) -> None:
-    from lti_tool.tasks import send_score
-
-    # robust: a broker hiccup must not fail the teacher's save; the sweep re-sends the row.
-    transaction.on_commit(lambda: send_score.delay(score_send_id), robust=True)
+    # A broker hiccup must not fail the teacher's save: the sweep re-sends the row.
+    jobs.enqueue_on_commit(jobs.SEND_SCORE, score_send_id)
 
 
 def _newer_exists(row: ScoreSend) -> bool:
@@ -176,19 +216,19 @@ def _deliver(row: ScoreSend) -> None:
     assignment = row.assignment
     platform = assignment.course.platform
     if platform is None or not assignment.has_gradebook:
-        raise ServiceError("The LMS gave this link no gradebook column.", transient=False)
+        raise ProviderError(_("The LMS gave this link no gradebook column."), permanent=True)
     if SCOPE_SCORE not in assignment.ags_scopes:
-        raise ServiceError("The LMS does not let the tool send scores for this link.",
-                           transient=False)
+        raise ProviderError(_("The LMS does not let the tool send scores for this link."),
+                            permanent=True)
     lineitem_url = line_item_ensure(assignment_id=assignment.pk)
-    ags.post_score(PlatformServices(platform), lineitem_url, row.payload,
+    ags.post_score(platform_services(platform), lineitem_url, row.payload,
                    scopes=sorted(assignment.ags_scopes))
 
 
-def _record_failure(row: ScoreSend, exc: ServiceError, retry_in: float) -> Outcome:
+def _record_failure(row: ScoreSend, exc: ProviderError, retry_in: float) -> Outcome:
     now = timezone.now()
     row.last_error = _reason(exc)
-    give_up = not exc.transient or now + timedelta(seconds=retry_in) > row.retry_until
+    give_up = exc.permanent or now + timedelta(seconds=retry_in) > row.retry_until
     row.state = State.FAILED if give_up else State.PENDING
     row.next_attempt_at = None if give_up else now + timedelta(seconds=retry_in)
     row.save()
@@ -197,18 +237,21 @@ def _record_failure(row: ScoreSend, exc: ServiceError, retry_in: float) -> Outco
     return "failed" if give_up else "retry"
 
 
-def _reason(exc: ServiceError) -> str:
+def _reason(exc: ProviderError) -> str:
     """The failure in words a teacher can act on."""
     if exc.status in (401, 403):
-        return f"The LMS refused the tool access to its gradebook (HTTP {exc.status})."
+        return _("The LMS refused the tool access to its gradebook (HTTP %(status)s).") % {
+            "status": exc.status}
     if exc.status == 404:
-        return "The LMS no longer has this gradebook column (HTTP 404)."
+        return _("The LMS no longer has this gradebook column (HTTP 404).")
     if exc.status is not None:
-        return f"The LMS answered HTTP {exc.status}."
+        return _("The LMS answered HTTP %(status)s.") % {"status": exc.status}
     message = str(exc)
     if message.startswith("The "):  # one of our own sentences (no gradebook, no scope...)
         return message[:500]
-    return "Could not reach the LMS." if exc.transient else f"The LMS call failed: {message[:400]}"
+    if not exc.permanent:
+        return _("Could not reach the LMS.")
+    return _("The LMS call failed: %(reason)s") % {"reason": message[:400]}
 
 
 def _timestamp(moment: Any) -> str:

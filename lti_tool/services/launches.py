@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lti_tool.errors import AppError
 from lti_tool.launch_tokens import LaunchClaims, Role
@@ -52,7 +53,7 @@ def role_from_claims(roles: list[str]) -> Role:
         return "student"
     raise AppError(
         "role_not_supported",
-        "Your role in this course does not give access to video assignments.",
+        _("Your role in this course does not give access to video assignments."),
         status=403,
     )
 
@@ -80,15 +81,15 @@ def launch_record_context(
     role = role_from_claims(body.get(CLAIM + "roles", []))
     context = body.get(CLAIM + "context") or {}
     if not context.get("id"):
-        raise AppError("no_context", "This link must be placed inside a course.", status=400)
-    user, _ = LtiUser.objects.update_or_create(
+        raise AppError("no_context", _("This link must be placed inside a course."), status=400)
+    user, _created = LtiUser.objects.update_or_create(
         tenant=platform.tenant, issuer=platform.issuer, sub=body["sub"],
         defaults={
             "name": _display_name(body), "email": body.get("email", ""),
             "last_launch_at": timezone.now(),
         },
     )
-    course, _ = Course.objects.update_or_create(
+    course, _created = Course.objects.update_or_create(
         tenant=platform.tenant, issuer=platform.issuer, context_id=context["id"],
         defaults={
             "title": context.get("title", ""), "label": context.get("label", ""),

@@ -10,15 +10,13 @@ from __future__ import annotations
 import logging
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from lti_tool.lti import ags
-from lti_tool.lti.advantage import (
-    SCOPE_LINEITEM,
-    SCOPE_LINEITEM_READONLY,
-    PlatformServices,
-    ServiceError,
-)
+from lti_tool.lti.advantage import SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, PlatformServices
 from lti_tool.models import VideoAssignment
+from lti_tool.tenants.platform_services import platform_services
+from storage_backends.errors import ProviderError
 
 logger = logging.getLogger(__name__)
 _LOCK_SECONDS = 120
@@ -35,20 +33,20 @@ def line_item_spec(assignment: VideoAssignment) -> ags.LineItemSpec:
 
 
 def line_item_ensure(*, assignment_id: int) -> str:
-    """The line item URL of the assignment. Raises ServiceError (transient: try again)."""
+    """The line item URL of the assignment. Raises ProviderError (transient: try again)."""
     assignment = VideoAssignment.objects.select_related("course__platform").get(pk=assignment_id)
     if assignment.lineitem_url:
         return assignment.lineitem_url
     platform = assignment.course.platform
     if platform is None or not assignment.lineitems_url:
-        raise ServiceError("The LMS gave this link no gradebook column.", transient=False)
+        raise ProviderError(_("The LMS gave this link no gradebook column."), permanent=True)
     scopes = sorted(assignment.ags_scopes)
     lock = f"lti-lineitem-ensure:{assignment.pk}"
     if not cache.add(lock, 1, timeout=_LOCK_SECONDS):
         # Another worker is looking for (or creating) the column: never make two.
-        raise ServiceError("The gradebook column is being set up.", transient=True)
+        raise ProviderError(_("The gradebook column is being set up."))
     try:
-        url = _find_or_create(PlatformServices(platform), assignment, scopes)
+        url = _find_or_create(platform_services(platform), assignment, scopes)
         VideoAssignment.objects.filter(pk=assignment.pk, lineitem_url="").update(lineitem_url=url)
     finally:
         cache.delete(lock)
@@ -65,9 +63,9 @@ def _find_or_create(
         if found:
             return found
     if SCOPE_LINEITEM not in scopes:
-        raise ServiceError(
-            "The LMS does not let the tool create a gradebook column for this link.",
-            transient=False,
+        raise ProviderError(
+            _("The LMS does not let the tool create a gradebook column for this link."),
+            permanent=True,
         )
     return ags.create_line_item(services, assignment.lineitems_url, spec, scopes=scopes)
 
@@ -84,6 +82,6 @@ def line_item_sync(*, assignment_id: int) -> bool:
     changes = {"label": spec.label, "scoreMaximum": spec.score_maximum}
     if spec.end_date_time:
         changes["endDateTime"] = spec.end_date_time
-    ags.update_line_item(PlatformServices(platform), assignment.lineitem_url, changes,
+    ags.update_line_item(platform_services(platform), assignment.lineitem_url, changes,
                          scopes=sorted(assignment.ags_scopes))
     return True

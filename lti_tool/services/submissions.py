@@ -6,18 +6,22 @@ teacher can already see is never lost to a failed re-upload.
 
 from __future__ import annotations
 
-from functools import partial
+import math
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from lti_tool import jobs
 from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, Tenant, VideoAssignment, VideoEvent
 from lti_tool.selectors.submissions import assignment_for_launch, submission_for_viewer
 from lti_tool.services.events import event_record
+from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.storage import backend_for_submission, backend_for_tenant
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
 from storage_backends.base import (
@@ -48,45 +52,56 @@ def submission_start_upload(
     *, claims: LaunchClaims, filename: str, size: int, mime: str
 ) -> tuple[Submission, UploadTicket]:
     if claims.role != "student":
-        raise PermissionDenied("Only students submit videos.")
+        raise PermissionDenied(_("Only students submit videos."))
     assignment = assignment_for_launch(claims)
     tenant = assignment.course.tenant
     _refuse_resubmission_if_closed(claims, assignment)
     _rate_limit(claims, tenant, "upload", per_hour="upload_per_hour", per_day="upload_per_day")
     backend = backend_for_tenant(tenant)
     mime = normalized_mime(mime)
+    # Checked before any row is written (the backend checks again): a size or name the
+    # database cannot store must be a 400 for the student, not a crash.
     try:
-        # Checked before any row is written (the backend checks again): a size or name the
-        # database cannot store must be a 400 for the student, not a crash.
         safe_name = validate_upload(filename=filename, size=size, mime=mime,
                                     max_size_bytes=_max_upload_bytes(assignment))
-        with transaction.atomic():
-            _abandon_unfinished(claims, assignment)
-            submission = Submission.objects.create(
-                assignment=assignment, student_id=claims.user_id, backend=backend.name,
-                storage=tenant.storage, filename=safe_name, mime_type=mime, size_bytes=size,
-            )
-            ticket = backend.create_upload(_upload_context(submission, assignment), filename,
-                                           size, mime)
-            submission.upload_ref = ticket.upload_ref
-            ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
-            submission.save(update_fields=["upload_ref", "upload_details"])
-            event_record(kind=Kind.UPLOAD_REQUESTED, submission=submission,
-                         user_id=claims.user_id, details={"size": size, "mime": mime})
     except UploadRejected as exc:
         raise AppError(exc.code, exc.message) from exc
+    with transaction.atomic():
+        _abandon_unfinished(claims, assignment)
+        submission = Submission.objects.create(
+            assignment=assignment, student_id=claims.user_id, backend=backend.name,
+            storage=tenant.storage, filename=safe_name, mime_type=mime, size_bytes=size,
+        )
+        event_record(kind=Kind.UPLOAD_REQUESTED, submission=submission,
+                     user_id=claims.user_id, details={"size": size, "mime": mime})
+    # Committed: the provider round trip (e.g. S3 CreateMultipartUpload) holds no lock.
+    try:
+        ticket = backend.create_upload(_upload_context(submission, assignment), filename,
+                                       size, mime)
     except StorageError as exc:
+        _ticket_failed(submission.pk, exc)
+        if isinstance(exc, UploadRejected):
+            raise AppError(exc.code, exc.message) from exc
         raise storage_error(exc) from exc
+    with transaction.atomic():
+        submission.upload_ref = ticket.upload_ref
+        ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
+        submission.save(update_fields=["upload_ref", "upload_details", "updated_at"])
     return submission, ticket
 
 
-def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Submission:
-    from lti_tool.services.grades import score_submitted_record
-    from lti_tool.tasks import verify_submission
+def _ticket_failed(submission_id: int, exc: StorageError) -> None:
+    """The provider gave no ticket: the row says why (the student is told at once)."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.state == State.PENDING_UPLOAD:
+            _fail(submission, exc.message, {"reason": exc.code, "operation": "create_upload"})
 
+
+def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Submission:
     submission = submission_for_viewer(claims, submission_id)
     if submission.student_id != claims.user_id:
-        raise PermissionDenied("Only the student who uploaded a video can confirm it.")
+        raise PermissionDenied(_("Only the student who uploaded a video can confirm it."))
     if submission.state != State.PENDING_UPLOAD:
         return submission  # confirmed before: confirming again changes nothing
     expected = {
@@ -118,15 +133,13 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
         submission.is_current = submission.is_current or not has_current
         submission.save()
         event_record(kind=Kind.UPLOAD_SUCCEEDED, submission=submission, user_id=claims.user_id)
-        transaction.on_commit(lambda: verify_submission.delay(submission.pk))
+        jobs.enqueue_on_commit(jobs.VERIFY_SUBMISSION, submission.pk)
         score_submitted_record(submission=submission)  # the gradebook: awaits grading
     return submission
 
 
 def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> None:
     """Called by the worker with what the storage says about the video."""
-    from lti_tool.tasks import purge_video
-
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
         if submission.state not in (State.UPLOADED, State.PROCESSING):
@@ -154,7 +167,7 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
         event_record(kind=Kind.READY, submission=submission, user_id=None,
                      details={"duration": metadata.duration_seconds})
         for old in replaced:
-            transaction.on_commit(partial(purge_video.delay, old.pk))
+            jobs.enqueue_on_commit(jobs.PURGE_VIDEO, old.pk)
 
 
 def submission_mark_failed(*, submission_id: int, reason: str) -> None:
@@ -176,7 +189,7 @@ def submission_playback(
 ) -> Playback:
     submission = submission_for_viewer(claims, submission_id)
     if submission.state != State.READY:
-        raise AppError("not_ready", "This video is not ready to play yet.", status=409)
+        raise AppError("not_ready", _("This video is not ready to play yet."), status=409)
     _rate_limit(claims, submission.assignment.course.tenant, "playback",
                 per_hour="playback_per_hour")
     playback = backend_for_submission(submission).playback(
@@ -207,8 +220,6 @@ def _make_current(submission: Submission) -> list[Submission]:
 
 def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> None:
     """A new upload supersedes one that never finished uploading."""
-    from lti_tool.tasks import purge_video
-
     unfinished = Submission.objects.select_for_update().filter(
         assignment=assignment, student_id=claims.user_id, is_current=False,
         state=State.PENDING_UPLOAD,
@@ -216,7 +227,7 @@ def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> No
     for old in unfinished:
         old.state, old.deleted_at = State.DELETED, timezone.now()
         old.save()
-        transaction.on_commit(partial(purge_video.delay, old.pk))
+        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, old.pk)
 
 
 def _upload_context(submission: Submission, assignment: VideoAssignment) -> UploadContext:
@@ -246,7 +257,22 @@ def _rate_limit(
         check_rate(subject=f"{claims.tenant_id}:{claims.user_id}:{claims.assignment_id}",
                    limits=checks)
     except RateLimited as exc:
-        raise TooManyRequests(str(exc), retry_after=exc.retry_after) from exc
+        raise TooManyRequests(_rate_limited_message(exc), retry_after=exc.retry_after) from exc
+
+
+def _rate_limited_message(exc: RateLimited) -> str:
+    periods = {3600: _("hour"), 86400: _("day")}
+    period = periods.get(exc.limit.period_seconds)
+    if period is None:
+        return str(exc)  # the library's own English sentence (no such limit is set here)
+    minutes = max(1, math.ceil(exc.retry_after / 60))
+    return ngettext(
+        "Too many attempts: at most %(max)d per %(period)s. Please try again in about "
+        "%(minutes)d minute.",
+        "Too many attempts: at most %(max)d per %(period)s. Please try again in about "
+        "%(minutes)d minutes.",
+        minutes,
+    ) % {"max": exc.limit.max_requests, "period": period, "minutes": minutes}
 
 
 def _refuse_resubmission_if_closed(claims: LaunchClaims, assignment: VideoAssignment) -> None:
@@ -257,7 +283,7 @@ def _refuse_resubmission_if_closed(claims: LaunchClaims, assignment: VideoAssign
     ).exclude(state=State.FAILED).exists():
         raise AppError(
             "resubmission_closed",
-            "This assignment accepts one video, and yours is already submitted.",
+            _("This assignment accepts one video, and yours is already submitted."),
             status=409,
         )
 
@@ -267,10 +293,11 @@ def _duration_problem(assignment: VideoAssignment, metadata: VideoMetadata) -> s
     limit, duration = assignment.max_duration_seconds, metadata.duration_seconds
     if not limit or duration is None or duration <= limit + _DURATION_TOLERANCE:
         return None
-    return (f"This video is {_minutes(duration)} long; this assignment accepts videos up to "
-            f"{_minutes(limit)}. Please upload a shorter one.")
+    return _("This video is %(duration)s long; this assignment accepts videos up to "
+             "%(limit)s. Please upload a shorter one.") % {
+        "duration": _minutes(duration), "limit": _minutes(limit)}
 
 
 def _minutes(seconds: float) -> str:
     whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d} min"
+    return _("%(minutes)d:%(seconds)02d min") % {"minutes": whole // 60, "seconds": whole % 60}

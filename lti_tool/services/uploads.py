@@ -14,7 +14,9 @@ from urllib.parse import urlencode
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
+from lti_tool import jobs
 from lti_tool.errors import AppError, NotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import StorageConfig, Submission
@@ -69,9 +71,9 @@ def provider_errors() -> Iterator[None]:
 def _own_pending_upload(claims: LaunchClaims, submission_id: int) -> Submission:
     submission = submission_for_viewer(claims, submission_id)
     if submission.student_id != claims.user_id:
-        raise NotFound("This submission does not exist or is not yours to see.")
+        raise NotFound(_("This submission does not exist or is not yours to see."))
     if submission.state != Submission.State.PENDING_UPLOAD:
-        raise AppError("upload_closed", "This upload is already finished.", status=409)
+        raise AppError("upload_closed", _("This upload is already finished."), status=409)
     return submission
 
 
@@ -79,7 +81,7 @@ def _multipart(submission: Submission) -> tuple[MultipartUploads, str, str]:
     backend = backend_for_submission(submission)
     upload_id = submission.upload_details.get("uploadId")
     if not isinstance(backend, MultipartUploads) or not upload_id:
-        raise AppError("not_multipart", "This upload does not use multipart.", status=400)
+        raise AppError("not_multipart", _("This upload does not use multipart."), status=400)
     return backend, submission.upload_ref, str(upload_id)
 
 
@@ -128,18 +130,18 @@ def tus_forward_creation(*, token: str, upload_length: int, upload_metadata: str
     try:
         submission_id = signing.loads(token, salt=_FORWARD_SALT, max_age=24 * 3600)["submission"]
     except (signing.BadSignature, KeyError, TypeError) as exc:
-        raise AppError("invalid_ticket", "The upload ticket is not valid.", status=403) from exc
+        raise AppError("invalid_ticket", _("The upload ticket is not valid."), status=403) from exc
     submission = Submission.objects.filter(
         pk=submission_id, state=Submission.State.PENDING_UPLOAD
     ).first()
     if submission is None:
-        raise AppError("upload_closed", "This upload is no longer open.", status=409)
+        raise AppError("upload_closed", _("This upload is no longer open."), status=409)
     if upload_length != submission.size_bytes:
         raise AppError("size_mismatch",
-                       "Upload-Length does not match the size announced for this file.")
+                       _("Upload-Length does not match the size announced for this file."))
     backend = backend_for_submission(submission)
     if not isinstance(backend, TusCreationForwarding):
-        raise AppError("not_tus", "This upload does not use tus forwarding.", status=400)
+        raise AppError("not_tus", _("This upload does not use tus forwarding."), status=400)
     with provider_errors():
         location, video_id = backend.forward_tus_creation(
             submission.upload_ref, upload_length=upload_length, upload_metadata=upload_metadata
@@ -153,12 +155,10 @@ def tus_forward_creation(*, token: str, upload_length: int, upload_metadata: str
 
 def webhook_receive(*, config_id: int, headers: dict[str, str], body: bytes) -> int | None:
     """Verify a provider notification; re-check the video it names. Returns its submission."""
-    from lti_tool.tasks import verify_submission
-
     config = StorageConfig.objects.filter(pk=config_id).first()
     backend = backend_for_config(config) if config else None
     if not isinstance(backend, WebhookReceiver):
-        raise NotFound("No webhook is configured here.")
+        raise NotFound(_("No webhook is configured here."))
     try:
         event = backend.parse_webhook(headers, body)
     except StorageError as exc:
@@ -172,5 +172,5 @@ def webhook_receive(*, config_id: int, headers: dict[str, str], body: bytes) -> 
     if submission is None:
         return None  # not ours, or deleted since: nothing to do
     # The provider's API stays the source of truth: the task asks it again.
-    transaction.on_commit(lambda: verify_submission.delay(submission.pk))
+    jobs.enqueue_on_commit(jobs.VERIFY_SUBMISSION, submission.pk)
     return submission.pk

@@ -20,10 +20,11 @@ from urllib.parse import urlsplit
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from lti_tool.errors import AppError
+from lti_tool.lti.lms_client import REGISTER_MANUALLY, lms_send, lms_url_check
 from lti_tool.models import PlatformRegistration, Tenant
-from lti_tool.services.lms_http import REGISTER_MANUALLY, lms_call, lms_url_check
 from lti_tool.tenants.platforms import platform_register
 from lti_tool.tenants.tool_description import (
     CANVAS_PRIVACY_LEVEL,
@@ -35,6 +36,7 @@ from lti_tool.tenants.tool_description import (
     TOOL_NAME,
     ToolUrls,
 )
+from storage_backends.errors import ProviderError
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,41 @@ _SIGNING_SALT = "lti_tool.dynamic_registration"
 
 class RegistrationError(AppError):
     """A registration that cannot go on, with a sentence for the LMS administrator."""
+
+
+def lms_call(
+    method: str, url: str, *, token: str | None, json_body: Any = None
+) -> tuple[int, Any]:
+    """One guarded call (no redirects, size limit): (status, JSON body or None)."""
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        response = lms_send(method, url, headers=headers, json_body=json_body, guarded=True)
+    except ProviderError as exc:
+        logger.warning("lms call %s %s failed: %s", method, url, exc)
+        raise _lms_failure(exc, url) from exc
+    return response.status, response.body
+
+
+def _lms_failure(exc: ProviderError, url: str) -> RegistrationError:
+    if exc.code == "lms_answer_too_large":
+        return RegistrationError(
+            exc.code, _("The LMS's answer from %(url)s is too large.") % {"url": url}, status=502
+        )
+    if exc.code == "lms_answer_unreadable":
+        return RegistrationError(
+            exc.code, _("The LMS's answer from %(url)s is not JSON. %(manual)s")
+            % {"url": url, "manual": _(REGISTER_MANUALLY)}, status=502,
+        )
+    cause = type(exc.__cause__ or exc).__name__
+    return RegistrationError(
+        "lms_unreachable",
+        _("The tool could not reach the LMS at %(url)s (%(cause)s). Check that the LMS's "
+          "address is reachable from the tool's server, then try again.")
+        % {"url": url, "cause": cause},
+        status=502,
+    )
 
 
 @dataclass(frozen=True)
@@ -97,14 +134,15 @@ def platform_configuration_fetch(
     *, url: str, registration_token: str | None
 ) -> PlatformConfiguration:
     """GET the OpenID configuration (Canvas wants the registration token on it too)."""
-    lms_url_check(url, "The address of the LMS's configuration (openid_configuration)")
+    lms_url_check(url, _("The address of the LMS's configuration (openid_configuration)"))
     status, document = lms_call("GET", url, token=registration_token)
     if status != 200:
         raise RegistrationError(
             "config_unavailable",
-            f"The LMS's configuration at {url} answered HTTP {status} instead of the "
-            "configuration. Start the registration again from the LMS; a registration "
-            "link can be used only once and expires after a while.",
+            _("The LMS's configuration at %(url)s answered HTTP %(status)s instead of the "
+              "configuration. Start the registration again from the LMS; a registration "
+              "link can be used only once and expires after a while.")
+            % {"url": url, "status": status},
             status=502,
         )
     return platform_configuration_parse(url=url, document=document)
@@ -113,24 +151,25 @@ def platform_configuration_fetch(
 def platform_configuration_parse(*, url: str, document: Any) -> PlatformConfiguration:
     """Check a configuration document (LTI-DR 3.4 and 3.5.1); raise on the first problem."""
     if not isinstance(document, dict):
-        raise _invalid(f"The LMS's configuration at {url} is not a JSON object.")
-    issuer = _required_url(document, "issuer", "its issuer")
+        raise _invalid(_("The LMS's configuration at %(url)s is not a JSON object.")
+                       % {"url": url})
+    issuer = _required_url(document, "issuer", _("its issuer"))
     _check_issuer_match(url, issuer)
     registration_endpoint = _required_url(
         document, "registration_endpoint",
-        "a registration endpoint, so the tool cannot register itself automatically",
+        _("a registration endpoint, so the tool cannot register itself automatically"),
     )
     authorization_endpoint = _required_url(
-        document, "authorization_endpoint", "its OIDC authorization endpoint"
+        document, "authorization_endpoint", _("its OIDC authorization endpoint")
     )
-    token_endpoint = _required_url(document, "token_endpoint", "its OAuth2 token endpoint")
-    jwks_uri = _required_url(document, "jwks_uri", "the address of its public keys")
+    token_endpoint = _required_url(document, "token_endpoint", _("its OAuth2 token endpoint"))
+    jwks_uri = _required_url(document, "jwks_uri", _("the address of its public keys"))
     _check_algorithms(document)
     lti = document.get(PLATFORM_CONFIGURATION)
     if not isinstance(lti, dict):
         raise _invalid(
-            "The configuration has no LTI platform section "
-            f"({PLATFORM_CONFIGURATION}), so it is not an LTI 1.3 platform's."
+            _("The configuration has no LTI platform section (%(section)s), so it is not an "
+              "LTI 1.3 platform's.") % {"section": PLATFORM_CONFIGURATION}
         )
     return PlatformConfiguration(
         openid_configuration_url=url,
@@ -159,9 +198,10 @@ def _check_issuer_match(url: str, issuer: str) -> None:
     under_path = config.path == iss_path or config.path.startswith(iss_path + "/")
     if iss.query or iss.fragment or not (same_origin and under_path):
         raise _invalid(
-            f"The LMS's configuration says its issuer is {issuer}, but it was served from "
-            f"{url}. The tool accepts only a configuration published under the issuer's own "
-            "address, so that no other site can register in an LMS's name."
+            _("The LMS's configuration says its issuer is %(issuer)s, but it was served from "
+              "%(url)s. The tool accepts only a configuration published under the issuer's "
+              "own address, so that no other site can register in an LMS's name.")
+            % {"issuer": issuer, "url": url}
         )
 
 
@@ -169,27 +209,28 @@ def _check_algorithms(document: dict[str, Any]) -> None:
     algorithms = _string_list(document.get("id_token_signing_alg_values_supported")) or ()
     if "RS256" not in algorithms:
         raise _invalid(
-            "The LMS does not say it signs launches with RS256 "
-            "(id_token_signing_alg_values_supported), the algorithm LTI 1.3 requires."
+            _("The LMS does not say it signs launches with RS256 "
+              "(id_token_signing_alg_values_supported), the algorithm LTI 1.3 requires.")
         )
     auth_methods = _string_list(document.get("token_endpoint_auth_methods_supported"))
     if auth_methods is not None and "private_key_jwt" not in auth_methods:
         raise _invalid(
-            "The LMS does not accept signed client assertions (private_key_jwt) at its "
-            "token endpoint, which the tool needs to send grades."
+            _("The LMS does not accept signed client assertions (private_key_jwt) at its "
+              "token endpoint, which the tool needs to send grades.")
         )
 
 
 def _required_url(document: dict[str, Any], name: str, what: str) -> str:
     value = document.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise _invalid(f"The LMS's configuration does not give {what} ({name}).")
-    lms_url_check(value, f"The LMS's {name}", status=400)
+        raise _invalid(_("The LMS's configuration does not give %(what)s (%(name)s).")
+                       % {"what": what, "name": name})
+    lms_url_check(value, _("The LMS's %(name)s") % {"name": name}, status=400)
     return value
 
 
 def _invalid(message: str) -> RegistrationError:
-    return RegistrationError("config_invalid", f"{message} {REGISTER_MANUALLY}", status=400)
+    return RegistrationError("config_invalid", f"{message} {_(REGISTER_MANUALLY)}", status=400)
 
 
 def _string_list(value: Any) -> tuple[str, ...] | None:
@@ -249,17 +290,17 @@ def client_registration_post(
     if status not in (200, 201):
         raise RegistrationError(
             "registration_refused",
-            f"The LMS refused the registration (HTTP {status}{_lms_reason(answer)}). "
-            "Start the registration again from the LMS; a registration link can be used "
-            "only once and expires after a while.",
+            _("The LMS refused the registration (HTTP %(status)s%(reason)s). Start the "
+              "registration again from the LMS; a registration link can be used only once "
+              "and expires after a while.") % {"status": status, "reason": _lms_reason(answer)},
             status=502,
         )
     client_id = answer.get("client_id") if isinstance(answer, dict) else None
     if not isinstance(client_id, str | int) or not str(client_id).strip():
         raise RegistrationError(
             "registration_unreadable",
-            "The LMS accepted the registration but did not say which client id it gave "
-            "the tool, so nothing was saved. " + REGISTER_MANUALLY,
+            _("The LMS accepted the registration but did not say which client id it gave "
+              "the tool, so nothing was saved. %(manual)s") % {"manual": _(REGISTER_MANUALLY)},
             status=502,
         )
     tool_config = answer.get(TOOL_CONFIGURATION)
@@ -298,13 +339,13 @@ def tenant_name_check(*, tenant_name: str) -> str:
     name = " ".join(tenant_name.split())
     if not name or len(name) > 200:
         raise RegistrationError(
-            "tenant_name_invalid", "Give the institution a name of 1 to 200 characters."
+            "tenant_name_invalid", _("Give the institution a name of 1 to 200 characters.")
         )
     if Tenant.objects.filter(name=name).exists():
         raise RegistrationError(
             "tenant_name_taken",
-            f'A tenant named "{name}" already exists. Choose another name; the tool\'s '
-            "administrator can move registrations between tenants later.",
+            _('A tenant named "%(name)s" already exists. Choose another name; the tool\'s '
+              "administrator can move registrations between tenants later.") % {"name": name},
             status=409,
         )
     return name
@@ -374,9 +415,9 @@ def _tenant_create(name: str) -> None:
     except IntegrityError as exc:
         raise RegistrationError(
             "tenant_name_raced",
-            f'A tenant named "{name}" was created meanwhile, so nothing was saved. The LMS '
-            "has a registration the tool did not keep: delete it in the LMS, then register "
-            "again with another name.",
+            _('A tenant named "%(name)s" was created meanwhile, so nothing was saved. The LMS '
+              "has a registration the tool did not keep: delete it in the LMS, then register "
+              "again with another name.") % {"name": name},
             status=409,
         ) from exc
 
@@ -398,13 +439,13 @@ def pending_registration_loads(value: str) -> tuple[PlatformConfiguration, str |
     except signing.SignatureExpired as exc:
         raise RegistrationError(
             "form_expired",
-            "This registration form has expired. Start the registration again from the LMS.",
+            _("This registration form has expired. Start the registration again from the LMS."),
         ) from exc
     except signing.BadSignature as exc:
         raise RegistrationError(
             "form_invalid",
-            "This registration form was not issued by the tool or was changed. Start the "
-            "registration again from the LMS.",
+            _("This registration form was not issued by the tool or was changed. Start the "
+              "registration again from the LMS."),
         ) from exc
     fields = dict(data["platform"])
     scopes = fields.pop("scopes_supported")

@@ -15,7 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lti_tool.errors import AppError
+from lti_tool.errors import AppError, render_app_error
 from lti_tool.tenants.dynamic_registration import (
     PlatformConfiguration,
     RegistrationError,
@@ -44,9 +44,7 @@ def register(request: HttpRequest) -> HttpResponse:
         return _complete(request)
     except AppError as exc:
         logger.warning("dynamic registration refused code=%s reason=%s", exc.code, exc.message)
-        return render(
-            request, "lti_tool/register_error.html", {"message": exc.message}, status=exc.status
-        )
+        return render_app_error(request, exc, template="lti_tool/register_error.html")
 
 
 def _confirm(request: HttpRequest) -> HttpResponse:

@@ -13,11 +13,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from lti_tool.errors import AppError, PermissionDenied
+from lti_tool.errors import AppError, PermissionDenied, render_app_error
 from lti_tool.forms import AssignmentForm
 from lti_tool.launch_tokens import InvalidLaunchToken, launch_token_read
 from lti_tool.lti import deep_linking as dl
@@ -25,10 +27,11 @@ from lti_tool.models import PlatformRegistration
 from lti_tool.selectors.submissions import assignment_for_launch
 from lti_tool.services.assignments import assignment_create_from_deep_link, assignment_update
 from lti_tool.services.launches import launch_record_context
+from lti_tool.tenants.tool_keys import sign_as_tool
 from lti_tool.views.launch_pages import launch_result_from_claims, render_launch_page
 
 logger = logging.getLogger(__name__)
-_EXPIRED = "This form has expired. Please start again from your course."
+_EXPIRED = _lazy("This form has expired. Please start again from your course.")
 
 
 def deep_link_start(
@@ -37,13 +40,13 @@ def deep_link_start(
     """The verified LtiDeepLinkingRequest: an instructor gets the empty form."""
     user, course, role = launch_record_context(platform=platform, body=body)
     if role != "teacher":
-        raise PermissionDenied("Only instructors can add a video assignment to the course.")
+        raise PermissionDenied(_("Only instructors can add a video assignment to the course."))
     try:
         context = dl.deep_link_context(platform=platform, body=body, course_id=course.pk,
                                        user_id=user.pk)
     except (KeyError, ValueError) as exc:
-        raise AppError("bad_deep_link", "The request from your LMS cannot be answered: it "
-                       "has no return address.") from exc
+        raise AppError("bad_deep_link", _("The request from your LMS cannot be answered: it "
+                                          "has no return address.")) from exc
     logger.info("deep linking request tenant=%s course=%s user=%s", course.tenant_id,
                 course.pk, user.pk)
     return _form_page(request, AssignmentForm(), token=dl.deep_link_token_issue(context),
@@ -58,7 +61,7 @@ def deep_link_submit(request: HttpRequest) -> HttpResponse:
     try:
         context = dl.deep_link_token_read(token)
     except dl.InvalidDeepLinkToken:
-        return _error(request, _EXPIRED, status=400)
+        return render_app_error(request, AppError("form_expired", _EXPIRED))
     form = AssignmentForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, token=token, mode="create", status=400)
@@ -71,7 +74,9 @@ def deep_link_submit(request: HttpRequest) -> HttpResponse:
         with_line_item=context.accept_lineitem,
     )
     jwt = dl.deep_link_response_jwt(platform=platform, context=context, content_items=[item],
-                                    msg=f"Added the video assignment “{assignment.title}”.")
+                                    sign=sign_as_tool,
+                                    msg=_("Added the video assignment “%(title)s”.")
+                                    % {"title": assignment.title})
     logger.info("deep linking response assignment=%s course=%s", assignment.pk,
                 context.course_id)
     return render(request, "lti_tool/deep_link_return.html",
@@ -87,10 +92,13 @@ def assignment_edit(request: HttpRequest) -> HttpResponse:
     try:
         claims = launch_token_read(token)
     except InvalidLaunchToken:
-        return _error(request, "Your session has expired. Please reopen the assignment from "
-                      "your course.", status=401)
+        return render_app_error(request, AppError("session_expired", _(
+            "Your session has expired. Please reopen the assignment from your course."),
+            status=401))
     if claims.role != "teacher":
-        return _error(request, "Only teachers can change the assignment.", status=403)
+        return render_app_error(
+            request, PermissionDenied(_("Only teachers can change the assignment."))
+        )
     assignment = assignment_for_launch(claims)
     if "title" not in request.POST:
         return _form_page(request, AssignmentForm.for_assignment(assignment), token=token,
@@ -120,7 +128,3 @@ def _form_page(
     response = render(request, "lti_tool/deep_link_form.html", context, status=status)
     response.xframe_options_exempt = True
     return response
-
-
-def _error(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
-    return render(request, "lti_tool/error.html", {"message": message}, status=status)

@@ -17,7 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lti_tool.errors import AppError
+from lti_tool.errors import AppError, render_app_error
 from lti_tool.lti.launch import (
     LaunchError,
     StorageCheckRequired,
@@ -29,7 +29,6 @@ from lti_tool.tenants.tool_keys import tool_jwks
 from lti_tool.views.dispatch import dispatch_launch
 
 logger = logging.getLogger(__name__)
-_STEP_STATUS = {"state": 400, "format": 400, "message": 400}
 
 
 @csrf_exempt
@@ -65,7 +64,7 @@ def launch(request: HttpRequest) -> HttpResponse:
         return _refused(request, exc)
     except AppError as exc:  # a valid launch the tool cannot serve, e.g. a Mentor's
         logger.warning("lti launch refused code=%s reason=%s", exc.code, exc.message)
-        return render(request, "lti_tool/error.html", {"message": exc.message}, status=exc.status)
+        return render_app_error(request, exc)
 
 
 @require_GET
@@ -75,5 +74,4 @@ def jwks(request: HttpRequest) -> JsonResponse:
 
 def _refused(request: HttpRequest, exc: LaunchError) -> HttpResponse:
     logger.warning("lti launch refused step=%s reason=%s", exc.step, exc.detail)
-    status = _STEP_STATUS.get(exc.step, 403)
-    return render(request, "lti_tool/error.html", {"message": exc.message}, status=status)
+    return render_app_error(request, exc)

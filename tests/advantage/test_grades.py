@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from lti_tool.models import Grade, ScoreSend, VideoAssignment
-from lti_tool.tasks import resend_due_scores
+from lti_tool.tasks import resend_due_scores, send_score
 from tests.advantage.grades_support import (  # noqa: F401 - fixtures
     ags_token_requests,
     api_for,
@@ -200,6 +202,38 @@ def test_a_newer_grade_supersedes_an_unsent_one(
     (score,) = graded_scores(moodle, "s1")
     assert (score["scoreGiven"], score["comment"]) == (65, "Final")
     assert set(ScoreSend.objects.values_list("state", flat=True)) == {"sent", "superseded"}
+
+
+def test_a_send_left_claimed_by_a_crashed_worker_is_picked_up_again(
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+) -> None:
+    """A worker claims a row (`sending`, committed) before it calls the LMS; if it dies
+    before recording the outcome, the beat sweep makes the row pending again."""
+    submission = submitted(moodle, lms_session, live_server, sample_video)
+    api = teacher(moodle, lms_session, live_server)
+    moodle.ags.outage(503)
+    api.post(f"/api/submissions/{submission['id']}/grade", {"score": 70})
+    moodle.ags.restore()
+    row = ScoreSend.objects.get(kind=ScoreSend.Kind.GRADED)
+    ScoreSend.objects.filter(pk=row.pk).update(  # what a worker's claim of attempt 2 writes
+        state=ScoreSend.State.SENDING, claimed_at=timezone.now(), attempts=2,
+        next_attempt_at="2000-01-01T00:00:00Z",
+    )
+
+    assert send_score(row.pk) == "busy"  # a live claim: another worker is sending it
+    assert resend_due_scores() == 0
+    sync = api.get(f"/api/submissions/{submission['id']}/grade").json()["sync"]
+    assert (sync["state"], sync["attempts"]) == ("pending", 1)  # the attempt in flight: not yet
+    assert sync["message"] == ("Not sent yet: The LMS answered HTTP 503. Retrying "
+                               "automatically (attempt 1).")
+    ScoreSend.objects.filter(pk=row.pk).update(claimed_at=timezone.now() - timedelta(hours=1))
+
+    assert resend_due_scores() == 1
+
+    (score,) = graded_scores(moodle, "s1")
+    assert score["scoreGiven"] == 70
+    row.refresh_from_db()
+    assert (row.state, row.claimed_at, row.attempts) == (ScoreSend.State.SENT, None, 3)
 
 
 def test_a_refused_grade_shows_why_and_can_be_resent(

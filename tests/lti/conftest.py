@@ -110,11 +110,11 @@ def earlier_launch(launcher: LaunchDriver) -> Submission:
 def jwks_fetches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The URLs the tool fetched platform keys from, in order (the fetches still happen)."""
     fetched: list[str] = []
-    real_get = lti_tool.lti.launch.requests.get
+    real_send = lti_tool.lti.launch.lms_send
 
-    def counting_get(url: str, *args: Any, **kwargs: Any) -> Any:
+    def counting_send(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         fetched.append(url)
-        return real_get(url, *args, **kwargs)
+        return real_send(method, url, *args, **kwargs)
 
-    monkeypatch.setattr(lti_tool.lti.launch.requests, "get", counting_get)
+    monkeypatch.setattr(lti_tool.lti.launch, "lms_send", counting_send)
     return fetched
