@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from lti_tool.admin_forms import StorageConfigForm
+from lti_tool.admin_forms import StorageConfigForm, option_groups
 from lti_tool.models import (
     Course,
     Deployment,
@@ -63,14 +63,30 @@ class TenantAdmin(ModelAdmin):
 
 @admin.register(StorageConfig)
 class StorageConfigAdmin(ModelAdmin):
+    """One fieldset per registered backend, from the options each one declares."""
+
     form = StorageConfigForm
     list_display = ["label", "tenant", "backend", "updated_at"]
     list_filter = ["backend"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        # The backends' option fields are the form's own, not the model's.
+        kwargs["fields"] = StorageConfigForm.Meta.fields
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        main = (None, {"fields": ["tenant", "label", "backend", "make_active"]})
+        return [main, *[
+            (f"{label}: options (read only when this backend is chosen)", {"fields": names})
+            for label, names in option_groups()
+        ]]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         storage_config_save(
             config=obj, secrets=form.cleaned_data.get("secrets", {}),
             make_active=form.cleaned_data.get("make_active", False),
+            drop=form.cleaned_data.get("dropped_secrets", ()),
         )
 
 

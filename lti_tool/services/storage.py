@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
-from django.utils.module_loading import import_string
 
 from lti_tool.encryption import decrypt_json, encrypt_json
 from lti_tool.models import StorageConfig, Submission, Tenant
 from storage_backends.base import StorageBackend
 from storage_backends.registry import get_backend, load_backend
-
-# The backends an administrator can pick in the admin (any dotted path works in code).
-# The local backend is the site default only (a tenant with no storage configuration).
-KNOWN_BACKENDS = {
-    "storage_backends.s3.S3Backend": "Amazon S3 + CloudFront",
-    "storage_backends.cloudflare.CloudflareStreamBackend": "Cloudflare Stream",
-}
 
 
 def backend_for_config(config: StorageConfig | None) -> StorageBackend:
@@ -35,13 +28,6 @@ def backend_for_submission(submission: Submission) -> StorageBackend:
     return backend_for_config(submission.storage)
 
 
-def secret_option_names(backend_path: str) -> tuple[str, ...]:
-    try:
-        return tuple(getattr(import_string(backend_path), "secret_options", ()))
-    except ImportError:
-        return ()
-
-
 def storage_config_build(
     *, backend: str, options: dict[str, Any], secrets: dict[str, str]
 ) -> StorageBackend:
@@ -51,10 +37,12 @@ def storage_config_build(
 
 @transaction.atomic
 def storage_config_save(
-    *, config: StorageConfig, secrets: dict[str, str], make_active: bool = False
+    *, config: StorageConfig, secrets: dict[str, str], make_active: bool = False,
+    drop: Collection[str] = (),
 ) -> StorageConfig:
-    """Save options and encrypted secrets; blank secret values keep the stored ones."""
-    current = decrypt_json(config.secrets_encrypted)
+    """Save options and encrypted secrets; blank secret values keep the stored ones.
+    `drop` names stored secrets to forget (those of a backend no longer used)."""
+    current = {k: v for k, v in decrypt_json(config.secrets_encrypted).items() if k not in drop}
     current.update({name: value for name, value in secrets.items() if value})
     config.secrets_encrypted = encrypt_json(current)
     config.save()

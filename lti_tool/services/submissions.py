@@ -35,12 +35,6 @@ from storage_backends.validation import normalized_mime, validate_upload
 State = Submission.State
 Kind = VideoEvent.Kind
 # What a student reads when the provider could not process their file.
-_PROVIDER_REASONS = {
-    "ERR_NON_VIDEO": "This file is not a video. Please upload a video file.",
-    "ERR_DURATION_EXCEED_CONSTRAINT": "This video is longer than the assignment allows.",
-    "ERR_DURATION_TOO_SHORT": "This video is too short to be processed.",
-    "ERR_MALFORMED_VIDEO": "This video file is damaged and could not be processed.",
-}
 _DURATION_TOLERANCE = 0.5  # seconds: containers round durations
 
 
@@ -132,9 +126,8 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
         if submission.state not in (State.UPLOADED, State.PROCESSING):
             return
         if metadata.state == "error":
-            message = _PROVIDER_REASONS.get(
-                metadata.error_code or "", "This file could not be read as a video."
-            )
+            # The backend words its provider's reasons; this is for the ones it does not.
+            message = metadata.user_message or "This file could not be read as a video."
             _fail(submission, message, {"reason": metadata.error_code or metadata.state})
             return
         if not metadata.ready:

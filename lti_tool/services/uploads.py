@@ -21,6 +21,7 @@ from lti_tool.models import StorageConfig, Submission
 from lti_tool.selectors import submission_for_viewer
 from lti_tool.services.storage import backend_for_config, backend_for_submission
 from storage_backends.base import (
+    FORWARD_TICKET_PARAM,
     MultipartOperation,
     MultipartUploads,
     StorageBackend,
@@ -33,7 +34,6 @@ from storage_backends.base import (
 
 logger = logging.getLogger(__name__)
 _FORWARD_SALT = "lti_tool.tus_forward"
-FORWARD_TICKET_PARAM = "ticket"
 # HTTP status for the storage error codes a browser can cause.
 _STATUS = {"invalid_part": 400, "invalid_reference": 400, "upload_missing": 404,
            "size_mismatch": 422, "upload_incomplete": 422, "type_mismatch": 422}
@@ -45,8 +45,6 @@ def upload_ticket_finish(
     """Remember what the later steps need; point tus-forwarding uploads at our endpoint."""
     submission.upload_details = {"protocol": ticket.protocol, **ticket.fields}
     if isinstance(backend, TusCreationForwarding):
-        # In the query string, not a header: tus clients send their headers on every
-        # PATCH too, and those go straight to the provider, whose CORS refuses them.
         token = signing.dumps({"submission": submission.pk}, salt=_FORWARD_SALT)
         ticket = replace(ticket, url=f"{ticket.url}?{urlencode({FORWARD_TICKET_PARAM: token})}")
     return ticket

@@ -14,12 +14,14 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urljoin
 
 from django.conf import settings
+from django.urls import URLPattern, URLResolver
 
 from storage_backends.base import (
     HealthCheck,
@@ -40,7 +42,7 @@ from storage_backends.cloudflare import tus_metadata
 from storage_backends.cloudflare.api import StreamAPI
 from storage_backends.cloudflare.costs import estimate_monthly_cost
 from storage_backends.cloudflare.health import configuration_problems
-from storage_backends.cloudflare.options import MAX_DURATION_SECONDS, check_options, load_signer
+from storage_backends.cloudflare.options import CloudflareOptions, load_signer
 from storage_backends.cloudflare.tokens import MAX_TOKEN_TTL
 from storage_backends.cloudflare.videos import metadata_from_video
 from storage_backends.cloudflare.webhooks import (
@@ -50,10 +52,11 @@ from storage_backends.cloudflare.webhooks import (
 )
 from storage_backends.validation import validate_upload
 
-DEFAULT_API_BASE = "https://api.cloudflare.com/client/v4"
 DEFAULT_UPLOAD_URL = "/storage/cloudflare/tus/"
 DEFAULT_TICKET_TTL = 24 * 3600
 TUS_VERSION = "1.0.0"
+# Stream takes tus chunks of at least 5 MiB in multiples of 256 KiB (but the last).
+UPLOAD_CHUNK_BYTES = 5 * 1024 * 1024
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # Stream uids are 32 hex digits today
 _RESERVED_PATHS = frozenset({"keys", "webhook", "direct_upload", "copy", "live_inputs",
                              "watermarks", "storage-usage"})
@@ -68,33 +71,27 @@ class CloudflareStreamBackend(
     HealthCheck,
 ):
     name = "cloudflare"
-    # Options the admin stores encrypted and never shows back.
-    secret_options = ("api_token", "signing_key_pem", "webhook_secret")
+    label = "Cloudflare Stream"
+    Options = CloudflareOptions
+    url_prefix = "cloudflare"
 
-    def __init__(
-        self,
-        *,
-        account_id: str,
-        api_token: str,
-        api_base: str = DEFAULT_API_BASE,
-        delivery_base: str = "",
-        signing_key_id: str = "",
-        signing_key_pem: str = "",
-        webhook_secret: str = "",
-        max_duration_seconds: int = MAX_DURATION_SECONDS,
-        ticket_ttl: int | None = None,
-        upload_url: str = DEFAULT_UPLOAD_URL,
-    ) -> None:
-        check_options(account_id=account_id, api_token=api_token, api_base=api_base,
-                      delivery_base=delivery_base, max_duration_seconds=max_duration_seconds,
-                      ticket_ttl=ticket_ttl)
-        self.api = StreamAPI(account_id=account_id, api_token=api_token, api_base=api_base)
-        self.delivery_base = delivery_base.rstrip("/")
-        self.signer = load_signer(signing_key_id, signing_key_pem)  # parsed once, kept
-        self.webhook_secret = webhook_secret
-        self.max_duration_seconds = max_duration_seconds
-        self.ticket_ttl = ticket_ttl or _default_ticket_ttl()
-        self.upload_url = upload_url
+    def __init__(self, **options: Any) -> None:
+        self.options = CloudflareOptions.load(options)
+        self.api = StreamAPI(account_id=self.options.account_id,
+                             api_token=self.options.api_token, api_base=self.options.api_base)
+        self.delivery_base = self.options.delivery_base.rstrip("/")
+        # Parsed once, kept.
+        self.signer = load_signer(self.options.signing_key_id, self.options.signing_key_pem)
+        self.webhook_secret = self.options.webhook_secret
+        self.max_duration_seconds = self.options.max_duration_seconds
+        self.ticket_ttl = self.options.ticket_ttl or _default_ticket_ttl()
+        self.upload_url = self.options.upload_url or DEFAULT_UPLOAD_URL
+
+    @classmethod
+    def urlpatterns(cls) -> list[URLPattern | URLResolver]:
+        from storage_backends.cloudflare.urls import urlpatterns
+
+        return list(urlpatterns)
 
     # -- uploads ---------------------------------------------------------------------
 
@@ -111,6 +108,7 @@ class CloudflareStreamBackend(
             upload_ref=uuid.uuid4().hex,
             expires_at=datetime.fromtimestamp(time.time() + self.ticket_ttl, tz=UTC),
             headers={},
+            chunk_size=UPLOAD_CHUNK_BYTES,
         )
 
     def forward_tus_creation(
@@ -222,7 +220,14 @@ class CloudflareStreamBackend(
 
     def check(self, *, origin: str | None = None) -> list[str]:
         """Problems an administrator must fix; empty when the configuration works."""
-        return configuration_problems(self)
+        return configuration_problems(api=self.api, signer=self.signer,
+                                      delivery_base=self.delivery_base,
+                                      webhook_secret=self.webhook_secret)
+
+    def deletable_id(self, *, video_id: str, upload_ref: str,
+                     upload_details: Mapping[str, Any]) -> str:
+        # An upload never confirmed knows its Stream uid only from the tus creation.
+        return video_id or str(upload_details.get("video_id") or "") or upload_ref
 
     def _video(self, video_id: str) -> dict[str, Any] | None:
         if not _is_video_id(video_id):

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import boto3
 from botocore.config import Config
 
-from storage_backends import cost
 from storage_backends.base import (
     HealthCheck,
     MultipartOperation,
@@ -37,6 +36,7 @@ from storage_backends.s3 import multipart
 from storage_backends.s3.bucket import S3Bucket
 from storage_backends.s3.checks import bucket_problems
 from storage_backends.s3.cloudfront import CloudFrontUrls, invalidate
+from storage_backends.s3.costs import estimate_monthly_cost
 from storage_backends.s3.keys import checked_key, object_key
 from storage_backends.s3.options import SIGV4_MAX_EXPIRY, S3Options
 from storage_backends.validation import validate_upload
@@ -55,9 +55,6 @@ class _Timeouts(TypedDict):
 NO_RETRY: _RetryDict = {"total_max_attempts": 1, "mode": "standard"}
 TIMEOUTS: _Timeouts = {"connect_timeout": 5, "read_timeout": 30}
 CLOUDFRONT_CONFIG = Config(retries=NO_RETRY, **TIMEOUTS)
-# Planning figure for estimate_cost (the interface gives no video count): a ~5-minute
-# 720p recording at ~2.5 Mbit/s, watched once in full per view.
-AVERAGE_VIDEO_BYTES = 100 * 1000**2
 # The S3 requests of a multipart upload the browser sends itself, with a URL we sign.
 SIGNED_OPERATIONS: dict[str, str] = {
     "list_parts": "list_parts", "complete": "complete_multipart_upload",
@@ -69,11 +66,11 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
     it holds one boto3 client and the parsed CloudFront key, nothing per request."""
 
     name = "s3"
-    # Options the admin stores encrypted and never shows back.
-    secret_options = ("secret_access_key", "session_token", "cloudfront_private_key")
+    label = "Amazon S3 + CloudFront"
+    Options = S3Options
 
     def __init__(self, **options: Any) -> None:
-        self.options = S3Options(**options)  # unknown option -> TypeError, like Django
+        self.options = S3Options.load(options)  # unknown option -> ImproperlyConfigured
         self.bucket = S3Bucket(_client("s3", self.options, _s3_config(self.options)),
                                self.options.bucket)
         self.cdn: CloudFrontUrls | None = None
@@ -132,6 +129,7 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
             upload_ref=key,
             expires_at=_in(self.options.ticket_ttl),
             fields={"uploadId": upload_id, "key": key, "partSize": str(part_size)},
+            chunk_size=part_size,
         )
 
     def confirm_upload(self, upload_ref: str, metadata: dict[str, Any]) -> str:
@@ -235,9 +233,7 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
                              mime_type=_mime(head))
 
     def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
-        return cost.s3_cloudfront_monthly(
-            stored_bytes=total_bytes, delivered_bytes=total_views * AVERAGE_VIDEO_BYTES
-        )
+        return estimate_monthly_cost(total_bytes, total_views)
 
     def check(self, *, origin: str | None = None) -> list[str]:
         """Problems an administrator must fix (empty when fine): credentials, bucket,

@@ -209,7 +209,7 @@ class LocalHarness(Harness):
         return int(_query(playback.url)["expires"])
 
     def stored_bytes(self, video_id: str) -> bytes | None:
-        path = self.backend.files.root / "videos" / video_id / "data"
+        path = self.backend.video_path(video_id)  # the tenant's own folder
         return path.read_bytes() if path.is_file() else None
 
     def stored_name(self, video_id: str) -> str:
@@ -459,7 +459,9 @@ def make_sample_video(target: Path) -> bytes:
 
 def build_local(request: pytest.FixtureRequest) -> Iterator[Harness]:
     """The backend instance the live server's views use (settings.VIDEO_STORAGE, which
-    the root conftest points at this test's folder)."""
+    the root conftest points at this test's folder). The views ask the app which
+    configuration issued an upload: the database must be open to them."""
+    request.getfixturevalue("transactional_db")
     server = request.getfixturevalue("live_server")
     settings = request.getfixturevalue("settings")
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # as pytest-django does

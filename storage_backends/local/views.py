@@ -1,7 +1,8 @@
 """HTTP for the local backend: the tus upload endpoint and signed Range playback.
 
-Only the embedded local backend sends bytes through our web workers; the cloud
-backends upload and play straight from the provider.
+Only the local backend sends bytes through our web workers; the cloud backends upload
+and play straight from the provider. Each request is served by the backend of the
+upload's storage configuration (the host finds it), so any tenant can use local storage.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from storage_backends.local.backend import LocalBackend
+from storage_backends.host import get_host
+from storage_backends.local.backend import UPLOAD_REF_PARAM, LocalBackend
 from storage_backends.local.tickets import TICKET_HEADER
 from storage_backends.local.tus import TUS_VERSION, TusError, TusResponse
 from storage_backends.registry import get_backend
@@ -25,8 +27,9 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _STREAM_CHUNK = 256 * 1024
 
 
-def _local() -> LocalBackend:
-    backend = get_backend()
+def _local(ref: str | None) -> LocalBackend:
+    """The backend that issued `ref`; the site default for refs no submission has (yet)."""
+    backend = (get_host().backend_for_upload(ref) if ref else None) or get_backend()
     if not isinstance(backend, LocalBackend):
         raise Http404("Local storage is not in use.")
     return backend
@@ -35,18 +38,19 @@ def _local() -> LocalBackend:
 @csrf_exempt
 @require_http_methods(["OPTIONS", "POST"])
 def tus_collection(request: HttpRequest) -> HttpResponse:
-    tus = _local().tus
+    ref = request.GET.get(UPLOAD_REF_PARAM) or None
+    tus = _local(ref).tus
     if request.method == "OPTIONS":
         return _respond(tus.options())
     return _handle(
-        request, lambda: _created(request, *tus.create(request.headers, _ticket(request)))
+        request, lambda: _created(request, *tus.create(request.headers, _ticket(request), ref))
     )
 
 
 @csrf_exempt
 @require_http_methods(["HEAD", "PATCH", "DELETE", "OPTIONS", "POST"])
 def tus_upload(request: HttpRequest, ref: str) -> HttpResponse:
-    tus = _local().tus
+    tus = _local(ref).tus
     # Some proxies only pass GET/POST: tus clients then send X-HTTP-Method-Override.
     method = request.headers.get("X-HTTP-Method-Override", request.method or "").upper()
     ticket = _ticket(request)
@@ -62,7 +66,7 @@ def tus_upload(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def play(request: HttpRequest, video_id: str) -> HttpResponseBase:
-    backend = _local()
+    backend = _local(video_id)
     try:
         expires = int(request.GET.get("expires", "0"))
     except ValueError:
