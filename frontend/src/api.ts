@@ -36,6 +36,8 @@ export interface UploadTicket {
   fields: Record<string, string>
   upload_ref: string
   expires_at: string
+  /** Bytes per request (tus chunk, S3 part) the storage wants; null: the whole file. */
+  chunk_size?: number | null
 }
 
 export interface StartedUpload {
