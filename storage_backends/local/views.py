@@ -7,11 +7,9 @@ upload's storage configuration (the host finds it), so any tenant can use local 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -21,10 +19,8 @@ from storage_backends.host import get_host
 from storage_backends.local.backend import UPLOAD_REF_PARAM, LocalBackend
 from storage_backends.local.tickets import TICKET_HEADER
 from storage_backends.local.tus import TUS_VERSION, TusError, TusResponse
+from storage_backends.ranged import ranged_file
 from storage_backends.registry import get_backend
-
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-_STREAM_CHUNK = 256 * 1024
 
 
 def _local(ref: str | None) -> LocalBackend:
@@ -77,48 +73,7 @@ def play(request: HttpRequest, video_id: str) -> HttpResponseBase:
     info = backend.video_info(video_id)
     if info is None:
         raise Http404("No such video.")
-    return _ranged_file(request, backend.video_path(video_id), info.mime)
-
-
-def _ranged_file(request: HttpRequest, path: Path, mime: str) -> HttpResponseBase:
-    """Serve a file honouring a single HTTP Range (Django's FileResponse ignores Range)."""
-    size = path.stat().st_size
-    match = _RANGE.match(request.headers.get("Range", "").strip())
-    if not match or not (match.group(1) or match.group(2)):
-        response: HttpResponseBase = FileResponse(path.open("rb"), content_type=mime)
-        response["Accept-Ranges"] = "bytes"
-        return response
-    start_text, end_text = match.groups()
-    if start_text and end_text and int(end_text) < int(start_text):
-        # RFC 9110 §14.2: an invalid range (last < first) means the header is ignored.
-        full: HttpResponseBase = FileResponse(path.open("rb"), content_type=mime)
-        full["Accept-Ranges"] = "bytes"
-        return full
-    if start_text:
-        start, end = int(start_text), min(int(end_text or size - 1), size - 1)
-    else:  # "bytes=-N": the last N bytes
-        start, end = max(size - int(end_text), 0), size - 1
-    if start >= size or start > end:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
-    response = StreamingHttpResponse(_read_span(path, start, end - start + 1), status=206,
-                                     content_type=mime)
-    response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    response["Content-Length"] = str(end - start + 1)
-    response["Accept-Ranges"] = "bytes"
-    return response
-
-
-def _read_span(path: Path, start: int, length: int) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        handle.seek(start)
-        while length > 0:
-            chunk = handle.read(min(_STREAM_CHUNK, length))
-            if not chunk:
-                return
-            length -= len(chunk)
-            yield chunk
+    return ranged_file(request, backend.video_path(video_id), info.mime)
 
 
 def _ticket(request: HttpRequest) -> str | None:

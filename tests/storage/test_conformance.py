@@ -3,8 +3,10 @@
 `local` runs against pytest-django's live server (our tus endpoint and signed Range
 playback), `s3` against moto (presigned POST uploads, presigned GETs), `s3-cloudfront`
 against moto with multipart uploads and CloudFront signed links, `cloudflare` against
-the fake Stream service (forwarded tus creation, signed iframe tokens). What a backend
-legitimately does differently is in tests/storage/conformance_support.py, never here.
+the fake Stream service (forwarded tus creation, signed iframe tokens), and `folder`, a
+backend that lives only in tests/storage/folder_backend/ (registered through settings,
+tus to its own endpoints). What a backend legitimately does differently is in
+tests/storage/conformance_support.py (or its own package's harness.py), never here.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ from tests.storage.conformance_support import (
     SAMPLE_SECONDS,
     SAMPLE_WIDTH,
     Harness,
+    discovered_builders,
     make_sample_video,
     no_retry_waits,
 )
 
 s3_server = s3_fakes.s3_server
 cloudfront_key_pair = s3_fakes.cloudfront_key_pair
+# The project's backends, then any that live in test packages (the folder backend).
+ALL_BUILDERS = {**BUILDERS, **discovered_builders()}
 
 MiB = 1024**2
 MAX_SIZE = 50 * MiB
@@ -43,10 +48,15 @@ def video(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return make_sample_video(tmp_path_factory.mktemp("conformance") / "talk.mp4")
 
 
-@pytest.fixture(params=list(BUILDERS))
-def harness(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+@pytest.fixture(params=list(ALL_BUILDERS))
+def harness(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, live_server: Any
+) -> Iterator[Harness]:
+    """`live_server` is named here, not fetched by the builders: only then does
+    pytest-django give its thread the test database, which backends served by our own
+    endpoints need (they ask the app which configuration issued an upload)."""
     no_retry_waits(monkeypatch)
-    yield from BUILDERS[request.param](request)
+    yield from ALL_BUILDERS[request.param](request)
 
 
 @pytest.fixture
