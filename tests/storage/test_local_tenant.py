@@ -21,9 +21,9 @@ def test_a_tenants_local_storage_serves_its_own_folder(
 ) -> None:
     tenant = Tenant.objects.get()  # the launch's
     root = tmp_path / "tenant-disk"
+    config = StorageConfig(tenant=tenant, label="Disk", backend=LOCAL, options={"root": str(root)})
     storage_config_save(
-        config=StorageConfig(tenant=tenant, label="Disk", backend=LOCAL, options={"root": str(root)}),
-        secrets={"secret": "a-tenant-secret"}, make_active=True,
+        config=config, secrets={"secret": "a-tenant-secret"}, make_active=True,
     )
 
     submission = student_api.submit(sample_video)
