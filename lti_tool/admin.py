@@ -77,10 +77,13 @@ class StorageConfigAdmin(ModelAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         main = (None, {"fields": ["tenant", "label", "backend", "make_active"]})
-        return [main, *[
-            (f"{label}: options (read only when this backend is chosen)", {"fields": names})
-            for label, names in option_groups()
-        ]]
+        groups = []
+        for dotted, label, names in option_groups():
+            # Folded, except the backend this configuration uses.
+            classes = [] if obj is not None and obj.backend == dotted else ["collapse"]
+            groups.append((f"{label}: options (read only when this backend is chosen)",
+                           {"fields": names, "classes": classes}))
+        return [main, *groups]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         storage_config_save(

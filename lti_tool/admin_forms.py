@@ -31,11 +31,12 @@ def field_name(backend: type[StorageBackend], option: str) -> str:
     return f"{backend.name}{SEPARATOR}{option}"
 
 
-def option_groups() -> list[tuple[str, list[str]]]:
-    """(backend label, its form field names) for the admin's fieldsets."""
+def option_groups() -> list[tuple[str, str, list[str]]]:
+    """(dotted path, backend label, its form field names) for the admin's fieldsets."""
     return [
-        (cls.label or cls.name, [field_name(cls, option) for option in cls.Options.names()])
-        for _path, cls in sorted(registered_backends().items(), key=lambda kv: kv[1].name)
+        (dotted, cls.label or cls.name,
+         [field_name(cls, option) for option in cls.Options.names()])
+        for dotted, cls in sorted(registered_backends().items(), key=lambda kv: kv[1].name)
     ]
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from lti_tool.encryption import decrypt_json
 from lti_tool.models import StorageConfig, Tenant
 from lti_tool.services.storage import backend_for_tenant
 from storage_backends.base import UploadContext
@@ -166,3 +167,22 @@ def test_switching_a_tenants_backend_is_a_form_change(
     })
     tenant.refresh_from_db()
     assert backend_for_tenant(tenant).name == "s3"
+
+
+def test_changing_a_configurations_backend_forgets_the_old_secrets(
+    admin_client: Client, tenant: Tenant, s3_server: MotoServer, tmp_path: Path
+) -> None:
+    options, secrets = _split(backend_options(s3_server.url, create_bucket(s3_server)))
+    admin_client.post("/admin/lti_tool/storageconfig/add/", _form(tenant, options, secrets))
+    config = StorageConfig.objects.get()
+
+    response = admin_client.post(f"/admin/lti_tool/storageconfig/{config.pk}/change/", _form(
+        tenant, {"root": str(tmp_path / "disk")}, {},
+        backend="storage_backends.local.LocalBackend", prefix="local"))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    config.refresh_from_db()
+    assert config.options == {"root": str(tmp_path / "disk")}
+    assert decrypt_json(config.secrets_encrypted) == {}
+    tenant.refresh_from_db()
+    assert isinstance(backend_for_tenant(tenant), LocalBackend)
