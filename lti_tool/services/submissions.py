@@ -34,7 +34,6 @@ from storage_backends.validation import normalized_mime, validate_upload
 
 State = Submission.State
 Kind = VideoEvent.Kind
-# What a student reads when the provider could not process their file.
 _DURATION_TOLERANCE = 0.5  # seconds: containers round durations
 
 
