@@ -503,6 +503,9 @@ def build_cloudflare(request: pytest.FixtureRequest) -> Iterator[Harness]:
         yield CloudflareHarness(backend, stream)
 
 
+# Backends served by our own endpoints ask the app (the database) which configuration
+# issued an upload: their tests get the database (and only theirs: it costs a flush).
+USES_DATABASE = {"local"}
 BUILDERS = {
     "local": build_local,
     "s3": build_s3,
@@ -511,16 +514,20 @@ BUILDERS = {
 }
 
 
-def discovered_builders() -> dict[str, Any]:
+def discovered_builders() -> tuple[dict[str, Any], set[str]]:
     """Harnesses of backends that live in test packages (`tests/storage/<pkg>/harness.py`
-    with a BUILDERS dict): such a backend joins the suite without an edit here."""
+    with BUILDERS and, for those served by our own endpoints, USES_DATABASE): such a
+    backend joins the suite without an edit here."""
     import importlib
     import pkgutil
 
     import tests.storage
 
-    found: dict[str, Any] = {}
+    builders: dict[str, Any] = {}
+    database: set[str] = set()
     for module in pkgutil.iter_modules(tests.storage.__path__):
         if module.ispkg and (Path(tests.storage.__path__[0]) / module.name / "harness.py").exists():
-            found.update(importlib.import_module(f"tests.storage.{module.name}.harness").BUILDERS)
-    return found
+            harness = importlib.import_module(f"tests.storage.{module.name}.harness")
+            builders.update(harness.BUILDERS)
+            database.update(getattr(harness, "USES_DATABASE", ()))
+    return builders, database

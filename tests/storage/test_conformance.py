@@ -25,6 +25,7 @@ from tests.storage.conformance_support import (
     SAMPLE_HEIGHT,
     SAMPLE_SECONDS,
     SAMPLE_WIDTH,
+    USES_DATABASE,
     Harness,
     discovered_builders,
     make_sample_video,
@@ -34,7 +35,15 @@ from tests.storage.conformance_support import (
 s3_server = s3_fakes.s3_server
 cloudfront_key_pair = s3_fakes.cloudfront_key_pair
 # The project's backends, then any that live in test packages (the folder backend).
-ALL_BUILDERS = {**BUILDERS, **discovered_builders()}
+_found, _found_database = discovered_builders()
+ALL_BUILDERS = {**BUILDERS, **_found}
+# pytest-django sets the test database up for marked tests only (a fixture that asks for
+# it at run time is too late): the mark goes on the parameters that need it.
+HARNESS_PARAMS = [
+    pytest.param(name, marks=pytest.mark.django_db(transaction=True))
+    if name in USES_DATABASE | _found_database else name
+    for name in ALL_BUILDERS
+]
 
 MiB = 1024**2
 MAX_SIZE = 50 * MiB
@@ -48,13 +57,8 @@ def video(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return make_sample_video(tmp_path_factory.mktemp("conformance") / "talk.mp4")
 
 
-@pytest.fixture(params=list(ALL_BUILDERS))
-def harness(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, live_server: Any
-) -> Iterator[Harness]:
-    """`live_server` is named here, not fetched by the builders: only then does
-    pytest-django give its thread the test database, which backends served by our own
-    endpoints need (they ask the app which configuration issued an upload)."""
+@pytest.fixture(params=HARNESS_PARAMS)
+def harness(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
     no_retry_waits(monkeypatch)
     yield from ALL_BUILDERS[request.param](request)
 

@@ -84,3 +84,4 @@ def build_folder(request: pytest.FixtureRequest) -> Iterator[Harness]:
 
 
 BUILDERS = {"folder": build_folder}
+USES_DATABASE = {"folder"}
