@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 from django.conf import settings
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 
 from storage_backends.base import (
     HealthCheck,
@@ -89,9 +89,8 @@ class CloudflareStreamBackend(
 
     @classmethod
     def urlpatterns(cls) -> list[URLPattern | URLResolver]:
-        from storage_backends.cloudflare.urls import urlpatterns
-
-        return list(urlpatterns)
+        """The tus creation endpoint the browser posts to (forwarded to Stream)."""
+        return [path("", include("storage_backends.cloudflare.urls"))]
 
     # -- uploads ---------------------------------------------------------------------
 
