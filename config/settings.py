@@ -143,11 +143,21 @@ LTI_LAUNCH_TOKEN_TTL = envint("LTI_LAUNCH_TOKEN_TTL", 2 * 3600)
 LTI_NONCE_TTL = envint("LTI_NONCE_TTL", 10 * 60)
 LTI_JWKS_CACHE_TTL = envint("LTI_JWKS_CACHE_TTL", 10 * 60)
 
-# Videos: the default storage backend (per-tenant configuration comes on top of this).
+# Videos: the storage backends an administrator can pick (dotted paths; each backend
+# package brings its options, admin fields, prices and endpoints), and the site default
+# (per-tenant configuration comes on top of this).
+VIDEO_STORAGE_BACKENDS = envlist("VIDEO_STORAGE_BACKENDS") or [
+    "storage_backends.local.LocalBackend",
+    "storage_backends.s3.S3Backend",
+    "storage_backends.cloudflare.CloudflareStreamBackend",
+]
+VIDEO_LOCAL_ROOT = env("VIDEO_LOCAL_ROOT", str(DATA_DIR / "videos"))
 VIDEO_STORAGE = {
     "BACKEND": env("VIDEO_STORAGE_BACKEND", "storage_backends.local.LocalBackend"),
-    "OPTIONS": {"root": str(DATA_DIR / "videos")},
+    "OPTIONS": {"root": VIDEO_LOCAL_ROOT},
 }
+# What backends' endpoints ask of this app (which upload is whose): see storage_backends/host.py.
+VIDEO_STORAGE_HOST = "lti_tool.services.storage_host.AppStorageHost"
 # Fernet keys for per-tenant credentials, newest first (comma-separated). Development
 # derives one from SECRET_KEY; production must set its own.
 FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS") or [

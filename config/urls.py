@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from lti_tool.api import api
+from storage_backends.registry import storage_urlpatterns
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -16,7 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("lti/", include("lti_tool.urls")),
     path("api/", api.urls),
-    path("storage/local/", include("lti_tool.local_storage_urls")),
+    path("storage/", include(storage_urlpatterns())),  # each backend's own endpoints
     path("storage/", include("lti_tool.provider_urls")),
     path("healthz", health),
 ]

@@ -82,11 +82,10 @@ def purge_video(self: Task[[int], str], submission_id: int) -> str:
         return "skipped"
     try:
         backend = backend_for_submission(submission)
-        # An unconfirmed Cloudflare upload knows its provider id only from the creation.
-        backend.delete_video(
-            submission.video_id or submission.upload_details.get("video_id")
-            or submission.upload_ref
-        )
+        backend.delete_video(backend.deletable_id(
+            video_id=submission.video_id, upload_ref=submission.upload_ref,
+            upload_details=submission.upload_details,
+        ))
     except ProviderError as exc:
         _record_provider_error(submission, "purge", exc)
         if exc.permanent:

@@ -1,25 +1,30 @@
 """The storage interface every video backend implements, and the values it speaks.
 
 Backends never see Django models or return SDK objects: they take and give the frozen
-dataclasses below and raise `ProviderError` (alias `StorageError`).
+dataclasses below and raise `ProviderError` (storage_backends/errors.py).
 """
 
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from storage_backends.errors import ProviderError
+from storage_backends.options import BackendOptions
 
+if TYPE_CHECKING:
+    from django.urls import URLPattern, URLResolver
+
+# The wire protocols the browser speaks ("local-tus" is plain tus to our own endpoint).
+# A new backend speaking one of them needs no front-end change and no edit here.
 UploadProtocol = Literal["tus", "s3-post", "s3-multipart", "local-tus"]
 PlaybackKind = Literal["cloudflare-iframe", "hls", "mp4"]
 
 
-# The storage name of the shared `ProviderError`, kept while backends still use it.
-StorageError = ProviderError
 
 
 class UploadRejected(ProviderError):
@@ -48,6 +53,8 @@ class UploadTicket:
     expires_at: datetime
     headers: dict[str, str] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
+    # Bytes per request the browser sends (tus chunk, S3 part); None: the whole file.
+    chunk_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,13 +82,34 @@ class VideoMetadata:
     mime_type: str | None = None
     progress_pct: float | None = None  # while the provider encodes
     error_code: str | None = None  # the provider's reason when state == "error"
-    error_text: str | None = None
+    error_text: str | None = None  # the provider's own words, for the log
+    user_message: str | None = None  # the backend's sentence for the student (translated)
 
 
 class StorageBackend(abc.ABC):
-    """One video storage provider. Instances are cached and shared: keep them stateless."""
+    """One video storage provider. Instances are cached and shared: keep them stateless.
+
+    A backend is found by the dotted path listed in settings.VIDEO_STORAGE_BACKENDS; it
+    declares its options (`Options`, which also make its admin form fields), its name
+    for people (`label`) and, if it has HTTP endpoints, `urlpatterns()`, which the
+    project mounts under `storage/<url_prefix>/`.
+    """
 
     name: str
+    label: ClassVar[str] = ""
+    Options: ClassVar[type[BackendOptions]] = BackendOptions
+    url_prefix: ClassVar[str | None] = None
+
+    @classmethod
+    def urlpatterns(cls) -> list[URLPattern | URLResolver]:
+        """The backend's own HTTP endpoints (tus, media, forwarding); none by default."""
+        return []
+
+    def deletable_id(
+        self, *, video_id: str, upload_ref: str, upload_details: Mapping[str, Any]
+    ) -> str:
+        """The id `delete_video` needs for a submission, confirmed or not."""
+        return video_id or upload_ref
 
     @abc.abstractmethod
     def create_upload(
@@ -156,6 +184,12 @@ class MultipartUploads(abc.ABC):
     def multipart_abort(self, upload_ref: str, upload_id: str) -> None: ...
 
 
+# The query parameter of the forwarding URL that carries the app's signed ticket: in the
+# query string, not a header, as tus clients send their headers on every PATCH too, and
+# those go straight to the provider, whose CORS refuses them.
+FORWARD_TICKET_PARAM = "ticket"
+
+
 class TusCreationForwarding(abc.ABC):
     """tus uploads straight to the provider (Cloudflare direct creator uploads): our
     endpoint forwards the creation request and answers with the provider's Location."""
@@ -178,7 +212,7 @@ class WebhookReceiver(abc.ABC):
 
     @abc.abstractmethod
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
-        """Verify the signature and freshness; raise StorageError(permanent=True) if bad."""
+        """Verify the signature and freshness; raise ProviderError(permanent=True) if bad."""
 
 
 class HealthCheck(abc.ABC):

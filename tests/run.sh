@@ -27,6 +27,7 @@ export CELERY_EAGER="${CELERY_EAGER:-1}"   # tests that need a real worker start
 
 .venv/bin/ruff check .
 .venv/bin/mypy config lti_tool storage_backends dev_lms
+.venv/bin/lint-imports --no-cache  # layers and no cycles: the contracts in pyproject.toml
 npm --prefix frontend run typecheck --silent
 frontend/scripts/gen-api-types.sh --check  # fails, with the diff, when the API types are stale
 .venv/bin/python -m pytest "$@"

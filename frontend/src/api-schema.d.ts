@@ -474,6 +474,8 @@ export interface components {
         };
         /** TicketOut */
         TicketOut: {
+            /** Chunk Size */
+            chunk_size?: number | null;
             /**
              * Expires At
              * Format: date-time

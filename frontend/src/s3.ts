@@ -64,7 +64,7 @@ export function s3UploaderOptions<M extends Meta, B extends Body>(
     getChunkSize: ({ size }) => {
       for (const { ticket, submission } of tickets()) {
         if (ticket.protocol === 's3-multipart' && submission.size_bytes === size) {
-          return Number(ticket.fields.partSize)
+          return ticket.chunk_size ?? Number(ticket.fields.partSize)
         }
       }
       throw new Error('No multipart ticket for this file.')

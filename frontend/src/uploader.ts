@@ -2,10 +2,12 @@
 // and Uppy's uploaders for the transfer, straight to the storage the tenant uses.
 //
 // Before a file is sent, a pre-processor asks our API for an upload ticket. Its protocol picks
-// the uploader for that file:
+// the uploader for that file; only wire protocols are known here, never backends, so a new
+// backend speaking one of them needs no change in this file:
 // - local-tus, tus: @uppy/tus to the ticket's URL (for Cloudflare Stream that is our creation
 //   endpoint, which answers with Cloudflare's one-time upload URL; the bytes go there).
 // - s3-post, s3-multipart: @uppy/aws-s3, each S3 request signed by our API (see s3.ts).
+// How large each request is (tus chunk, S3 part) is the ticket's `chunk_size`.
 // Uppy runs every installed uploader on every file of an upload and only the pre-processor
 // learns the protocol, so both plugins are installed and each one's uploader is handed just
 // the files whose ticket is for it (`installFor`). Neither plugin can skip a file by itself.
@@ -88,8 +90,6 @@ export function createUploader(options: UploaderOptions): VideoUppy {
   installFor(uppy, ticketIn(TUS_PROTOCOLS), () =>
     uppy.use(Tus, {
       retryDelays: [0, 1000, 3000, 5000, 10000],
-      // Cloudflare Stream takes chunks of at least 5 MiB in multiples of 256 KiB (but the last).
-      chunkSize: 5 * 1024 * 1024,
       removeFingerprintOnSuccess: true,
       limit: 1,
     }),
@@ -178,7 +178,14 @@ function fileStateFor(ticket: UploadTicket) {
     case 'tus':
       // For `tus` (Cloudflare) the URL carries our signed ticket and there are no headers:
       // tus sends its headers on every PATCH too, and Cloudflare's CORS refuses unknown ones.
-      return { tus: { endpoint: ticket.url, headers: ticket.headers } }
+      // The chunk size is the storage's (Cloudflare: 5 MiB, multiples of 256 KiB).
+      return {
+        tus: {
+          endpoint: ticket.url,
+          headers: ticket.headers,
+          ...(ticket.chunk_size ? { chunkSize: ticket.chunk_size } : {}),
+        },
+      }
     case 's3-multipart':
       // Created by our server: AwsS3 resumes it rather than creating one (see s3.ts).
       return { s3Multipart: { uploadId: ticket.fields.uploadId, key: ticket.fields.key } }

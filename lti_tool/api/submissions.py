@@ -66,6 +66,7 @@ class TicketOut(Schema):
     fields: dict[str, str]
     upload_ref: str
     expires_at: datetime
+    chunk_size: int | None = None  # bytes per tus chunk or S3 part: the storage's choice
 
 
 class UploadOut(Schema):

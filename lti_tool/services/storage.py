@@ -1,23 +1,14 @@
-"""Which storage backend serves a tenant or a video, and saving a tenant's configuration."""
+"""Which storage backend serves a tenant or a video (saving a configuration:
+`lti_tool.tenants.storage_configs`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.utils.module_loading import import_string
-
-from lti_tool.encryption import decrypt_json, encrypt_json
+from lti_tool.encryption import decrypt_json
 from lti_tool.models import StorageConfig, Submission, Tenant
 from storage_backends.base import StorageBackend
-from storage_backends.registry import get_backend, load_backend
-
-# The backends an administrator can pick in the admin (any dotted path works in code).
-# The local backend is the site default only (a tenant with no storage configuration).
-KNOWN_BACKENDS = {
-    "storage_backends.s3.S3Backend": "Amazon S3 + CloudFront",
-    "storage_backends.cloudflare.CloudflareStreamBackend": "Cloudflare Stream",
-}
+from storage_backends.registry import get_backend
 
 
 def backend_for_config(config: StorageConfig | None) -> StorageBackend:
@@ -33,34 +24,6 @@ def backend_for_tenant(tenant: Tenant) -> StorageBackend:
 
 def backend_for_submission(submission: Submission) -> StorageBackend:
     return backend_for_config(submission.storage)
-
-
-def secret_option_names(backend_path: str) -> tuple[str, ...]:
-    try:
-        return tuple(getattr(import_string(backend_path), "secret_options", ()))
-    except ImportError:
-        return ()
-
-
-def storage_config_build(
-    *, backend: str, options: dict[str, Any], secrets: dict[str, str]
-) -> StorageBackend:
-    """Load (and so validate) a backend from unsaved values; raises ImproperlyConfigured."""
-    return load_backend({"BACKEND": backend, "OPTIONS": {**options, **secrets}})
-
-
-@transaction.atomic
-def storage_config_save(
-    *, config: StorageConfig, secrets: dict[str, str], make_active: bool = False
-) -> StorageConfig:
-    """Save options and encrypted secrets; blank secret values keep the stored ones."""
-    current = decrypt_json(config.secrets_encrypted)
-    current.update({name: value for name, value in secrets.items() if value})
-    config.secrets_encrypted = encrypt_json(current)
-    config.save()
-    if make_active:
-        Tenant.objects.filter(pk=config.tenant_id).update(storage=config)
-    return config
 
 
 def _backend_settings(config: StorageConfig) -> dict[str, Any]:

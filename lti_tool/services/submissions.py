@@ -26,25 +26,18 @@ from lti_tool.services.storage import backend_for_submission, backend_for_tenant
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
 from storage_backends.base import (
     Playback,
-    StorageError,
     UploadContext,
     UploadRejected,
     UploadTicket,
     VideoMetadata,
     Viewer,
 )
+from storage_backends.errors import ProviderError
 from storage_backends.rate_limit import Limit, RateLimited, check_rate
 from storage_backends.validation import normalized_mime, validate_upload
 
 State = Submission.State
 Kind = VideoEvent.Kind
-# What a student reads when the provider could not process their file.
-_PROVIDER_REASONS = {
-    "ERR_NON_VIDEO": "This file is not a video. Please upload a video file.",
-    "ERR_DURATION_EXCEED_CONSTRAINT": "This video is longer than the assignment allows.",
-    "ERR_DURATION_TOO_SHORT": "This video is too short to be processed.",
-    "ERR_MALFORMED_VIDEO": "This video file is damaged and could not be processed.",
-}
 _DURATION_TOLERANCE = 0.5  # seconds: containers round durations
 
 
@@ -78,7 +71,7 @@ def submission_start_upload(
     try:
         ticket = backend.create_upload(_upload_context(submission, assignment), filename,
                                        size, mime)
-    except StorageError as exc:
+    except ProviderError as exc:
         _ticket_failed(submission.pk, exc)
         if isinstance(exc, UploadRejected):
             raise AppError(exc.code, exc.message) from exc
@@ -90,7 +83,7 @@ def submission_start_upload(
     return submission, ticket
 
 
-def _ticket_failed(submission_id: int, exc: StorageError) -> None:
+def _ticket_failed(submission_id: int, exc: ProviderError) -> None:
     """The provider gave no ticket: the row says why (the student is told at once)."""
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
@@ -112,7 +105,7 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
         video_id = backend_for_submission(submission).confirm_upload(
             submission.upload_ref, expected
         )
-    except StorageError as exc:
+    except ProviderError as exc:
         # Permanent: the upload is not (all) there; the student uploads again. Transient:
         # the provider is unavailable; confirming again later works (503).
         raise (AppError(exc.code, exc.message, status=409) if exc.permanent
@@ -145,9 +138,8 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
         if submission.state not in (State.UPLOADED, State.PROCESSING):
             return
         if metadata.state == "error":
-            message = _PROVIDER_REASONS.get(
-                metadata.error_code or "", "This file could not be read as a video."
-            )
+            # The backend words its provider's reasons; this is for the ones it does not.
+            message = metadata.user_message or "This file could not be read as a video."
             _fail(submission, message, {"reason": metadata.error_code or metadata.state})
             return
         if not metadata.ready:

@@ -23,19 +23,19 @@ from lti_tool.models import StorageConfig, Submission
 from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.services.storage import backend_for_config, backend_for_submission
 from storage_backends.base import (
+    FORWARD_TICKET_PARAM,
     MultipartOperation,
     MultipartUploads,
     StorageBackend,
-    StorageError,
     TusCreationForwarding,
     UploadedPart,
     UploadTicket,
     WebhookReceiver,
 )
+from storage_backends.errors import ProviderError
 
 logger = logging.getLogger(__name__)
 _FORWARD_SALT = "lti_tool.tus_forward"
-FORWARD_TICKET_PARAM = "ticket"
 # HTTP status for the storage error codes a browser can cause.
 _STATUS = {"invalid_part": 400, "invalid_reference": 400, "upload_missing": 404,
            "size_mismatch": 422, "upload_incomplete": 422, "type_mismatch": 422}
@@ -47,14 +47,12 @@ def upload_ticket_finish(
     """Remember what the later steps need; point tus-forwarding uploads at our endpoint."""
     submission.upload_details = {"protocol": ticket.protocol, **ticket.fields}
     if isinstance(backend, TusCreationForwarding):
-        # In the query string, not a header: tus clients send their headers on every
-        # PATCH too, and those go straight to the provider, whose CORS refuses them.
         token = signing.dumps({"submission": submission.pk}, salt=_FORWARD_SALT)
         ticket = replace(ticket, url=f"{ticket.url}?{urlencode({FORWARD_TICKET_PARAM: token})}")
     return ticket
 
 
-def storage_error(exc: StorageError) -> AppError:
+def storage_error(exc: ProviderError) -> AppError:
     status = 503 if not exc.permanent else _STATUS.get(exc.code, 400)
     return AppError(exc.code, exc.message, status=status)
 
@@ -64,7 +62,7 @@ def provider_errors() -> Iterator[None]:
     """Storage errors become user errors: 4xx for what the browser sent, 503 for outages."""
     try:
         yield
-    except StorageError as exc:
+    except ProviderError as exc:
         raise storage_error(exc) from exc
 
 
@@ -161,7 +159,7 @@ def webhook_receive(*, config_id: int, headers: dict[str, str], body: bytes) -> 
         raise NotFound(_("No webhook is configured here."))
     try:
         event = backend.parse_webhook(headers, body)
-    except StorageError as exc:
+    except ProviderError as exc:
         logger.warning("webhook refused config=%s: %s", config_id, exc.message)
         raise AppError("bad_webhook", exc.message, status=400) from exc
     submission = (

@@ -1,8 +1,13 @@
-"""The admin form for a tenant's storage: secrets are write-only, the backend is checked."""
+"""The admin form for a tenant's storage, built from the registered backends.
+
+Each backend declares its options once (storage_backends/options.py); the form shows one
+group of typed fields per backend (`<backend name>__<option>`) and reads only the chosen
+backend's group. Secrets are write-only: never rendered, a blank one keeps the stored
+value. The backend is loaded and checked (`check()`) before anything is saved.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -10,65 +15,76 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lti_tool.encryption import decrypt_json, mask
 from lti_tool.models import StorageConfig
-from lti_tool.services.storage import KNOWN_BACKENDS, secret_option_names, storage_config_build
+from lti_tool.tenants.storage_configs import storage_config_build
+from storage_backends.base import HealthCheck, StorageBackend
+from storage_backends.registry import backend_choices, registered_backends
 
 if TYPE_CHECKING:  # generic in django-stubs only: Django's ModelForm is not subscriptable
     StorageConfigModelForm = forms.ModelForm[StorageConfig]
 else:
     StorageConfigModelForm = forms.ModelForm
 
-_BACKEND_CHOICES: list[tuple[str, str]] = sorted(KNOWN_BACKENDS.items(), key=lambda kv: kv[1])
+SEPARATOR = "__"
+
+
+def field_name(backend: type[StorageBackend], option: str) -> str:
+    return f"{backend.name}{SEPARATOR}{option}"
+
+
+def option_groups() -> list[tuple[str, str, list[str]]]:
+    """(dotted path, backend label, its form field names) for the admin's fieldsets."""
+    return [
+        (dotted, cls.label or cls.name,
+         [field_name(cls, option) for option in cls.Options.names()])
+        for dotted, cls in sorted(registered_backends().items(), key=lambda kv: kv[1].name)
+    ]
 
 
 class StorageConfigForm(StorageConfigModelForm):
-    backend = forms.ChoiceField(choices=_BACKEND_CHOICES)
-    secrets = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
-        help_text="JSON of secret options (API token, AWS secret, private keys, webhook "
-        "secret). Stored encrypted, never shown again; keys left out keep their saved value.",
-    )
+    backend = forms.ChoiceField(choices=())
     make_active = forms.BooleanField(
         required=False, initial=True, label="Use for the tenant's new videos"
     )
 
     class Meta:
         model = StorageConfig
-        fields = ["tenant", "label", "backend", "options"]
+        fields = ["tenant", "label", "backend"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        stored = decrypt_json(self.instance.secrets_encrypted) if self.instance.pk else {}
-        if stored:
-            shown = ", ".join(f"{name}: {mask(str(value))}" for name, value in stored.items())
-            self.fields["secrets"].help_text += f" Saved: {shown}."
-        self.backend_instance: object | None = None
-
-    def clean_secrets(self) -> dict[str, str]:
-        raw = self.cleaned_data.get("secrets") or ""
-        if not raw.strip():
-            return {}
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"Secrets must be a JSON object: {exc}") from exc
-        if not isinstance(value, dict):
-            raise forms.ValidationError("Secrets must be a JSON object.")
-        return {str(k): str(v) for k, v in value.items()}
+        self.fields["backend"].choices = backend_choices()  # type: ignore[attr-defined]
+        self.stored_secrets: dict[str, Any] = (
+            decrypt_json(self.instance.secrets_encrypted) if self.instance.pk else {}
+        )
+        for cls in registered_backends().values():
+            current = self.instance.pk and self.instance.backend == _path_of(cls)
+            for option, field in cls.Options.form_fields().items():
+                name = field_name(cls, option)
+                if option in cls.Options.secret_options:
+                    if current and self.stored_secrets.get(option):
+                        saved = mask(str(self.stored_secrets[option]))
+                        field.help_text += f" Saved: {saved}."
+                elif current and option in self.instance.options:
+                    field.initial = self.instance.options[option]
+                self.fields[name] = field
+        self.backend_instance: StorageBackend | None = None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        backend, options = data.get("backend"), data.get("options") or {}
+        backend = data.get("backend")
         if not backend or self.errors:
             return data
-        secret_names = set(secret_option_names(backend))
-        if misplaced := secret_names & set(options):
-            raise forms.ValidationError(
-                f"Put {', '.join(sorted(misplaced))} under secrets, not options."
-            )
-        stored = decrypt_json(self.instance.secrets_encrypted) if self.instance.pk else {}
-        secrets = {**stored, **data.get("secrets", {})}
-        self._check_backend(backend, options, secrets)
+        cls = registered_backends()[backend]
+        typed = {option: data.get(field_name(cls, option)) for option in cls.Options.names()}
+        given = cls.Options.from_form(typed)
+        secret_names = cls.Options.secret_options
+        options = {k: v for k, v in given.items() if k not in secret_names}
+        new_secrets = {k: str(v) for k, v in given.items() if k in secret_names}
+        # Stored secrets of this backend stay unless replaced (another backend's are dropped).
+        kept = {k: v for k, v in self.stored_secrets.items() if k in secret_names}
+        self._check_backend(backend, options, {**kept, **new_secrets})
+        data["options"], data["secrets"] = options, new_secrets
+        data["dropped_secrets"] = sorted(set(self.stored_secrets) - set(secret_names))
         return data
 
     def _check_backend(
@@ -78,8 +94,15 @@ class StorageConfigForm(StorageConfigModelForm):
             instance = storage_config_build(backend=backend, options=options, secrets=secrets)
         except ImproperlyConfigured as exc:
             raise forms.ValidationError(f"The backend refused these settings: {exc}") from exc
-        check = getattr(instance, "check", None)
-        problems = check() if callable(check) else []
+        problems = instance.check() if isinstance(instance, HealthCheck) else []
         if problems:
             raise forms.ValidationError([f"Check failed: {problem}" for problem in problems])
         self.backend_instance = instance
+
+    def save(self, commit: bool = True) -> StorageConfig:
+        self.instance.options = self.cleaned_data.get("options", {})
+        return super().save(commit=commit)
+
+
+def _path_of(cls: type[StorageBackend]) -> str:
+    return next(path for path, known in registered_backends().items() if known is cls)

@@ -1,7 +1,7 @@
 """A small typed client for the Cloudflare Stream API (v4): envelopes, errors, retries.
 
 Every call goes through `call_with_retry`: 429 and 5xx (honouring `retry-after`),
-timeouts and connection errors are retried; any other 4xx is a permanent `StorageError`
+timeouts and connection errors are retried; any other 4xx is a permanent `ProviderError`
 at once, because asking again will not change the provider's mind.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from storage_backends.base import StorageError
+from storage_backends.errors import ProviderError
 from storage_backends.retry import ATTEMPTS, call_with_retry, raise_for_transient
 
 # (connect, read) seconds. Reads may be slow while Cloudflare creates an upload; a web
@@ -88,14 +88,14 @@ class StreamAPI:
             )
         except requests.RequestException as exc:
             # Converted here so the caller sees one error type after the last attempt.
-            raise StorageError(f"{what} failed: {type(exc).__name__}",
+            raise ProviderError(f"{what} failed: {type(exc).__name__}",
                                code="provider_unreachable") from exc
         raise_for_transient(response, what)
         if response.status_code == 404 and missing_ok:
             return None
         envelope = _envelope(response)
         if response.status_code >= 400 or envelope.get("success") is False:
-            raise StorageError(
+            raise ProviderError(
                 f"{what} answered {response.status_code}: {_errors(envelope)}",
                 permanent=True,
                 code=_STATUS_CODES.get(response.status_code, "provider_rejected"),

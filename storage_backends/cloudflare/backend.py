@@ -14,19 +14,20 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urljoin
 
 from django.conf import settings
+from django.urls import URLPattern, URLResolver, include, path
 
 from storage_backends.base import (
     HealthCheck,
     Playback,
     SigningKeyManagement,
     StorageBackend,
-    StorageError,
     TusCreationForwarding,
     UploadContext,
     UploadTicket,
@@ -40,7 +41,7 @@ from storage_backends.cloudflare import tus_metadata
 from storage_backends.cloudflare.api import StreamAPI
 from storage_backends.cloudflare.costs import estimate_monthly_cost
 from storage_backends.cloudflare.health import configuration_problems
-from storage_backends.cloudflare.options import MAX_DURATION_SECONDS, check_options, load_signer
+from storage_backends.cloudflare.options import CloudflareOptions, load_signer
 from storage_backends.cloudflare.tokens import MAX_TOKEN_TTL
 from storage_backends.cloudflare.videos import metadata_from_video
 from storage_backends.cloudflare.webhooks import (
@@ -48,12 +49,14 @@ from storage_backends.cloudflare.webhooks import (
     header_value,
     verify_signature,
 )
+from storage_backends.errors import ProviderError
 from storage_backends.validation import validate_upload
 
-DEFAULT_API_BASE = "https://api.cloudflare.com/client/v4"
 DEFAULT_UPLOAD_URL = "/storage/cloudflare/tus/"
 DEFAULT_TICKET_TTL = 24 * 3600
 TUS_VERSION = "1.0.0"
+# Stream takes tus chunks of at least 5 MiB in multiples of 256 KiB (but the last).
+UPLOAD_CHUNK_BYTES = 5 * 1024 * 1024
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # Stream uids are 32 hex digits today
 _RESERVED_PATHS = frozenset({"keys", "webhook", "direct_upload", "copy", "live_inputs",
                              "watermarks", "storage-usage"})
@@ -68,33 +71,26 @@ class CloudflareStreamBackend(
     HealthCheck,
 ):
     name = "cloudflare"
-    # Options the admin stores encrypted and never shows back.
-    secret_options = ("api_token", "signing_key_pem", "webhook_secret")
+    label = "Cloudflare Stream"
+    Options = CloudflareOptions
+    url_prefix = "cloudflare"
 
-    def __init__(
-        self,
-        *,
-        account_id: str,
-        api_token: str,
-        api_base: str = DEFAULT_API_BASE,
-        delivery_base: str = "",
-        signing_key_id: str = "",
-        signing_key_pem: str = "",
-        webhook_secret: str = "",
-        max_duration_seconds: int = MAX_DURATION_SECONDS,
-        ticket_ttl: int | None = None,
-        upload_url: str = DEFAULT_UPLOAD_URL,
-    ) -> None:
-        check_options(account_id=account_id, api_token=api_token, api_base=api_base,
-                      delivery_base=delivery_base, max_duration_seconds=max_duration_seconds,
-                      ticket_ttl=ticket_ttl)
-        self.api = StreamAPI(account_id=account_id, api_token=api_token, api_base=api_base)
-        self.delivery_base = delivery_base.rstrip("/")
-        self.signer = load_signer(signing_key_id, signing_key_pem)  # parsed once, kept
-        self.webhook_secret = webhook_secret
-        self.max_duration_seconds = max_duration_seconds
-        self.ticket_ttl = ticket_ttl or _default_ticket_ttl()
-        self.upload_url = upload_url
+    def __init__(self, **options: Any) -> None:
+        self.options = CloudflareOptions.load(options)
+        self.api = StreamAPI(account_id=self.options.account_id,
+                             api_token=self.options.api_token, api_base=self.options.api_base)
+        self.delivery_base = self.options.delivery_base.rstrip("/")
+        # Parsed once, kept.
+        self.signer = load_signer(self.options.signing_key_id, self.options.signing_key_pem)
+        self.webhook_secret = self.options.webhook_secret
+        self.max_duration_seconds = self.options.max_duration_seconds
+        self.ticket_ttl = self.options.ticket_ttl or _default_ticket_ttl()
+        self.upload_url = self.options.upload_url or DEFAULT_UPLOAD_URL
+
+    @classmethod
+    def urlpatterns(cls) -> list[URLPattern | URLResolver]:
+        """The tus creation endpoint the browser posts to (forwarded to Stream)."""
+        return [path("", include("storage_backends.cloudflare.urls"))]
 
     # -- uploads ---------------------------------------------------------------------
 
@@ -111,6 +107,7 @@ class CloudflareStreamBackend(
             upload_ref=uuid.uuid4().hex,
             expires_at=datetime.fromtimestamp(time.time() + self.ticket_ttl, tz=UTC),
             headers={},
+            chunk_size=UPLOAD_CHUNK_BYTES,
         )
 
     def forward_tus_creation(
@@ -122,7 +119,7 @@ class CloudflareStreamBackend(
         `maxDurationSeconds` and signed-only playback from the metadata we force here.
         """
         if upload_length <= 0:
-            raise StorageError("The upload is empty.", permanent=True, code="empty_file")
+            raise ProviderError("The upload is empty.", permanent=True, code="empty_file")
         metadata = tus_metadata.for_provider(
             upload_metadata, upload_ref=upload_ref, max_duration_seconds=self.max_duration_seconds
         )
@@ -135,7 +132,7 @@ class CloudflareStreamBackend(
         location, video_id = response.headers.get("Location"), response.headers.get(
             "stream-media-id")
         if not location or not video_id:
-            raise StorageError("Cloudflare Stream created no upload URL.", code="provider_error")
+            raise ProviderError("Cloudflare Stream created no upload URL.", code="provider_error")
         return urljoin(self.api.base_url, location), video_id
 
     def confirm_upload(self, upload_ref: str, metadata: dict[str, Any]) -> str:
@@ -144,23 +141,23 @@ class CloudflareStreamBackend(
         video = self._video(video_id) if video_id else None
         meta = (video or {}).get("meta") or {}
         if video is None or meta.get(tus_metadata.REF_KEY) != upload_ref:
-            raise StorageError("No upload arrived for this file.", permanent=True,
+            raise ProviderError("No upload arrived for this file.", permanent=True,
                                code="upload_missing")
         if (video.get("status") or {}).get("state") == "pendingupload":
             # Not permanent: the last PATCH may still be landing; asking again can succeed.
-            raise StorageError("The upload is not complete yet.", code="upload_incomplete")
+            raise ProviderError("The upload is not complete yet.", code="upload_incomplete")
         return video_id
 
     # -- playback ----------------------------------------------------------------------
 
     def playback(self, video_id: str, viewer: Viewer, expires_in: int) -> Playback:
         if self.signer is None:
-            raise StorageError(
+            raise ProviderError(
                 "Cloudflare Stream has no signing key configured: an administrator must "
                 "create one (storage settings -> create signing key).",
                 permanent=True, code="not_configured")
         if not self.delivery_base:
-            raise StorageError("Cloudflare Stream has no delivery_base configured.",
+            raise ProviderError("Cloudflare Stream has no delivery_base configured.",
                                permanent=True, code="not_configured")
         now = int(time.time())
         expires_at = now + min(expires_in, MAX_TOKEN_TTL)  # Stream's ceiling for tokens
@@ -191,14 +188,14 @@ class CloudflareStreamBackend(
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         if not self.webhook_secret:
-            raise StorageError("No webhook secret is configured.", permanent=True,
+            raise ProviderError("No webhook secret is configured.", permanent=True,
                                code="not_configured")
         verify_signature(self.webhook_secret, header_value(headers, SIGNATURE_HEADER), body,
                          now=time.time())
         video = _json_object(body)
         video_id = video.get("uid")
         if not isinstance(video_id, str) or not video_id:
-            raise StorageError("The webhook names no video.", permanent=True,
+            raise ProviderError("The webhook names no video.", permanent=True,
                                code="webhook_invalid")
         return WebhookEvent(video_id=video_id, metadata=metadata_from_video(video))
 
@@ -214,7 +211,7 @@ class CloudflareStreamBackend(
     def get_metadata(self, video_id: str) -> VideoMetadata:
         video = self._video(video_id)
         if video is None:
-            raise StorageError("The video is not in storage.", permanent=True, code="not_found")
+            raise ProviderError("The video is not in storage.", permanent=True, code="not_found")
         return metadata_from_video(video)
 
     def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
@@ -222,7 +219,14 @@ class CloudflareStreamBackend(
 
     def check(self, *, origin: str | None = None) -> list[str]:
         """Problems an administrator must fix; empty when the configuration works."""
-        return configuration_problems(self)
+        return configuration_problems(api=self.api, signer=self.signer,
+                                      delivery_base=self.delivery_base,
+                                      webhook_secret=self.webhook_secret)
+
+    def deletable_id(self, *, video_id: str, upload_ref: str,
+                     upload_details: Mapping[str, Any]) -> str:
+        # An upload never confirmed knows its Stream uid only from the tus creation.
+        return video_id or str(upload_details.get("video_id") or "") or upload_ref
 
     def _video(self, video_id: str) -> dict[str, Any] | None:
         if not _is_video_id(video_id):
@@ -240,10 +244,10 @@ def _json_object(body: bytes) -> dict[str, Any]:
     try:
         value = json.loads(body)
     except ValueError as exc:
-        raise StorageError("The webhook body is not JSON.", permanent=True,
+        raise ProviderError("The webhook body is not JSON.", permanent=True,
                            code="webhook_invalid") from exc
     if not isinstance(value, dict):
-        raise StorageError("The webhook body is not a video.", permanent=True,
+        raise ProviderError("The webhook body is not a video.", permanent=True,
                            code="webhook_invalid")
     return value
 

@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from storage_backends.base import VideoMetadata
 
+# What a student reads when Stream refuses a video, by Stream's errorReasonCode.
+REASONS = {
+    "ERR_NON_VIDEO": _("This file is not a video. Please upload a video file."),
+    "ERR_DURATION_EXCEED_CONSTRAINT": _("This video is longer than the assignment allows."),
+    "ERR_DURATION_TOO_SHORT": _("This video is too short to be processed."),
+    "ERR_MALFORMED_VIDEO": _("This video file is damaged and could not be processed."),
+}
 # Stream's states, folded into the three the rest of the tool acts on.
 _STATES = {"ready": "ready", "error": "error"}  # every other state is still processing
 
@@ -27,7 +36,13 @@ def metadata_from_video(video: Mapping[str, Any]) -> VideoMetadata:
         progress_pct=_known_float(status.get("pctComplete")),
         error_code=status.get("errorReasonCode") or None,
         error_text=status.get("errorReasonText") or None,
+        user_message=_reason(status.get("errorReasonCode")),
     )
+
+
+def _reason(code: Any) -> str | None:
+    reason = REASONS.get(str(code or ""))
+    return None if reason is None else str(reason)
 
 
 def _known_float(value: Any) -> float | None:

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
-from storage_backends.base import StorageError
+from storage_backends.errors import ProviderError
 
 SIGNATURE_HEADER = "Webhook-Signature"
 # Older deliveries are refused so a captured one cannot be replayed later.
@@ -20,7 +20,7 @@ MAX_AGE_SECONDS = 5 * 60
 MAX_FUTURE_SECONDS = 60
 
 
-class InvalidWebhook(StorageError):
+class InvalidWebhook(ProviderError):
     def __init__(self, message: str) -> None:
         super().__init__(message, permanent=True, code="webhook_invalid")
 

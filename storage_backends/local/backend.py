@@ -1,7 +1,8 @@
 """The embedded default backend: files on this machine, tus uploads, HMAC-signed playback.
 
-The HTTP side (the tus endpoint and Range playback) is in lti_tool/views/local_storage.py;
-this module holds what a backend decides: tickets, paths, signatures, metadata.
+The HTTP side (the tus endpoint and Range playback) is in views.py, mounted through the
+registry under storage/local/; this module holds what a backend decides: tickets,
+paths, signatures, metadata. Any tenant may use it: each has its own folder.
 """
 
 from __future__ import annotations
@@ -11,47 +12,78 @@ import shutil
 import subprocess
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import URLPattern, URLResolver, include, path
 
 from storage_backends.base import (
     Playback,
     StorageBackend,
-    StorageError,
     UploadContext,
     UploadTicket,
     VideoMetadata,
     Viewer,
 )
-from storage_backends.local.files import LocalFiles, StoredInfo
+from storage_backends.errors import ProviderError
+from storage_backends.local.files import LocalFiles, StoredInfo, make_ref
 from storage_backends.local.tickets import TICKET_HEADER, LocalSigner, TicketGrant
 from storage_backends.local.tus import TusServer
+from storage_backends.options import BackendOptions, option
 from storage_backends.validation import normalized_mime, validate_upload
+
+# Bytes per tus PATCH: each one passes through a web worker, so keep them moderate.
+CHUNK_SIZE = 5 * 1024 * 1024
+UPLOAD_REF_PARAM = "upload"  # on the creation URL: which upload, so which backend
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocalOptions(BackendOptions):
+    """Blank values take the site's settings (VIDEO_LOCAL_ROOT, SECRET_KEY,
+    VIDEO_UPLOAD_TICKET_TTL): a tenant picks "Local disk" with nothing to type."""
+
+    provider: ClassVar[str] = "Local storage"
+    secret_options: ClassVar[frozenset[str]] = frozenset({"secret"})
+
+    root: str = option("", label="Folder", help_text="Blank: the site's video folder.")
+    secret: str | None = option(None, label="Signing secret",
+                                help_text="Blank: the site's SECRET_KEY.")
+    upload_url: str = option("/storage/local/tus/", label="tus URL")
+    playback_url: str = option("/storage/local/play/", label="Playback URL")
+    ticket_ttl: int | None = option(None, label="Upload ticket lifetime (s)")
+    chunk_size: int = option(CHUNK_SIZE, label="tus chunk size (bytes)")
+
+    def check(self) -> None:
+        if not (self.root or getattr(settings, "VIDEO_LOCAL_ROOT", "")):
+            raise ImproperlyConfigured("Local storage needs root (or VIDEO_LOCAL_ROOT).")
+        if self.chunk_size < 1:
+            raise ImproperlyConfigured("Local storage: chunk_size must be positive.")
 
 
 class LocalBackend(StorageBackend):
     name = "local"
+    label = "Local disk (this server)"
+    Options = LocalOptions
+    url_prefix = "local"
 
-    def __init__(
-        self,
-        *,
-        root: str,
-        secret: str | None = None,
-        upload_url: str = "/storage/local/tus/",
-        playback_url: str = "/storage/local/play/",
-        ticket_ttl: int | None = None,
-    ) -> None:
-        self.files = LocalFiles(Path(root))
-        self.signer = LocalSigner(secret or settings.SECRET_KEY)
-        self.upload_url = upload_url
-        self.playback_url = playback_url
-        self.ticket_ttl = ticket_ttl or settings.VIDEO_UPLOAD_TICKET_TTL
+    def __init__(self, **options: Any) -> None:
+        self.options = LocalOptions.load(options)
+        self.files = LocalFiles(Path(self.options.root or settings.VIDEO_LOCAL_ROOT))
+        self.signer = LocalSigner(self.options.secret or settings.SECRET_KEY)
+        self.upload_url = self.options.upload_url
+        self.playback_url = self.options.playback_url
+        self.ticket_ttl = self.options.ticket_ttl or settings.VIDEO_UPLOAD_TICKET_TTL
         self.tus = TusServer(self.files, self.signer, settings.VIDEO_MAX_UPLOAD_BYTES)
+
+    @classmethod
+    def urlpatterns(cls) -> list[URLPattern | URLResolver]:
+        return [path("", include("storage_backends.local.urls"))]
 
     def create_upload(
         self, ctx: UploadContext, filename: str, size: int, mime: str
@@ -60,14 +92,16 @@ class LocalBackend(StorageBackend):
             filename=filename, size=size, mime=mime, max_size_bytes=ctx.max_size_bytes
         )
         expires = int(time.time()) + self.ticket_ttl
-        grant = TicketGrant(uuid.uuid4().hex, size, ctx.max_size_bytes, normalized_mime(mime),
+        ref = make_ref(ctx.tenant_id, uuid.uuid4().hex)  # in the tenant's own folder
+        grant = TicketGrant(ref, size, ctx.max_size_bytes, normalized_mime(mime),
                             safe_name, expires)
         return UploadTicket(
             protocol="local-tus",
-            url=self.upload_url,
+            url=f"{self.upload_url}?{urlencode({UPLOAD_REF_PARAM: ref})}",
             upload_ref=grant.ref,
             expires_at=datetime.fromtimestamp(expires, tz=UTC),
             headers={TICKET_HEADER: self.signer.sign_ticket(grant)},
+            chunk_size=self.options.chunk_size,
         )
 
     def confirm_upload(self, upload_ref: str, metadata: dict[str, Any]) -> str:
@@ -77,17 +111,17 @@ class LocalBackend(StorageBackend):
             with self.files.locked(upload_ref):
                 info = self.files.read_info(self.files.upload_dir(upload_ref))
                 if info is None:
-                    raise StorageError("No upload arrived for this file.", permanent=True,
+                    raise ProviderError("No upload arrived for this file.", permanent=True,
                                        code="upload_missing")
                 received = self.files.offset(upload_ref)
                 if received != info.length:
-                    raise StorageError(
+                    raise ProviderError(
                         f"The upload is not complete yet ({received} of {info.length} bytes).",
                         permanent=True, code="upload_incomplete",
                     )
                 self.files.promote(upload_ref)
         except FileNotFoundError as exc:
-            raise StorageError("No upload arrived for this file.", permanent=True,
+            raise ProviderError("No upload arrived for this file.", permanent=True,
                                code="upload_missing") from exc
         return upload_ref
 
@@ -118,7 +152,7 @@ class LocalBackend(StorageBackend):
     def get_metadata(self, video_id: str) -> VideoMetadata:
         info = self.video_info(video_id)
         if info is None:
-            raise StorageError("The video is not in storage.", permanent=True, code="not_found")
+            raise ProviderError("The video is not in storage.", permanent=True, code="not_found")
         path = self.files.video_dir(video_id) / "data"
         probed = _probe(path)
         if probed is False:

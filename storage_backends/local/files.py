@@ -1,7 +1,9 @@
 """Where the local backend keeps its bytes: one folder per upload, one per video.
 
 `uploads/<ref>/data` grows as tus PATCHes arrive (its size is the tus offset) beside
-`info.json`; a confirmed upload moves to `videos/<ref>/` unchanged.
+`info.json`; a confirmed upload moves to `videos/<ref>/` unchanged. Each tenant has its
+own folder, `tenants/<id>/`: its refs read `t<id>-<hex>`. Bare `<hex>` refs (made before
+tenants had folders) stay at the root.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-_REF_PATTERN = re.compile(r"^[a-f0-9]{32}$")
+_REF_PATTERN = re.compile(r"^(?:t([0-9]{1,12})-)?([a-f0-9]{32})$")
+
+
+def make_ref(tenant_id: int | None, token: str) -> str:
+    return f"t{tenant_id}-{token}" if tenant_id is not None else token
 
 
 @dataclass
@@ -31,10 +37,19 @@ class LocalFiles:
         self.root = root
 
     def upload_dir(self, ref: str) -> Path:
-        return self.root / "uploads" / _checked(ref)
+        return self._folder(ref, "uploads")
 
     def video_dir(self, video_id: str) -> Path:
-        return self.root / "videos" / _checked(video_id)
+        return self._folder(video_id, "videos")
+
+    def _folder(self, ref: str, kind: str) -> Path:
+        # Refs come from URLs: never let one name a path outside our folders.
+        match = _REF_PATTERN.match(ref)
+        if not match:
+            raise FileNotFoundError(ref)
+        tenant, token = match.groups()
+        base = self.root / "tenants" / tenant if tenant else self.root
+        return base / kind / token
 
     def write_info(self, folder: Path, info: StoredInfo) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -75,10 +90,3 @@ class LocalFiles:
 
     def remove_video(self, video_id: str) -> None:
         shutil.rmtree(self.video_dir(video_id), ignore_errors=True)
-
-
-def _checked(ref: str) -> str:
-    # Refs come from URLs: never let one name a path outside our folders.
-    if not _REF_PATTERN.match(ref):
-        raise FileNotFoundError(ref)
-    return ref

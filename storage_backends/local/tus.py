@@ -53,9 +53,12 @@ class TusServer:
             "Tus-Max-Size": str(self.max_size),
         })
 
-    def create(self, headers: Mapping[str, str], ticket: str | None) -> tuple[str, TusResponse]:
-        """POST: start (or restart) the upload a ticket grants; returns (ref, response)."""
-        grant = self._grant(ticket)
+    def create(
+        self, headers: Mapping[str, str], ticket: str | None, ref: str | None = None
+    ) -> tuple[str, TusResponse]:
+        """POST: start (or restart) the upload a ticket grants; returns (ref, response).
+        `ref`, when the URL names one, must be the ticket's."""
+        grant = self._grant(ticket, ref)
         length = _int_header(headers, "Upload-Length")
         if length > grant.max_size:
             raise TusError(413, "The file is larger than this upload allows.")

@@ -19,24 +19,24 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import boto3
 from botocore.config import Config
 
-from storage_backends import cost
 from storage_backends.base import (
     HealthCheck,
     MultipartOperation,
     MultipartUploads,
     Playback,
     StorageBackend,
-    StorageError,
     UploadContext,
     UploadedPart,
     UploadTicket,
     VideoMetadata,
     Viewer,
 )
+from storage_backends.errors import ProviderError
 from storage_backends.s3 import multipart
 from storage_backends.s3.bucket import S3Bucket
 from storage_backends.s3.checks import bucket_problems
 from storage_backends.s3.cloudfront import CloudFrontUrls, invalidate
+from storage_backends.s3.costs import estimate_monthly_cost
 from storage_backends.s3.keys import checked_key, object_key
 from storage_backends.s3.options import SIGV4_MAX_EXPIRY, S3Options
 from storage_backends.validation import validate_upload
@@ -55,9 +55,6 @@ class _Timeouts(TypedDict):
 NO_RETRY: _RetryDict = {"total_max_attempts": 1, "mode": "standard"}
 TIMEOUTS: _Timeouts = {"connect_timeout": 5, "read_timeout": 30}
 CLOUDFRONT_CONFIG = Config(retries=NO_RETRY, **TIMEOUTS)
-# Planning figure for estimate_cost (the interface gives no video count): a ~5-minute
-# 720p recording at ~2.5 Mbit/s, watched once in full per view.
-AVERAGE_VIDEO_BYTES = 100 * 1000**2
 # The S3 requests of a multipart upload the browser sends itself, with a URL we sign.
 SIGNED_OPERATIONS: dict[str, str] = {
     "list_parts": "list_parts", "complete": "complete_multipart_upload",
@@ -69,11 +66,11 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
     it holds one boto3 client and the parsed CloudFront key, nothing per request."""
 
     name = "s3"
-    # Options the admin stores encrypted and never shows back.
-    secret_options = ("secret_access_key", "session_token", "cloudfront_private_key")
+    label = "Amazon S3 + CloudFront"
+    Options = S3Options
 
     def __init__(self, **options: Any) -> None:
-        self.options = S3Options(**options)  # unknown option -> TypeError, like Django
+        self.options = S3Options.load(options)  # unknown option -> ImproperlyConfigured
         self.bucket = S3Bucket(_client("s3", self.options, _s3_config(self.options)),
                                self.options.bucket)
         self.cdn: CloudFrontUrls | None = None
@@ -132,22 +129,23 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
             upload_ref=key,
             expires_at=_in(self.options.ticket_ttl),
             fields={"uploadId": upload_id, "key": key, "partSize": str(part_size)},
+            chunk_size=part_size,
         )
 
     def confirm_upload(self, upload_ref: str, metadata: dict[str, Any]) -> str:
         head = self.bucket.head(checked_key(upload_ref))
         if head is None:
-            raise StorageError("No upload arrived for this file.", permanent=True,
+            raise ProviderError("No upload arrived for this file.", permanent=True,
                                code="upload_missing")
         expected_size = metadata.get("size")
         if expected_size is not None and head["ContentLength"] != int(expected_size):
-            raise StorageError(
+            raise ProviderError(
                 f"The video did not arrive whole ({head['ContentLength']} of {expected_size} "
                 "bytes). Please upload it again.", permanent=True, code="size_mismatch",
             )
         expected_mime = metadata.get("mime")
         if expected_mime and _mime(head) != str(expected_mime).split(";")[0].strip().lower():
-            raise StorageError("The stored file is not of the type that was declared.",
+            raise ProviderError("The stored file is not of the type that was declared.",
                                permanent=True, code="type_mismatch")
         return upload_ref
 
@@ -189,11 +187,11 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
         multipart.complete(self.bucket, key, upload_id, parts, last_part=last_part)
         head = self.bucket.head(key)
         if head is None:
-            raise StorageError("No upload arrived for this file.", permanent=True,
+            raise ProviderError("No upload arrived for this file.", permanent=True,
                                code="upload_missing")
         if head["ContentLength"] != expected_size:
             self.bucket.delete(key)  # a wrong object must not become anyone's submission
-            raise StorageError(
+            raise ProviderError(
                 f"The video did not arrive whole ({head['ContentLength']} of {expected_size} "
                 "bytes). Please upload it again.", permanent=True, code="size_mismatch",
             )
@@ -229,15 +227,13 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
     def get_metadata(self, video_id: str) -> VideoMetadata:
         head = self.bucket.head(checked_key(video_id))
         if head is None:
-            raise StorageError("The video is not in storage.", permanent=True, code="not_found")
+            raise ProviderError("The video is not in storage.", permanent=True, code="not_found")
         # S3 stores bytes, it does not transcode: an object that is there is playable.
         return VideoMetadata(state="ready", ready=True, size_bytes=head["ContentLength"],
                              mime_type=_mime(head))
 
     def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
-        return cost.s3_cloudfront_monthly(
-            stored_bytes=total_bytes, delivered_bytes=total_views * AVERAGE_VIDEO_BYTES
-        )
+        return estimate_monthly_cost(total_bytes, total_views)
 
     def check(self, *, origin: str | None = None) -> list[str]:
         """Problems an administrator must fix (empty when fine): credentials, bucket,
@@ -291,6 +287,6 @@ def _is_our_key(video_id: str) -> bool:
     """Ids we never made (forged, or from another backend) name no video of ours."""
     try:
         checked_key(video_id)
-    except StorageError:
+    except ProviderError:
         return False
     return True

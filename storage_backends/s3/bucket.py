@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError
 
-from storage_backends.base import StorageError
+from storage_backends.errors import ProviderError
 from storage_backends.s3.errors import S3Error, aws_call, translate
 
 
@@ -53,7 +53,7 @@ class S3Bucket:
             raise _local_failure(exc, "presigned POST") from exc
 
 
-def _local_failure(exc: Exception, what: str) -> StorageError:
+def _local_failure(exc: Exception, what: str) -> ProviderError:
     error = translate(exc, what)
     # Signing never talks to AWS: a failure here is missing credentials or bad config.
-    return StorageError(error.message, permanent=True, code="storage_misconfigured")
+    return ProviderError(error.message, permanent=True, code="storage_misconfigured")

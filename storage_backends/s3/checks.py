@@ -9,7 +9,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Any
 
-from storage_backends.base import StorageError
+from storage_backends.errors import ProviderError
 from storage_backends.s3.bucket import S3Bucket
 from storage_backends.s3.errors import S3Error
 
@@ -34,7 +34,7 @@ def bucket_problems(bucket: S3Bucket, region: str, origin: str | None) -> list[s
         rules = bucket.call("get_bucket_cors").get("CORSRules", [])
     except S3Error as exc:
         return [_access_problem(exc, bucket.name, region)]
-    except StorageError as exc:
+    except ProviderError as exc:
         return [f"S3 cannot be reached: {exc.message}"]
     return cors_problems(rules, origin)
 

@@ -1,4 +1,4 @@
-"""botocore failures -> `StorageError`, and the one wrapper every S3/CloudFront call goes through.
+"""botocore failures -> `ProviderError`, and the one wrapper every S3/CloudFront call goes through.
 
 The boto3 client is built with botocore's own retries off (`max_attempts=1`): retrying is
 ours (`call_with_retry`), so a transient failure is retried the same way for every
@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from storage_backends.base import StorageError
+from storage_backends.errors import ProviderError
 from storage_backends.retry import TransientHTTPError, call_with_retry
 
 T = TypeVar("T")
@@ -36,7 +36,7 @@ ACCESS_CODES = frozenset({
 })
 
 
-class S3Error(StorageError):
+class S3Error(ProviderError):
     """A permanent S3/CloudFront failure; keeps AWS's code so callers can tell 404 from 403."""
 
     def __init__(self, message: str, *, code: str, aws_code: str, status: int | None) -> None:
@@ -49,17 +49,17 @@ class S3Error(StorageError):
         return self.aws_code in NOT_FOUND_CODES or self.status == 404
 
 
-def translate(exc: Exception, what: str) -> StorageError:
+def translate(exc: Exception, what: str) -> ProviderError:
     """Classify one botocore failure; `what` names the operation for logs and admins."""
     if isinstance(exc, ClientError):
         return _from_client_error(exc, what)
     if isinstance(exc, BotoConnectionError | HTTPClientError):
         # Timeouts, refused or dropped connections: the request may not have run at all.
         return TransientHTTPError(f"S3 {what}: cannot reach the storage service ({exc}).")
-    return StorageError(f"S3 {what}: {exc}", permanent=True, code="storage_misconfigured")
+    return ProviderError(f"S3 {what}: {exc}", permanent=True, code="storage_misconfigured")
 
 
-def _from_client_error(exc: ClientError, what: str) -> StorageError:
+def _from_client_error(exc: ClientError, what: str) -> ProviderError:
     error = exc.response.get("Error", {})
     meta = exc.response.get("ResponseMetadata", {})
     aws_code = str(error.get("Code") or meta.get("HTTPStatusCode") or "Unknown")
@@ -85,7 +85,7 @@ def _seconds(value: str | None) -> float | None:
 
 
 def aws_call(func: Callable[..., T], what: str, **kwargs: Any) -> T:
-    """Call one boto3 operation with our retry; failures come out as StorageError."""
+    """Call one boto3 operation with our retry; failures come out as ProviderError."""
 
     def attempt() -> T:
         try:

@@ -14,7 +14,8 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 
-from storage_backends.base import StorageError, UploadContext
+from storage_backends.base import UploadContext
+from storage_backends.errors import ProviderError
 
 MAX_NAME_CHARS = 120
 KEY_RE = re.compile(
@@ -58,7 +59,7 @@ def parse_key(key: str) -> KeyParts:
     """Refuse anything we did not make: a forged reference must not reach other objects."""
     match = KEY_RE.match(key)
     if match is None:
-        raise StorageError("This is not a video reference of this storage.", permanent=True,
+        raise ProviderError("This is not a video reference of this storage.", permanent=True,
                            code="invalid_reference")
     return KeyParts(
         tenant_id=int(match["tenant"]), assignment_id=int(match["assignment"]),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage_backends.base import StorageError, UploadedPart
+from storage_backends.base import UploadedPart
+from storage_backends.errors import ProviderError
 from storage_backends.s3.bucket import S3Bucket
 from storage_backends.s3.errors import S3Error
 from storage_backends.s3.options import MiB
@@ -33,7 +34,7 @@ def parts_needed(size: int, part_size: int) -> int:
 
 def check_part_number(part_number: int, last_part: int) -> None:
     if not 1 <= part_number <= min(last_part, MAX_PARTS):
-        raise StorageError(
+        raise ProviderError(
             f"Part {part_number} is outside this upload (parts 1 to {last_part}).",
             permanent=True, code="invalid_part",
         )
@@ -65,7 +66,7 @@ def check_parts_total(bucket: S3Bucket, key: str, upload_id: str, expected_size:
     the size it declared: the assembled object would only be refused at confirmation."""
     stored = sum(part.size or 0 for part in list_parts(bucket, key, upload_id))
     if stored != expected_size:
-        raise StorageError(f"Some parts of the video did not arrive whole. {RESTART}",
+        raise ProviderError(f"Some parts of the video did not arrive whole. {RESTART}",
                            permanent=True, code="upload_incomplete")
 
 
@@ -87,12 +88,12 @@ def complete(bucket: S3Bucket, key: str, upload_id: str, parts: list[UploadedPar
 def ordered_parts(parts: list[UploadedPart], last_part: int) -> list[UploadedPart]:
     """S3 wants ascending, unique part numbers; Uppy may report them in any order."""
     if not parts:
-        raise StorageError(f"No part of the video arrived. {RESTART}", permanent=True,
+        raise ProviderError(f"No part of the video arrived. {RESTART}", permanent=True,
                            code="upload_incomplete")
     ordered = sorted(parts, key=lambda part: part.part_number)
     numbers = [part.part_number for part in ordered]
     if len(set(numbers)) != len(numbers):
-        raise StorageError("The same part was sent twice.", permanent=True, code="invalid_part")
+        raise ProviderError("The same part was sent twice.", permanent=True, code="invalid_part")
     for number in (numbers[0], numbers[-1]):
         check_part_number(number, last_part)
     return ordered
@@ -119,13 +120,13 @@ def _open_upload_call(bucket: S3Bucket, operation: str, **kwargs: Any) -> dict[s
         return dict(bucket.call(operation, **kwargs))
     except S3Error as exc:
         if exc.aws_code == "NoSuchUpload":
-            raise StorageError(f"This upload is no longer open. {RESTART}", permanent=True,
+            raise ProviderError(f"This upload is no longer open. {RESTART}", permanent=True,
                                code="upload_missing") from exc
         raise
 
 
-def _student_error(exc: S3Error) -> StorageError:
+def _student_error(exc: S3Error) -> ProviderError:
     if exc.aws_code in {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "NoSuchUpload"}:
-        return StorageError(f"Some parts of the video did not arrive whole. {RESTART}",
+        return ProviderError(f"Some parts of the video did not arrive whole. {RESTART}",
                             permanent=True, code="upload_incomplete")
     return exc

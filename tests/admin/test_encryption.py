@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from lti_tool import encryption
 from lti_tool.models import StorageConfig, Tenant
-from lti_tool.services.storage import storage_config_save
+from lti_tool.tenants.storage_configs import storage_config_save
 
 
 @pytest.fixture

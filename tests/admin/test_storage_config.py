@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from lti_tool.encryption import decrypt_json
 from lti_tool.models import StorageConfig, Tenant
 from lti_tool.services.storage import backend_for_tenant
+from storage_backends.base import UploadContext
+from storage_backends.local import LocalBackend
 from storage_backends.s3 import S3Backend
 from tests.fakes import s3 as s3_fakes
 from tests.fakes.s3 import MotoServer, backend_options, create_bucket
@@ -32,15 +35,16 @@ def tenant(db: None) -> Tenant:
     return Tenant.objects.create(name="Example University")
 
 
-def _form(tenant: Tenant, options: dict[str, Any], secrets: dict[str, str]) -> dict[str, Any]:
-    return {
-        "tenant": tenant.pk, "label": "Main bucket", "backend": S3_PATH,
-        "options": json.dumps(options), "secrets": json.dumps(secrets), "make_active": "on",
-    }
+def _form(tenant: Tenant, options: dict[str, Any], secrets: dict[str, str],
+          backend: str = S3_PATH, prefix: str = "s3") -> dict[str, Any]:
+    """The admin form as a browser posts it: one typed field per option of the backend."""
+    fields = {f"{prefix}__{name}": value for name, value in {**options, **secrets}.items()}
+    return {"tenant": tenant.pk, "label": "Main bucket", "backend": backend,
+            "make_active": "on", **fields}
 
 
 def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    secret_names = S3Backend.secret_options
+    secret_names = S3Backend.Options.secret_options
     public = {k: v for k, v in options.items() if k not in secret_names}
     return public, {k: v for k, v in options.items() if k in secret_names}
 
@@ -56,13 +60,17 @@ def test_saving_s3_storage_encrypts_the_secret_and_switches_the_tenant(
     config = StorageConfig.objects.get()
     assert secrets["secret_access_key"] not in config.secrets_encrypted  # encrypted at rest
     assert "secret_access_key" not in config.options
+    assert config.options["bucket"] == options["bucket"]
     tenant.refresh_from_db()
     assert tenant.storage == config
     assert isinstance(backend_for_tenant(tenant), S3Backend)
 
     page = admin_client.get(f"/admin/lti_tool/storageconfig/{config.pk}/change/")
-    assert secrets["secret_access_key"] not in page.content.decode()  # never shown back
-    assert "••••" in page.content.decode()
+    html = page.content.decode()
+    assert secrets["secret_access_key"] not in html  # never shown back
+    assert "••••" in html
+    assert 'type="password" name="s3__secret_access_key"' in html
+    assert f'value="{options["bucket"]}"' in html  # plain options are shown for editing
 
 
 def test_a_bucket_without_cors_is_refused_with_the_reason(
@@ -77,19 +85,46 @@ def test_a_bucket_without_cors_is_refused_with_the_reason(
     assert not StorageConfig.objects.exists()
 
 
-def test_unknown_options_fail_loudly(admin_client: Client, tenant: Tenant) -> None:
+def test_a_half_set_pair_fails_loudly(admin_client: Client, tenant: Tenant) -> None:
     response = admin_client.post("/admin/lti_tool/storageconfig/add/", _form(
-        tenant, {"bucket": "b", "region": "us-east-1", "colour": "blue"}, {}))
+        tenant, {"bucket": "b", "region": "us-east-1", "access_key_id": "AKIA"}, {}))
     assert response.status_code == 200
-    assert "colour" in response.content.decode()
+    html = response.content.decode()
+    assert "access_key_id, secret_access_key go together" in html
     assert not StorageConfig.objects.exists()
 
 
-def test_secrets_typed_into_options_are_refused(admin_client: Client, tenant: Tenant) -> None:
-    response = admin_client.post("/admin/lti_tool/storageconfig/add/", _form(
-        tenant, {"bucket": "b", "region": "us-east-1", "secret_access_key": "x"}, {}))
+def test_a_missing_required_option_is_named(admin_client: Client, tenant: Tenant) -> None:
+    response = admin_client.post("/admin/lti_tool/storageconfig/add/",
+                                 _form(tenant, {"region": "us-east-1"}, {}))
     assert response.status_code == 200
-    assert "under secrets" in response.content.decode()
+    assert "needs bucket" in response.content.decode()
+
+
+def test_the_form_offers_every_registered_backend(admin_client: Client) -> None:
+    html = admin_client.get("/admin/lti_tool/storageconfig/add/").content.decode()
+    for path in (S3_PATH, "storage_backends.cloudflare.CloudflareStreamBackend",
+                 "storage_backends.local.LocalBackend"):
+        assert f'value="{path}"' in html
+    assert 'name="cloudflare__api_token"' in html and 'name="local__root"' in html
+
+
+def test_a_tenant_can_use_local_storage_in_its_own_folder(
+    admin_client: Client, tenant: Tenant, tmp_path: Path
+) -> None:
+    root = tmp_path / "site-videos"
+    response = admin_client.post("/admin/lti_tool/storageconfig/add/", _form(
+        tenant, {"root": str(root)}, {}, backend="storage_backends.local.LocalBackend",
+        prefix="local"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    tenant.refresh_from_db()
+    backend = backend_for_tenant(tenant)
+    assert isinstance(backend, LocalBackend)
+    ticket = backend.create_upload(
+        UploadContext(tenant_id=tenant.pk, assignment_id=1, user_id=1, submission_id=1,
+                      max_size_bytes=1000), "talk.mp4", 10, "video/mp4")
+    assert backend.files.upload_dir(ticket.upload_ref).is_relative_to(
+        root / "tenants" / str(tenant.pk))
 
 
 def test_leaving_secrets_blank_keeps_the_saved_ones(
@@ -98,8 +133,7 @@ def test_leaving_secrets_blank_keeps_the_saved_ones(
     options, secrets = _split(backend_options(s3_server.url, create_bucket(s3_server)))
     admin_client.post("/admin/lti_tool/storageconfig/add/", _form(tenant, options, secrets))
     config = StorageConfig.objects.get()
-    form = _form(tenant, options, {})
-    form["secrets"] = ""
+    form = _form(tenant, options, {"secret_access_key": ""})
     response = admin_client.post(f"/admin/lti_tool/storageconfig/{config.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     tenant.refresh_from_db()
@@ -133,3 +167,22 @@ def test_switching_a_tenants_backend_is_a_form_change(
     })
     tenant.refresh_from_db()
     assert backend_for_tenant(tenant).name == "s3"
+
+
+def test_changing_a_configurations_backend_forgets_the_old_secrets(
+    admin_client: Client, tenant: Tenant, s3_server: MotoServer, tmp_path: Path
+) -> None:
+    options, secrets = _split(backend_options(s3_server.url, create_bucket(s3_server)))
+    admin_client.post("/admin/lti_tool/storageconfig/add/", _form(tenant, options, secrets))
+    config = StorageConfig.objects.get()
+
+    response = admin_client.post(f"/admin/lti_tool/storageconfig/{config.pk}/change/", _form(
+        tenant, {"root": str(tmp_path / "disk")}, {},
+        backend="storage_backends.local.LocalBackend", prefix="local"))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    config.refresh_from_db()
+    assert config.options == {"root": str(tmp_path / "disk")}
+    assert decrypt_json(config.secrets_encrypted) == {}
+    tenant.refresh_from_db()
+    assert isinstance(backend_for_tenant(tenant), LocalBackend)

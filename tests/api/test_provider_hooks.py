@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from lti_tool.models import StorageConfig, Submission, Tenant, VideoEvent
-from lti_tool.services.storage import storage_config_save
+from lti_tool.tenants.storage_configs import storage_config_save
 from storage_backends.cloudflare.webhooks import signature
 from tests.live_api import LiveApi, local_backend
 

@@ -10,7 +10,11 @@ import pytest
 from django.db import connection
 
 from lti_tool.models import Submission, VideoEvent
-from storage_backends.base import StorageError, UploadContext, UploadRejected
+from storage_backends.base import (
+    UploadContext,
+    UploadRejected,
+)
+from storage_backends.errors import ProviderError
 from storage_backends.local import LocalBackend
 from tests.live_api import LiveApi
 
@@ -21,7 +25,7 @@ def _ask_for_ticket(api: LiveApi, video: Path):  # type: ignore[no-untyped-def]
     })
 
 
-def _provider_failing_with(exc: StorageError, seen: list[dict[str, Any]]) -> Any:
+def _provider_failing_with(exc: ProviderError, seen: list[dict[str, Any]]) -> Any:
     def create_upload(self: LocalBackend, ctx: UploadContext, *args: Any) -> Any:
         seen.append({
             "in_transaction": connection.in_atomic_block,
@@ -36,7 +40,7 @@ def test_the_row_is_committed_before_the_provider_is_asked(
     student_api: LiveApi, sample_video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[dict[str, Any]] = []
-    unavailable = StorageError("The video storage is unavailable. Try again in a minute.",
+    unavailable = ProviderError("The video storage is unavailable. Try again in a minute.",
                                code="provider_unavailable")
     monkeypatch.setattr(LocalBackend, "create_upload", _provider_failing_with(unavailable, seen))
 
@@ -72,7 +76,7 @@ def test_after_a_failed_ticket_the_next_one_works(
 ) -> None:
     with monkeypatch.context() as patched:
         patched.setattr(LocalBackend, "create_upload", _provider_failing_with(
-            StorageError("The video storage is unavailable."), []))
+            ProviderError("The video storage is unavailable."), []))
         assert _ask_for_ticket(student_api, sample_video).status_code == 503
 
     assert student_api.submit(sample_video)["state"] == "ready"

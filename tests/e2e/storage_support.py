@@ -17,7 +17,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from dev_lms.platform import PLATFORM_NAME
 from lti_tool.models import StorageConfig, Tenant
-from lti_tool.services.storage import storage_config_save
+from lti_tool.tenants.storage_configs import storage_config_save
 from tests.e2e.conftest import _missing
 from tests.fakes.s3 import MotoServer
 

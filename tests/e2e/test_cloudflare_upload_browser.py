@@ -16,7 +16,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from dev_lms.roster import ASSIGNMENT, person_by_key
 from lti_tool.models import Submission, VideoEvent
-from lti_tool.services.storage import storage_config_save
+from lti_tool.tenants.storage_configs import storage_config_save
 from storage_backends.cloudflare import CloudflareStreamBackend
 from tests.e2e.conftest import BrowserProblems
 from tests.e2e.storage_support import (

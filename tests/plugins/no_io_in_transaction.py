@@ -22,12 +22,6 @@ from django.db import connections
 from requests.adapters import HTTPAdapter
 
 _PROJECT = str(Path(__file__).resolve().parents[2])
-# Known calls inside a transaction the tool does not open itself, with why they may stay.
-ALLOWED_CALLERS = {
-    # Django admin wraps each change form, validation included, in `transaction.atomic`;
-    # the storage form's provider check reads the bucket's settings and locks no row.
-    "lti_tool/tenants/admin_forms.py",
-}
 _violations: list[str] = []
 _lock = threading.Lock()
 
@@ -61,9 +55,8 @@ def _guarded(send: Callable[..., Any], describe: Callable[..., str]) -> Callable
     def guarded_send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         if open_atomic_blocks():
             stack = _our_frames()
-            if not any(allowed in stack for allowed in ALLOWED_CALLERS):
-                with _lock:
-                    _violations.append(f"{describe(request)} inside transaction.atomic:\n{stack}")
+            with _lock:
+                _violations.append(f"{describe(request)} inside transaction.atomic:\n{stack}")
         return send(self, request, *args, **kwargs)
 
     guarded_send.__wrapped__ = send  # type: ignore[attr-defined]

@@ -3,8 +3,10 @@
 `local` runs against pytest-django's live server (our tus endpoint and signed Range
 playback), `s3` against moto (presigned POST uploads, presigned GETs), `s3-cloudfront`
 against moto with multipart uploads and CloudFront signed links, `cloudflare` against
-the fake Stream service (forwarded tus creation, signed iframe tokens). What a backend
-legitimately does differently is in tests/storage/conformance_support.py, never here.
+the fake Stream service (forwarded tus creation, signed iframe tokens), and `folder`, a
+backend that lives only in tests/storage/folder_backend/ (registered through settings,
+tus to its own endpoints). What a backend legitimately does differently is in
+tests/storage/conformance_support.py (or its own package's harness.py), never here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from typing import Any
 
 import pytest
 
-from storage_backends.base import StorageError, UploadContext, UploadRejected, Viewer
+from storage_backends.base import (
+    UploadContext,
+    UploadRejected,
+    Viewer,
+)
+from storage_backends.errors import ProviderError
 from tests.fakes import s3 as s3_fakes
 from tests.storage.conformance_support import (
     BUILDERS,
@@ -23,13 +30,25 @@ from tests.storage.conformance_support import (
     SAMPLE_HEIGHT,
     SAMPLE_SECONDS,
     SAMPLE_WIDTH,
+    USES_DATABASE,
     Harness,
+    discovered_builders,
     make_sample_video,
     no_retry_waits,
 )
 
 s3_server = s3_fakes.s3_server
 cloudfront_key_pair = s3_fakes.cloudfront_key_pair
+# The project's backends, then any that live in test packages (the folder backend).
+_found, _found_database = discovered_builders()
+ALL_BUILDERS = {**BUILDERS, **_found}
+# pytest-django sets the test database up for marked tests only (a fixture that asks for
+# it at run time is too late): the mark goes on the parameters that need it.
+HARNESS_PARAMS = [
+    pytest.param(name, marks=pytest.mark.django_db(transaction=True))
+    if name in USES_DATABASE | _found_database else name
+    for name in ALL_BUILDERS
+]
 
 MiB = 1024**2
 MAX_SIZE = 50 * MiB
@@ -43,10 +62,10 @@ def video(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return make_sample_video(tmp_path_factory.mktemp("conformance") / "talk.mp4")
 
 
-@pytest.fixture(params=list(BUILDERS))
+@pytest.fixture(params=HARNESS_PARAMS)
 def harness(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
     no_retry_waits(monkeypatch)
-    yield from BUILDERS[request.param](request)
+    yield from ALL_BUILDERS[request.param](request)
 
 
 @pytest.fixture
@@ -127,7 +146,7 @@ def test_confirming_a_ticket_nothing_was_uploaded_for_is_refused(
 ) -> None:
     ticket = harness.backend.create_upload(ctx, "talk.mp4", len(video), "video/mp4")
 
-    with pytest.raises(StorageError) as refused:
+    with pytest.raises(ProviderError) as refused:
         harness.backend.confirm_upload(ticket.upload_ref, {"size": len(video),
                                                            "mime": "video/mp4"})
 
@@ -140,7 +159,7 @@ def test_one_uploads_proof_does_not_confirm_another_ticket(
     ref, metadata = send(harness, ctx, video)
     other = harness.backend.create_upload(ctx, "talk.mp4", len(video), "video/mp4")
 
-    with pytest.raises(StorageError) as refused:
+    with pytest.raises(ProviderError) as refused:
         harness.backend.confirm_upload(other.upload_ref, metadata)
 
     assert refused.value.code == "upload_missing"
@@ -249,7 +268,7 @@ def test_delete_removes_the_video_and_deleting_again_is_fine(
     harness.backend.delete_video(video_id)
 
     assert not harness.backend.video_exists(video_id)
-    with pytest.raises(StorageError) as missing:
+    with pytest.raises(ProviderError) as missing:
         harness.backend.get_metadata(video_id)
     assert (missing.value.code, missing.value.permanent) == ("not_found", True)
     harness.assert_purged(video_id)
@@ -264,7 +283,7 @@ def test_a_deleted_upload_cannot_be_confirmed_again(
     ref, metadata = send(harness, ctx, video)
     harness.backend.delete_video(harness.backend.confirm_upload(ref, metadata))
 
-    with pytest.raises(StorageError) as refused:
+    with pytest.raises(ProviderError) as refused:
         harness.backend.confirm_upload(ref, metadata)  # a stale confirm after the purge
 
     assert (refused.value.code, refused.value.permanent) == ("upload_missing", True)
@@ -282,7 +301,7 @@ def test_an_abandoned_upload_is_removed_by_delete(
     harness.backend.delete_video(pending_id)
 
     harness.assert_purged(pending_id)
-    with pytest.raises(StorageError):
+    with pytest.raises(ProviderError):
         harness.backend.confirm_upload(ref, metadata)
 
 
@@ -290,7 +309,7 @@ def test_a_video_that_never_existed_is_not_found(harness: Harness) -> None:
     video_id = harness.unknown_video_id()
 
     assert not harness.backend.video_exists(video_id)
-    with pytest.raises(StorageError) as missing:
+    with pytest.raises(ProviderError) as missing:
         harness.backend.get_metadata(video_id)
     assert (missing.value.code, missing.value.permanent) == ("not_found", True)
     harness.backend.delete_video(video_id)  # nothing to delete is fine
@@ -301,10 +320,10 @@ def test_a_video_that_never_existed_is_not_found(harness: Harness) -> None:
 )
 def test_ids_the_backend_never_made_reach_nothing(harness: Harness, video_id: str) -> None:
     """Forged ids name no video: `video_exists` is False, metadata is a permanent
-    StorageError, and deleting them is a no-op, never another exception or an object
+    ProviderError, and deleting them is a no-op, never another exception or an object
     outside the backend's own videos."""
     assert harness.backend.video_exists(video_id) is False
-    with pytest.raises(StorageError) as refused:
+    with pytest.raises(ProviderError) as refused:
         harness.backend.get_metadata(video_id)
     assert refused.value.permanent
     harness.backend.delete_video(video_id)

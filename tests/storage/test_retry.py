@@ -18,8 +18,8 @@ def test_backoff_grows_with_full_jitter_up_to_the_cap() -> None:
 
 
 def test_storage_error_is_the_provider_error() -> None:
-    """Backends raising `StorageError` and the app catching `ProviderError` meet."""
-    assert base.StorageError is ProviderError
+    """Backends raising `ProviderError` and the app catching `ProviderError` meet."""
+    assert base.ProviderError is ProviderError
     exc = ProviderError("The LMS answered 429", retry_after=7, status=429)
     assert (exc.permanent, exc.retry_after, exc.status, exc.code) == (
         False, 7, 429, "provider_error")

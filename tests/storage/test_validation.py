@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from storage_backends.base import StorageError, UploadRejected
+from storage_backends.base import UploadRejected
+from storage_backends.errors import ProviderError
 from storage_backends.validation import (
     MAX_FILENAME_BYTES,
     VIDEO_TYPES,
@@ -193,7 +194,7 @@ def test_an_empty_file_is_rejected(size: int) -> None:
 def test_rejections_are_permanent_storage_errors() -> None:
     error = rejection(mime="text/plain")
 
-    assert isinstance(error, StorageError)
+    assert isinstance(error, ProviderError)
     assert error.permanent is True
     assert str(error) == error.message
 

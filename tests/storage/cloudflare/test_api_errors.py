@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from storage_backends.base import StorageError
 from storage_backends.cloudflare import CloudflareStreamBackend
+from storage_backends.errors import ProviderError
 from tests.fakes.cloudflare_stream import FakeCloudflareStream
 from tests.storage.cloudflare.conftest import VIDEO, StreamKey, WebhookReceiver, make_backend
 
@@ -35,7 +35,7 @@ def test_when_the_limit_lasts_the_error_stays_transient(
     backend: CloudflareStreamBackend, stream: FakeCloudflareStream, retry_sleeps: list[float]
 ) -> None:
     stream.fail_next(5, status=429, retry_after=1)
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(ProviderError) as caught:
         backend.delete_video("a" * 32)
     assert (caught.value.permanent, caught.value.code) == (False, "provider_unavailable")
     assert len(stream.requests_to("DELETE")) == 3
@@ -45,12 +45,12 @@ def test_a_refusal_is_permanent_and_not_retried(
     stream: FakeCloudflareStream, retry_sleeps: list[float]
 ) -> None:
     wrong_token = make_backend(stream, api_token="wrong")
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(ProviderError) as caught:
         wrong_token.get_metadata("a" * 32)
     assert (caught.value.permanent, caught.value.code) == (True, "provider_auth")
     assert "Authentication error" in caught.value.message
     assert "wrong" not in caught.value.message  # the token never appears in errors
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(ProviderError) as caught:
         make_backend(stream).subscribe_webhook("ftp://example.com/hook")
     assert (caught.value.permanent, caught.value.code) == (True, "provider_rejected")
     assert retry_sleeps == []
@@ -63,7 +63,7 @@ def test_an_unreachable_api_is_a_transient_error(retry_sleeps: list[float]) -> N
         port = sock.getsockname()[1]  # closed again before the calls
     backend = CloudflareStreamBackend(account_id="acc", api_token="token",
                                       api_base=f"http://127.0.0.1:{port}/client/v4")
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(ProviderError) as caught:
         backend.video_exists("a" * 32)
     assert (caught.value.permanent, caught.value.code) == (False, "provider_unreachable")
     assert len(retry_sleeps) == 2

@@ -34,8 +34,8 @@ def test_it_is_a_storage_backend_with_tus_forwarding_and_webhooks() -> None:
 
 
 def test_unknown_and_missing_options_fail_at_load_time() -> None:
-    with pytest.raises(TypeError):
-        CloudflareStreamBackend(**BASE, bucket="x")  # type: ignore[call-arg]
+    with pytest.raises(ImproperlyConfigured, match="bucket"):
+        CloudflareStreamBackend(**BASE, bucket="x")
     with pytest.raises(ImproperlyConfigured):
         load_backend({"BACKEND": "storage_backends.cloudflare.CloudflareStreamBackend",
                       "OPTIONS": {**BASE, "bucket": "x"}})

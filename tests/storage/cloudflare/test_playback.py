@@ -9,9 +9,10 @@ import jwt
 import pytest
 import requests
 
-from storage_backends.base import StorageError, Viewer
+from storage_backends.base import Viewer
 from storage_backends.cloudflare import CloudflareStreamBackend
 from storage_backends.cloudflare.tokens import PlaybackSigner, load_signing_key
+from storage_backends.errors import ProviderError
 from tests.fakes.cloudflare_stream import FakeCloudflareStream
 from tests.storage.cloudflare.conftest import VIDEO, StreamKey, make_backend
 
@@ -116,7 +117,7 @@ def test_playback_without_a_signing_key_tells_the_admin_to_create_one(
     stream: FakeCloudflareStream,
 ) -> None:
     keyless = make_backend(stream)
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(ProviderError) as caught:
         keyless.playback("a" * 32, VIEWER, 600)
     assert caught.value.permanent and "signing key" in caught.value.message
 

@@ -10,8 +10,12 @@ import pytest
 import requests
 from tusclient.uploader import Uploader
 
-from storage_backends.base import StorageError, UploadContext, UploadRejected
+from storage_backends.base import (
+    UploadContext,
+    UploadRejected,
+)
 from storage_backends.cloudflare import CloudflareStreamBackend
+from storage_backends.errors import ProviderError
 from tests.fakes.cloudflare_stream import (
     CHUNK_MULTIPLE,
     MAX_CHUNK,
@@ -165,13 +169,13 @@ def test_confirming_needs_the_video_that_this_upload_created(
     other_ref, _, other_uid = start_upload(backend)
     upload_with_tus(location, VIDEO, MIN_CHUNK)
     for metadata in ({}, {"video_id": "0" * 32}, {"video_id": "../keys"}):
-        with pytest.raises(StorageError) as caught:
+        with pytest.raises(ProviderError) as caught:
             backend.confirm_upload(ref, metadata)
         assert (caught.value.code, caught.value.permanent) == ("upload_missing", True)
-    with pytest.raises(StorageError) as caught:  # someone else's upload
+    with pytest.raises(ProviderError) as caught:  # someone else's upload
         backend.confirm_upload(other_ref, {"video_id": uid})
     assert caught.value.code == "upload_missing"
-    with pytest.raises(StorageError) as caught:  # created, but no bytes yet: ask again later
+    with pytest.raises(ProviderError) as caught:  # created, but no bytes yet: ask again later
         backend.confirm_upload(other_ref, {"video_id": other_uid})
     assert (caught.value.code, caught.value.permanent) == ("upload_incomplete", False)
 
@@ -180,7 +184,7 @@ def test_bad_creation_requests_are_refused_without_asking_cloudflare(
     backend: CloudflareStreamBackend, stream: FakeCloudflareStream
 ) -> None:
     before = len(stream.requests)
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(ProviderError) as caught:
         backend.forward_tus_creation("ref", upload_length=0, upload_metadata="")
     assert caught.value.permanent
     with pytest.raises(UploadRejected):

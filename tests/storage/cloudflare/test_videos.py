@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from storage_backends.base import StorageError
 from storage_backends.cloudflare import CloudflareStreamBackend
 from storage_backends.cloudflare.costs import ASSUMED_UPLOAD_BITRATE_BITS_PER_SECOND
+from storage_backends.errors import ProviderError
 from tests.fakes.cloudflare_stream import MIN_CHUNK, FakeCloudflareStream, upload_with_tus
 from tests.storage.cloudflare.conftest import VIDEO, start_upload
 
@@ -62,7 +62,7 @@ def test_deleting_twice_is_fine_and_the_video_is_gone(
     assert not backend.video_exists(uid)
     assert stream.video(uid) is None
     assert [r.method for r in stream.requests_to("DELETE")] == ["DELETE", "DELETE"]
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(ProviderError) as caught:
         backend.get_metadata(uid)
     assert (caught.value.code, caught.value.permanent) == ("not_found", True)
 

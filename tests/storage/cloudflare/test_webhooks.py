@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from storage_backends.base import StorageError
 from storage_backends.cloudflare import CloudflareStreamBackend
+from storage_backends.errors import ProviderError
 from tests.fakes.cloudflare_stream import MIN_CHUNK, FakeCloudflareStream, upload_with_tus
 from tests.storage.cloudflare.conftest import VIDEO, WebhookReceiver, make_backend, start_upload
 
@@ -66,7 +66,7 @@ def test_tampered_body_and_wrong_secret_are_refused(
     tampered["uid"] = "0" * 32
     other = make_backend(stream, webhook_secret="not-the-secret")
     for receiver, sent in ((backend, json.dumps(tampered).encode()), (other, body)):
-        with pytest.raises(StorageError) as caught:
+        with pytest.raises(ProviderError) as caught:
             receiver.parse_webhook(headers, sent)
         assert (caught.value.code, caught.value.permanent) == ("webhook_invalid", True)
 
@@ -82,7 +82,7 @@ def test_tampered_body_and_wrong_secret_are_refused(
 def test_missing_or_malformed_signatures_are_refused(
     backend: CloudflareStreamBackend, headers: dict[str, str]
 ) -> None:
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(ProviderError) as caught:
         backend.parse_webhook(headers, b'{"uid": "x"}')
     assert caught.value.code == "webhook_invalid"
 
@@ -100,19 +100,19 @@ def test_only_fresh_signatures_are_accepted(
     if accepted:
         assert receiver.parse_webhook(headers, body).metadata.state == "ready"
     else:
-        with pytest.raises(StorageError, match="old|future"):
+        with pytest.raises(ProviderError, match="old|future"):
             receiver.parse_webhook(headers, body)
 
 
 def test_a_body_that_is_no_video_is_refused_even_when_signed(stream: FakeCloudflareStream) -> None:
     receiver = make_backend(stream, webhook_secret="s3cret")
     for body in (b"not json", b"[1, 2]", b"{}"):
-        with pytest.raises(StorageError) as caught:
+        with pytest.raises(ProviderError) as caught:
             receiver.parse_webhook(sign("s3cret", body, int(time.time())), body)
         assert caught.value.code == "webhook_invalid"
 
 
 def test_without_a_secret_no_webhook_is_believed(stream: FakeCloudflareStream) -> None:
-    with pytest.raises(StorageError) as caught:
+    with pytest.raises(ProviderError) as caught:
         make_backend(stream).parse_webhook(sign("", b"{}", int(time.time())), b"{}")
     assert caught.value.code == "not_configured"

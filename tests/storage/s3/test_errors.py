@@ -12,7 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from storage_backends.base import StorageError, UploadContext
+from storage_backends.base import UploadContext
+from storage_backends.errors import ProviderError
 from storage_backends.retry import TransientHTTPError
 from storage_backends.s3 import S3Backend
 from storage_backends.s3 import errors as s3_errors
@@ -43,7 +44,7 @@ def test_a_permanent_error_is_not_retried(s3_backend: S3Backend, video_id: str) 
         stub.add_client_error("head_object", "403", http_status_code=403)
         stub.add_response("head_object", {"ContentLength": 100})
 
-        with pytest.raises(StorageError) as denied:
+        with pytest.raises(ProviderError) as denied:
             s3_backend.video_exists(video_id)
 
         assert denied.value.permanent and denied.value.code == "access_denied"
@@ -89,7 +90,7 @@ def test_an_unreachable_endpoint_is_transient(video_id: str) -> None:
         port = probe.getsockname()[1]
     backend = S3Backend(**backend_options(f"http://127.0.0.1:{port}", "videos"))
 
-    with pytest.raises(StorageError) as unreachable:
+    with pytest.raises(ProviderError) as unreachable:
         backend.video_exists(video_id)
 
     assert not unreachable.value.permanent

@@ -6,7 +6,12 @@ import os
 
 import pytest
 
-from storage_backends.base import StorageError, UploadContext, UploadedPart, UploadTicket
+from storage_backends.base import (
+    UploadContext,
+    UploadedPart,
+    UploadTicket,
+)
+from storage_backends.errors import ProviderError
 from storage_backends.s3 import S3Backend
 from storage_backends.s3.multipart import MAX_PARTS, part_size_for, parts_needed
 from tests.fakes.s3 import MotoServer, put_part, upload_multipart
@@ -57,7 +62,7 @@ def test_total_size_mismatch_is_rejected_and_removed(s3_backend: S3Backend,
     ticket = s3_backend.create_upload(upload_ctx, "lecture.mp4", declared, "video/mp4")
     parts = upload_multipart(s3_backend, ticket, BIG, complete=False)
 
-    with pytest.raises(StorageError) as mismatch:
+    with pytest.raises(ProviderError) as mismatch:
         s3_backend.multipart_complete(ticket.upload_ref, ticket.fields["uploadId"], parts,
                                       expected_size=declared)
     assert mismatch.value.permanent and mismatch.value.code == "size_mismatch"
@@ -71,7 +76,7 @@ def test_a_wrong_etag_cannot_complete(
     parts = upload_multipart(s3_backend, big_ticket, BIG, complete=False)
     parts[1] = UploadedPart(part_number=2, etag='"0123456789abcdef0123456789abcdef"')
 
-    with pytest.raises(StorageError) as broken:
+    with pytest.raises(ProviderError) as broken:
         s3_backend.multipart_complete(big_ticket.upload_ref, big_ticket.fields["uploadId"],
                                       parts, expected_size=len(BIG))
     assert broken.value.permanent and broken.value.code == "upload_incomplete"
@@ -87,7 +92,7 @@ def test_abort_is_idempotent_and_closes_the_upload(
     s3_backend.multipart_abort(ref, upload_id)
     s3_backend.multipart_abort(ref, upload_id)
 
-    with pytest.raises(StorageError) as closed:
+    with pytest.raises(ProviderError) as closed:
         s3_backend.multipart_list_parts(ref, upload_id)
     assert closed.value.code == "upload_missing"
 
@@ -102,7 +107,7 @@ def test_delete_aborts_an_unfinished_upload(big_ticket: UploadTicket, s3_backend
 @pytest.mark.parametrize("part_number", [0, -1, 4, MAX_PARTS + 1])
 def test_sign_part_refuses_parts_outside_the_upload(big_ticket: UploadTicket, s3_backend: S3Backend,
                                                     part_number: int) -> None:
-    with pytest.raises(StorageError) as refused:
+    with pytest.raises(ProviderError) as refused:
         s3_backend.multipart_sign_part(big_ticket.upload_ref, big_ticket.fields["uploadId"],
                                        part_number, expected_size=len(BIG))
     assert refused.value.permanent and refused.value.code == "invalid_part"
@@ -113,7 +118,7 @@ def test_sign_part_without_declared_size_keeps_s3_bounds(
 ) -> None:
     ref, upload_id = big_ticket.upload_ref, big_ticket.fields["uploadId"]
     assert "partNumber=10000" in s3_backend.multipart_sign_part(ref, upload_id, MAX_PARTS)
-    with pytest.raises(StorageError):
+    with pytest.raises(ProviderError):
         s3_backend.multipart_sign_part(ref, upload_id, MAX_PARTS + 1)
 
 
@@ -121,11 +126,11 @@ def test_complete_refuses_parts_past_the_declared_size(
     big_ticket: UploadTicket, s3_backend: S3Backend
 ) -> None:
     extra = [UploadedPart(part_number=n, etag=f'"{n}"') for n in (1, 2, 3, 4)]
-    with pytest.raises(StorageError) as refused:
+    with pytest.raises(ProviderError) as refused:
         s3_backend.multipart_complete(big_ticket.upload_ref, big_ticket.fields["uploadId"],
                                       extra, expected_size=len(BIG))
     assert refused.value.code == "invalid_part"
-    with pytest.raises(StorageError) as empty:
+    with pytest.raises(ProviderError) as empty:
         s3_backend.multipart_complete(big_ticket.upload_ref, big_ticket.fields["uploadId"],
                                       [], expected_size=len(BIG))
     assert empty.value.code == "upload_incomplete"

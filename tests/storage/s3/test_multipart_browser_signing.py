@@ -9,7 +9,8 @@ import os
 import pytest
 import requests
 
-from storage_backends.base import StorageError, UploadContext
+from storage_backends.base import UploadContext
+from storage_backends.errors import ProviderError
 from storage_backends.s3 import S3Backend
 from tests.fakes.s3 import BROWSER_ORIGIN, upload_multipart
 
@@ -56,7 +57,7 @@ def test_no_completion_is_signed_while_parts_are_missing(
     ticket = s3_backend.create_upload(upload_ctx, "talk.mp4", len(DATA) + 1, "video/mp4")
     upload_multipart(s3_backend, ticket, DATA, complete=False)  # one byte short
 
-    with pytest.raises(StorageError) as refused:
+    with pytest.raises(ProviderError) as refused:
         s3_backend.multipart_sign_request(
             ticket.upload_ref, ticket.fields["uploadId"], "complete", expected_size=len(DATA) + 1
         )
@@ -64,5 +65,5 @@ def test_no_completion_is_signed_while_parts_are_missing(
 
 
 def test_only_keys_of_ours_are_signed(s3_backend: S3Backend) -> None:
-    with pytest.raises(StorageError):
+    with pytest.raises(ProviderError):
         s3_backend.multipart_sign_request("../other-bucket/key", "upload-id", "list_parts")

@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 import requests
 
-from storage_backends.base import StorageError, UploadContext, UploadRejected, Viewer
+from storage_backends.base import (
+    UploadContext,
+    UploadRejected,
+    Viewer,
+)
+from storage_backends.errors import ProviderError
 from storage_backends.s3 import S3Backend
 from tests.fakes.s3 import (
     REGION,
@@ -123,10 +128,10 @@ def test_confirm_refuses_a_wrong_size_or_type(s3_backend: S3Backend,
     ticket = s3_backend.create_upload(upload_ctx, "talk.mp4", len(VIDEO), "video/mp4")
     upload_with_ticket(ticket, VIDEO[:-10]).raise_for_status()  # moto ignores the policy
 
-    with pytest.raises(StorageError) as wrong_size:
+    with pytest.raises(ProviderError) as wrong_size:
         s3_backend.confirm_upload(ticket.upload_ref, {"size": len(VIDEO)})
     assert wrong_size.value.permanent and wrong_size.value.code == "size_mismatch"
-    with pytest.raises(StorageError) as wrong_type:
+    with pytest.raises(ProviderError) as wrong_type:
         s3_backend.confirm_upload(ticket.upload_ref, {"mime": "video/webm"})
     assert wrong_type.value.code == "type_mismatch"
 
@@ -135,10 +140,10 @@ def test_confirm_without_upload_is_upload_missing(s3_backend: S3Backend,
                                                   upload_ctx: UploadContext) -> None:
     ticket = s3_backend.create_upload(upload_ctx, "talk.mp4", 100, "video/mp4")
 
-    with pytest.raises(StorageError) as missing:
+    with pytest.raises(ProviderError) as missing:
         s3_backend.confirm_upload(ticket.upload_ref, {"size": 100})
     assert missing.value.permanent and missing.value.code == "upload_missing"
-    with pytest.raises(StorageError) as gone:
+    with pytest.raises(ProviderError) as gone:
         s3_backend.get_metadata(ticket.upload_ref)
     assert gone.value.code == "not_found"
 
@@ -162,6 +167,6 @@ def test_references_we_did_not_make_are_refused(s3_backend: S3Backend, reference
     assert s3_backend.video_exists(reference) is False
     s3_backend.delete_video(reference)  # a no-op, like deleting twice
     for call in (s3_backend.get_metadata, lambda ref: s3_backend.confirm_upload(ref, {})):
-        with pytest.raises(StorageError) as refused:
+        with pytest.raises(ProviderError) as refused:
             call(reference)
         assert refused.value.code == "invalid_reference"

@@ -1,32 +1,31 @@
 """HTTP for the local backend: the tus upload endpoint and signed Range playback.
 
-Only the embedded local backend sends bytes through our web workers; the cloud
-backends upload and play straight from the provider.
+Only the local backend sends bytes through our web workers; the cloud backends upload
+and play straight from the provider. Each request is served by the backend of the
+upload's storage configuration (the host finds it), so any tenant can use local storage.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from storage_backends.local.backend import LocalBackend
+from storage_backends.host import get_host
+from storage_backends.local.backend import UPLOAD_REF_PARAM, LocalBackend
 from storage_backends.local.tickets import TICKET_HEADER
 from storage_backends.local.tus import TUS_VERSION, TusError, TusResponse
+from storage_backends.ranged import ranged_file
 from storage_backends.registry import get_backend
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-_STREAM_CHUNK = 256 * 1024
 
-
-def _local() -> LocalBackend:
-    backend = get_backend()
+def _local(ref: str | None) -> LocalBackend:
+    """The backend that issued `ref`; the site default for refs no submission has (yet)."""
+    backend = (get_host().backend_for_upload(ref) if ref else None) or get_backend()
     if not isinstance(backend, LocalBackend):
         raise Http404("Local storage is not in use.")
     return backend
@@ -35,18 +34,19 @@ def _local() -> LocalBackend:
 @csrf_exempt
 @require_http_methods(["OPTIONS", "POST"])
 def tus_collection(request: HttpRequest) -> HttpResponse:
-    tus = _local().tus
+    ref = request.GET.get(UPLOAD_REF_PARAM) or None
+    tus = _local(ref).tus
     if request.method == "OPTIONS":
         return _respond(tus.options())
     return _handle(
-        request, lambda: _created(request, *tus.create(request.headers, _ticket(request)))
+        request, lambda: _created(request, *tus.create(request.headers, _ticket(request), ref))
     )
 
 
 @csrf_exempt
 @require_http_methods(["HEAD", "PATCH", "DELETE", "OPTIONS", "POST"])
 def tus_upload(request: HttpRequest, ref: str) -> HttpResponse:
-    tus = _local().tus
+    tus = _local(ref).tus
     # Some proxies only pass GET/POST: tus clients then send X-HTTP-Method-Override.
     method = request.headers.get("X-HTTP-Method-Override", request.method or "").upper()
     ticket = _ticket(request)
@@ -62,7 +62,7 @@ def tus_upload(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def play(request: HttpRequest, video_id: str) -> HttpResponseBase:
-    backend = _local()
+    backend = _local(video_id)
     try:
         expires = int(request.GET.get("expires", "0"))
     except ValueError:
@@ -73,48 +73,7 @@ def play(request: HttpRequest, video_id: str) -> HttpResponseBase:
     info = backend.video_info(video_id)
     if info is None:
         raise Http404("No such video.")
-    return _ranged_file(request, backend.video_path(video_id), info.mime)
-
-
-def _ranged_file(request: HttpRequest, path: Path, mime: str) -> HttpResponseBase:
-    """Serve a file honouring a single HTTP Range (Django's FileResponse ignores Range)."""
-    size = path.stat().st_size
-    match = _RANGE.match(request.headers.get("Range", "").strip())
-    if not match or not (match.group(1) or match.group(2)):
-        response: HttpResponseBase = FileResponse(path.open("rb"), content_type=mime)
-        response["Accept-Ranges"] = "bytes"
-        return response
-    start_text, end_text = match.groups()
-    if start_text and end_text and int(end_text) < int(start_text):
-        # RFC 9110 §14.2: an invalid range (last < first) means the header is ignored.
-        full: HttpResponseBase = FileResponse(path.open("rb"), content_type=mime)
-        full["Accept-Ranges"] = "bytes"
-        return full
-    if start_text:
-        start, end = int(start_text), min(int(end_text or size - 1), size - 1)
-    else:  # "bytes=-N": the last N bytes
-        start, end = max(size - int(end_text), 0), size - 1
-    if start >= size or start > end:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
-    response = StreamingHttpResponse(_read_span(path, start, end - start + 1), status=206,
-                                     content_type=mime)
-    response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    response["Content-Length"] = str(end - start + 1)
-    response["Accept-Ranges"] = "bytes"
-    return response
-
-
-def _read_span(path: Path, start: int, length: int) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        handle.seek(start)
-        while length > 0:
-            chunk = handle.read(min(_STREAM_CHUNK, length))
-            if not chunk:
-                return
-            length -= len(chunk)
-            yield chunk
+    return ranged_file(request, backend.video_path(video_id), info.mime)
 
 
 def _ticket(request: HttpRequest) -> str | None:

@@ -1,0 +1,61 @@
+"""What a backend's HTTP endpoints may ask of the application that hosts them.
+
+Backends never import the application (`lti_tool`): the endpoints that need its
+knowledge (which submission an upload belongs to, whether it is still open, recording
+what happened) call the host, an object the project names in settings.VIDEO_STORAGE_HOST
+(a dotted path to a class or an instance implementing `StorageHost`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from storage_backends.base import StorageBackend
+
+
+class HostRefusal(Exception):
+    """The host refuses the request; the endpoint answers with `status` and `message`."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "refused") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+class StorageHost(Protocol):
+    def backend_for_upload(self, ref: str) -> StorageBackend | None:
+        """The backend that issued an upload ref or video id (the submission's storage
+        configuration); None when no submission has it."""
+
+    def forward_tus_creation(self, *, token: str, upload_length: int,
+                             upload_metadata: str) -> str:
+        """Check the signed forwarding ticket, create the upload at the provider, record
+        the provider's id; return the one-time Location. Raises HostRefusal."""
+
+
+_host: StorageHost | None = None
+_lock = threading.Lock()
+
+
+def get_host() -> StorageHost:
+    global _host
+    with _lock:
+        if _host is None:
+            path = getattr(settings, "VIDEO_STORAGE_HOST", "")
+            if not path:
+                raise ImproperlyConfigured("VIDEO_STORAGE_HOST names no storage host.")
+            found = import_string(path)
+            _host = found() if isinstance(found, type) else found
+        return _host
+
+
+def reset_host() -> None:
+    global _host
+    with _lock:
+        _host = None
