@@ -18,16 +18,6 @@ from django.utils.module_loading import import_string
 from storage_backends.base import StorageBackend
 
 
-class HostRefusal(Exception):
-    """The host refuses the request; the endpoint answers with `status` and `message`."""
-
-    def __init__(self, message: str, *, status: int = 400, code: str = "refused") -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-
 class StorageHost(Protocol):
     def backend_for_upload(self, ref: str) -> StorageBackend | None:
         """The backend that issued an upload ref or video id (the submission's storage
@@ -36,7 +26,8 @@ class StorageHost(Protocol):
     def forward_tus_creation(self, *, token: str, upload_length: int,
                              upload_metadata: str) -> str:
         """Check the signed forwarding ticket, create the upload at the provider, record
-        the provider's id; return the one-time Location. Raises HostRefusal."""
+        the provider's id; return the one-time Location. Raises ProviderError
+        (permanent, with the HTTP status to answer) when it refuses."""
 
 
 _host: StorageHost | None = None

@@ -13,7 +13,7 @@ from lti_tool.models import StorageConfig, Submission
 from lti_tool.services.storage import backend_for_config
 from lti_tool.services.uploads import tus_forward_creation
 from storage_backends.base import StorageBackend
-from storage_backends.host import HostRefusal
+from storage_backends.errors import ProviderError
 
 # ref -> the storage configuration's id (None: the site default). A submission's storage
 # never changes, so this is safe to keep: every tus PATCH and every Range request of a
@@ -37,7 +37,8 @@ class AppStorageHost:
             return tus_forward_creation(token=token, upload_length=upload_length,
                                         upload_metadata=upload_metadata)
         except AppError as exc:
-            raise HostRefusal(exc.message, status=exc.status, code=exc.code) from exc
+            raise ProviderError(str(exc.message), permanent=True, status=exc.status,
+                                code=exc.code) from exc
 
 
 def _storage_of(ref: str) -> tuple[bool, int | None]:

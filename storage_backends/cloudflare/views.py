@@ -9,7 +9,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from storage_backends.base import FORWARD_TICKET_PARAM
-from storage_backends.host import HostRefusal, get_host
+from storage_backends.errors import ProviderError
+from storage_backends.host import get_host
 
 TUS_VERSION = "1.0.0"
 
@@ -28,8 +29,8 @@ def tus_forward(request: HttpRequest) -> HttpResponse:
             token=request.GET.get(FORWARD_TICKET_PARAM, ""), upload_length=length,
             upload_metadata=request.headers.get("Upload-Metadata", ""),
         )
-    except HostRefusal as exc:
-        return _tus(HttpResponse(exc.message, status=exc.status, content_type="text/plain"))
+    except ProviderError as exc:
+        return _tus(HttpResponse(exc.message, status=exc.status or 502, content_type="text/plain"))
     response = _tus(HttpResponse(status=201))
     response["Location"] = location
     return response

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Protocol
 
+from storage_backends.errors import ProviderError
 from storage_backends.local.files import LocalFiles, StoredInfo
 from storage_backends.local.tickets import InvalidTicket, LocalSigner, TicketGrant
 
@@ -33,11 +34,9 @@ class TusResponse:
     body: str = ""
 
 
-class TusError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+def _refused(status: int, message: str) -> ProviderError:
+    """The browser's tus request is wrong: answered with `status`, never retried."""
+    return ProviderError(message, permanent=True, status=status, code="tus_refused")
 
 
 class TusServer:
@@ -61,11 +60,11 @@ class TusServer:
         grant = self._grant(ticket, ref)
         length = _int_header(headers, "Upload-Length")
         if length > grant.max_size:
-            raise TusError(413, "The file is larger than this upload allows.")
+            raise _refused(413, "The file is larger than this upload allows.")
         if length != grant.size:
-            raise TusError(400, "Upload-Length does not match the size announced for this file.")
+            raise _refused(400, "Upload-Length does not match the size announced for this file.")
         if self.files.read_info(self.files.video_dir(grant.ref)) is not None:
-            raise TusError(409, "This upload is already complete.")
+            raise _refused(409, "This upload is already complete.")
         with self.files.locked(grant.ref):
             metadata = headers.get("Upload-Metadata", "")
             info = StoredInfo(length, grant.filename, grant.mime, metadata)
@@ -89,12 +88,12 @@ class TusServer:
     ) -> TusResponse:
         grant = self._grant(ticket, ref)
         if headers.get("Content-Type", "") != "application/offset+octet-stream":
-            raise TusError(415, "PATCH requests must be application/offset+octet-stream.")
+            raise _refused(415, "PATCH requests must be application/offset+octet-stream.")
         offset = _int_header(headers, "Upload-Offset")
         with self.files.locked(ref):
             info = self._info(ref)
             if offset != self.files.offset(ref):
-                raise TusError(409, "Upload-Offset does not match the bytes received so far.")
+                raise _refused(409, "Upload-Offset does not match the bytes received so far.")
             new_offset = self._append(ref, body, offset, info.length, headers)
         return TusResponse(204, {"Upload-Offset": str(new_offset), **self._expires(grant)})
 
@@ -110,7 +109,7 @@ class TusServer:
         declared = headers.get("Content-Length")
         remaining = length - offset
         if declared is not None and int(declared) > remaining:
-            raise TusError(413, "This chunk would go past the end of the file.")
+            raise _refused(413, "This chunk would go past the end of the file.")
         written = 0
         # Bytes are flushed as they arrive: a dropped connection keeps what came, and the
         # client resumes from the offset HEAD reports.
@@ -128,9 +127,9 @@ class TusServer:
         try:
             grant = self.signer.read_ticket(ticket)
         except InvalidTicket as exc:
-            raise TusError(403, str(exc)) from exc
+            raise _refused(403, str(exc)) from exc
         if ref is not None and grant.ref != ref:
-            raise TusError(403, "The upload ticket is for another upload.")
+            raise _refused(403, "The upload ticket is for another upload.")
         return grant
 
     def _info(self, ref: str) -> StoredInfo:
@@ -139,7 +138,7 @@ class TusServer:
         except FileNotFoundError:
             info = None
         if info is None:
-            raise TusError(404, "No such upload.")
+            raise _refused(404, "No such upload.")
         return info
 
     @staticmethod
@@ -152,7 +151,7 @@ def _int_header(headers: Mapping[str, str], name: str) -> int:
     try:
         value = int(headers[name])
     except (KeyError, ValueError) as exc:
-        raise TusError(400, f"The {name} header is missing or not a number.") from exc
+        raise _refused(400, f"The {name} header is missing or not a number.") from exc
     if value < 0:
-        raise TusError(400, f"The {name} header must not be negative.")
+        raise _refused(400, f"The {name} header must not be negative.")
     return value

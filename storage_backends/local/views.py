@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from storage_backends.errors import ProviderError
 from storage_backends.host import get_host
 from storage_backends.local.backend import UPLOAD_REF_PARAM, LocalBackend
 from storage_backends.local.tickets import TICKET_HEADER
-from storage_backends.local.tus import TUS_VERSION, TusError, TusResponse
+from storage_backends.local.tus import TUS_VERSION, TusResponse
 from storage_backends.ranged import ranged_file
 from storage_backends.registry import get_backend
 
@@ -93,8 +94,8 @@ def _handle(request: HttpRequest, action: Callable[[], TusResponse]) -> HttpResp
         return response
     try:
         return _respond(action())
-    except TusError as exc:
-        return _respond(TusResponse(exc.status, body=exc.message))
+    except ProviderError as exc:  # a refused request (permanent, with its status)
+        return _respond(TusResponse(exc.status or 400, body=exc.message))
     except FileNotFoundError:
         return _respond(TusResponse(404, body="No such upload."))
 

@@ -8,9 +8,10 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from storage_backends.errors import ProviderError
 from storage_backends.host import get_host
 from storage_backends.local.tickets import TICKET_HEADER
-from storage_backends.local.tus import TUS_VERSION, TusError, TusResponse
+from storage_backends.local.tus import TUS_VERSION, TusResponse
 from storage_backends.ranged import ranged_file
 from storage_backends.registry import get_backend
 from tests.storage.folder_backend.backend import FolderBackend
@@ -32,8 +33,8 @@ def create(request: HttpRequest) -> HttpResponse:
     try:
         made, result = backend.tus.create(request.headers, request.headers.get(TICKET_HEADER),
                                           ref)
-    except TusError as exc:
-        return _respond(TusResponse(exc.status, body=exc.message))
+    except ProviderError as exc:
+        return _respond(TusResponse(exc.status or 400, body=exc.message))
     result.headers["Location"] = request.build_absolute_uri(
         reverse("folder_storage:upload", args=[made]))
     return _respond(result)
@@ -53,8 +54,8 @@ def upload(request: HttpRequest, ref: str) -> HttpResponse:
             return _respond(tus.terminate(ref, ticket))
         if method == "OPTIONS":
             return _respond(tus.options())
-    except TusError as exc:
-        return _respond(TusResponse(exc.status, body=exc.message))
+    except ProviderError as exc:
+        return _respond(TusResponse(exc.status or 400, body=exc.message))
     except FileNotFoundError:
         return _respond(TusResponse(404, body="No such upload."))
     return HttpResponse(status=405)
