@@ -6,12 +6,13 @@ One router per area, each in its own module; errors become JSON here, in one pla
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.operation import Operation
 from ninja.security import HttpBearer
 
-from lti_tool.errors import AppError, TooManyRequests
+from lti_tool.errors import AppError, NotFound, TooManyRequests
 from lti_tool.launch_tokens import InvalidLaunchToken, LaunchClaims, launch_token_read
 from lti_tool.models import Submission
 
@@ -43,6 +44,7 @@ api = VideoAssignmentsAPI(
 
 @api.exception_handler(AppError)
 def app_error(request: HttpRequest, exc: AppError) -> HttpResponse:
+    """Every refusal the API answers becomes `{"code", "message"}` JSON here."""
     response = api.create_response(request, exc.as_dict(), status=exc.status)
     if isinstance(exc, TooManyRequests):
         response["Retry-After"] = str(exc.retry_after)
@@ -51,24 +53,22 @@ def app_error(request: HttpRequest, exc: AppError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def launch_expired(request: HttpRequest, exc: Exception) -> HttpResponse:
-    body = {
-        "code": "launch_expired",
-        "message": "Your session has expired. Please reopen the assignment from your course.",
-    }
-    return api.create_response(request, body, status=401)
+    return app_error(request, AppError("launch_expired", _(
+        "Your session has expired. Please reopen the assignment from your course."
+    ), status=401))
 
 
 @api.exception_handler(ValidationError)
 def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields = ", ".join(str(error["loc"][-1]) for error in exc.errors)
-    body = {"code": "bad_request", "message": f"The request is missing or has bad: {fields}."}
-    return api.create_response(request, body, status=400)
+    return app_error(request, AppError("bad_request", _(
+        "The request is missing or has bad: %(fields)s."
+    ) % {"fields": fields}))
 
 
 @api.exception_handler(Submission.DoesNotExist)
 def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    body = {"code": "not_found", "message": "Not found."}
-    return api.create_response(request, body, status=404)
+    return app_error(request, NotFound())
 
 
 api.add_router("/", "lti_tool.api.submissions.router")  # the student's and the teacher's lists
