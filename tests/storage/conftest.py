@@ -8,19 +8,15 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from tests.live_api import (  # noqa: F401 - fixtures shared with tests/api
-    LiveApi,
-    eager_tasks,
-    has_ffmpeg,
-    platform,
-    sample_video,
-    session_platform,
-    student_api,
-    teacher_api,
-)
+from tests.fixtures.live_api import LiveApi
 
 TUS = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_eagerly(eager_tasks: None) -> None:
+    """The tests here check what the API shows once the worker has run."""
 
 
 @dataclass
@@ -56,7 +52,7 @@ def tus_create(api: LiveApi, ticket: dict[str, Any], length: int) -> requests.Re
 
 
 @pytest.fixture
-def tus_upload(student_api: LiveApi, sample_video: Path) -> TusUpload:  # noqa: F811 - fixtures
+def tus_upload(student_api: LiveApi, sample_video: Path) -> TusUpload:
     """Student One's upload of the sample video, created on the tus endpoint, no bytes yet."""
     started = student_api.start_upload(sample_video)
     ticket = started["ticket"]

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from storage_backends.base import StorageError, UploadContext, UploadRejected, Viewer
-from tests.fakes import s3 as s3_fakes
 from tests.storage.conformance_support import (
     BUILDERS,
     RANGE,
@@ -27,9 +26,6 @@ from tests.storage.conformance_support import (
     make_sample_video,
     no_retry_waits,
 )
-
-s3_server = s3_fakes.s3_server
-cloudfront_key_pair = s3_fakes.cloudfront_key_pair
 
 MiB = 1024**2
 MAX_SIZE = 50 * MiB
