@@ -1,5 +1,6 @@
-"""The root of the test suite: which fixture modules are on, and the two autouse fixtures
-that apply to every test (isolated storage and cache; RSA keys from a session pool).
+"""The root of the test suite: which fixture modules are on, the order (browser tests last),
+and the autouse fixtures that apply to every test (isolated storage and cache; RSA keys
+from a session pool; a quicker flush after transactional tests).
 
 Fixtures live in tests/fixtures/ and are registered here once; tests ask for them by name
 and never import them.
@@ -17,6 +18,7 @@ from django.core.cache import cache
 
 from storage_backends.registry import reset_backends
 from tests.ci import IN_CI
+from tests.fixtures.database import truncate_filled_tables
 from tests.keys import pooled_rsa_keys
 
 pytest_plugins = [
@@ -42,11 +44,28 @@ def pytest_configure(config: pytest.Config) -> None:
     redis.Redis.from_url(settings.REDIS_URL).ping()  # raises when Redis is down
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that drive Chromium run last (in their order), so one browser serves them all
+    and Django's async-safety check stays on for everything before (tests/fixtures/browser.py)."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_rsa_keys() -> Iterator[None]:
     """Every 2048-bit RSA key a test, a fake or the tool generates comes from tests/keys.py's
     ring: at ~60 ms a key and two or three keys a test, making them was a large fixed cost."""
     with pooled_rsa_keys():
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_flush() -> Iterator[None]:
+    """Transactional tests end by emptying the database: only the tables that hold rows
+    (tests/fixtures/database.py)."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        yield
+        return
+    with truncate_filled_tables():
         yield
 
 
