@@ -1,17 +1,16 @@
+"""Fixtures of the API tests: more people launched into the same or another course and
+tenant. Every test here runs Celery tasks eagerly."""
+
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.core import signing
 from django.test import Client
 
-from lti_tool.launch_tokens import launch_token_issue, launch_token_read
 from tests.fixtures.live_api import LiveApi, live_api
-from tests.fixtures.platform import LaunchDriver, launch_token_from, register
+from tests.fixtures.platform import LaunchDriver, register
 from tests.keys import unique_key
 from tests.lti_platform.signer import INSTRUCTOR, TestPlatform, serve_platform
 
@@ -65,12 +64,3 @@ def other_tenant_launcher(transactional_db: None, other_platform: TestPlatform) 
     """The second LMS registered as "Other University", launched with its own browser."""
     register(other_platform, tenant="Other University")
     return LaunchDriver(Client(), other_platform)
-
-
-def expired_token(launch_response: Any, ttl: int) -> str:
-    """The same launch's token, as issued one second longer ago than its lifetime."""
-    claims = launch_token_read(launch_token_from(launch_response))
-    issued_at = time.time() - ttl - 1
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(signing, "time", SimpleNamespace(time=lambda: issued_at))
-        return launch_token_issue(claims)

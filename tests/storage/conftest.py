@@ -1,3 +1,5 @@
+"""Shared pieces of the storage tests: a tus upload on the live server, eager tasks."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
