@@ -15,10 +15,8 @@ from lti_tool.services.storage import backend_for_tenant
 from storage_backends.base import UploadContext
 from storage_backends.local import LocalBackend
 from storage_backends.s3 import S3Backend
-from tests.fakes import s3 as s3_fakes
 from tests.fakes.s3 import MotoServer, backend_options, create_bucket
 
-s3_server = s3_fakes.s3_server
 S3_PATH = "storage_backends.s3.S3Backend"
 
 

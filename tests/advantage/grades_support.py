@@ -1,4 +1,5 @@
-"""Helpers for the deep linking, grades and submission review tests.
+"""Helpers for the deep linking, grades and submission review tests (their fixtures are in
+tests/fixtures/lms.py).
 
 The LMS is the independent platform in tests/lti_platform (real HTTP, its own keys); the
 tool runs in pytest-django's `live_server`. After a launch, tests talk to the tool as the
@@ -9,18 +10,15 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
-from django.core.management import call_command
 
-from tests.live_api import LiveApi, tus_uploader
+from tests.fixtures.live_api import LiveApi, tus_uploader
 from tests.lti_platform import claims as c
 from tests.lti_platform.driver import browser_request
 from tests.lti_platform.lms import LmsPlatform
@@ -30,14 +28,6 @@ _LAUNCH_DATA = re.compile(
 )
 _INPUT = re.compile(r"<input\b[^>]*>", re.S)
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
-
-
-def register(lms: LmsPlatform, live_server: Any) -> LmsPlatform:
-    """The platform registered with the tool by an administrator (the management command)."""
-    lms.tool_url = live_server.url
-    with open(os.devnull, "w") as devnull:
-        call_command("register_platform", *lms.register_args(), stdout=devnull)
-    return lms
 
 
 def launch_data(response: requests.Response) -> dict[str, Any]:
@@ -99,34 +89,3 @@ def wait_for(check: Callable[[], Any], *, timeout: float = 20.0, what: str = "")
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what or check}")
-
-
-@pytest.fixture
-def sample_video(tmp_path: Path) -> Path:
-    """Bytes the local backend accepts as an upload (nothing here needs a real video)."""
-    video = tmp_path / "talk.mp4"
-    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4096))
-    return video
-
-
-@pytest.fixture
-def moodle(live_server: Any, moodle_lms: LmsPlatform) -> LmsPlatform:
-    """A Moodle-shaped LMS (two deployment ids, `?type_id=1` on AGS URLs), registered."""
-    return register(moodle_lms, live_server)
-
-
-@pytest.fixture
-def canvas(live_server: Any, canvas_lms: LmsPlatform) -> LmsPlatform:
-    """A Canvas-shaped LMS (issuer https://canvas.instructure.com, azp), registered."""
-    return register(canvas_lms, live_server)
-
-
-@pytest.fixture
-def eager_celery() -> Iterator[None]:
-    """Tasks run in the request that enqueues them (after its commit), whatever the env says."""
-    from config.celery import app
-
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

@@ -3,10 +3,6 @@ saving it creates the assignment and posts a signed LtiDeepLinkingResponse back 
 which verifies it with the tool's JWKS and places the link; launches of that link open it.
 """
 
-# Fixtures are imported from support modules (no shared conftest here), so test parameters
-# "redefine" them by design.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import uuid
@@ -17,19 +13,11 @@ from typing import Any
 import pytest
 
 from lti_tool.models import VideoAssignment
-from tests.advantage.grades_support import (  # noqa: F401 - fixtures
-    canvas,
-    eager_celery,
-    hidden_fields,
-    launch_data,
-    moodle,
-    page_text,
-    post_form,
-)
+from tests.advantage.grades_support import hidden_fields, launch_data, page_text, post_form
 from tests.lti_platform import claims as c
 from tests.lti_platform.lms import LmsPlatform
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("eager_celery")]
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("eager_tasks")]
 
 FORM = {
     "title": "Pitch your film",

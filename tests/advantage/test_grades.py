@@ -5,10 +5,6 @@ Completed/FullyGraded with the score and comment. The LMS's AGS endpoint records
 arrives; the teacher sees each grade's sync state through the API.
 """
 
-# Fixtures are imported from support modules (no shared conftest here), so test parameters
-# "redefine" them by design.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import time
@@ -22,22 +18,18 @@ from django.utils import timezone
 
 from lti_tool.models import Grade, ScoreSend, VideoAssignment
 from lti_tool.tasks import resend_due_scores, send_score
-from tests.advantage.grades_support import (  # noqa: F401 - fixtures
+from tests.advantage.grades_support import (
     ags_token_requests,
     api_for,
-    canvas,
-    eager_celery,
     graded_scores,
-    moodle,
     page_text,
-    sample_video,
     submit_video,
     wait_for,
 )
 from tests.lti_platform import claims as c
 from tests.lti_platform.lms import LmsPlatform
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("eager_celery")]
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("eager_tasks")]
 
 
 def submitted(lms: LmsPlatform, session: Any, live_server: Any, video: Path,
@@ -52,9 +44,9 @@ def teacher(lms: LmsPlatform, session: Any, live_server: Any, **launch: Any) -> 
 
 
 def test_a_confirmed_upload_tells_the_gradebook_it_awaits_grading(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submitted(moodle, lms_session, live_server, sample_video)
+    submitted(moodle, lms_session, live_server, stand_in_video)
 
     (score,) = moodle.ags.scores
     assert score["userId"] == moodle.people["s1"].sub
@@ -66,9 +58,9 @@ def test_a_confirmed_upload_tells_the_gradebook_it_awaits_grading(
 
 
 def test_a_teachers_grade_reaches_the_gradebook(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submission = submitted(moodle, lms_session, live_server, sample_video)
+    submission = submitted(moodle, lms_session, live_server, stand_in_video)
     api = teacher(moodle, lms_session, live_server)
 
     response = api.post(f"/api/submissions/{submission['id']}/grade",
@@ -100,10 +92,10 @@ def test_a_teachers_grade_reaches_the_gradebook(
 
 
 def test_many_grades_cost_one_token_request(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
     for person in ("s1", "s2", "s3"):
-        submitted(moodle, lms_session, live_server, sample_video, person=person)
+        submitted(moodle, lms_session, live_server, stand_in_video, person=person)
     api = teacher(moodle, lms_session, live_server)
     submissions = {s["student"]["name"]: s["id"] for s in api.get("/api/submissions").json()}
     grades = [("Ada Student", 70), ("Ben Student", 80), ("Cleo Student", 90),
@@ -119,7 +111,7 @@ def test_many_grades_cost_one_token_request(
 
 
 def test_the_line_item_of_a_hand_placed_link_is_created_once_and_reused(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
     """Moodle: two deployment ids, a link placed by hand, only `lineitems` in the claim."""
     assert moodle.ags.lineitems == {}
@@ -137,7 +129,7 @@ def test_the_line_item_of_a_hand_placed_link_is_created_once_and_reused(
     assert assignment.lineitem_url == column["id"]
     assert "type_id=1" in column["id"]
 
-    submitted(moodle, lms_session, live_server, sample_video, resource_link_id="hand-1")
+    submitted(moodle, lms_session, live_server, stand_in_video, resource_link_id="hand-1")
     moodle.launch(lms_session, "teacher", resource_link_id="hand-1")
 
     assert len(moodle.ags.lineitems) == 1  # found again, never made twice
@@ -159,11 +151,11 @@ def test_an_existing_column_of_the_link_is_found_not_duplicated(
 
 
 def test_a_grade_is_not_lost_while_the_lms_is_down(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
     """Eager tasks: the retry is driven by the beat sweep (`resend_due_scores`); the real
     worker's own retries are in test_outage_with_a_real_worker."""
-    submission = submitted(moodle, lms_session, live_server, sample_video)
+    submission = submitted(moodle, lms_session, live_server, stand_in_video)
     api = teacher(moodle, lms_session, live_server)
     moodle.ags.outage(503)
 
@@ -187,9 +179,9 @@ def test_a_grade_is_not_lost_while_the_lms_is_down(
 
 
 def test_a_newer_grade_supersedes_an_unsent_one(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submission = submitted(moodle, lms_session, live_server, sample_video)
+    submission = submitted(moodle, lms_session, live_server, stand_in_video)
     api = teacher(moodle, lms_session, live_server)
     moodle.ags.outage(503)
     api.post(f"/api/submissions/{submission['id']}/grade", {"score": 50, "comment": "Draft"})
@@ -237,9 +229,9 @@ def test_a_send_left_claimed_by_a_crashed_worker_is_picked_up_again(
 
 
 def test_a_refused_grade_shows_why_and_can_be_resent(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submission = submitted(moodle, lms_session, live_server, sample_video)
+    submission = submitted(moodle, lms_session, live_server, stand_in_video)
     api = teacher(moodle, lms_session, live_server)
     moodle.ags.outage(403)  # not worth retrying on its own: the LMS refuses
 
@@ -264,9 +256,9 @@ def test_a_refused_grade_shows_why_and_can_be_resent(
 
 
 def test_canvas_grades(
-    canvas: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    canvas: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submission = submitted(canvas, lms_session, live_server, sample_video)
+    submission = submitted(canvas, lms_session, live_server, stand_in_video)
     api = teacher(canvas, lms_session, live_server)
 
     shown = api.post(f"/api/submissions/{submission['id']}/grade",
@@ -280,9 +272,9 @@ def test_canvas_grades(
 
 
 def test_scores_outside_the_range_are_refused(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submission = submitted(moodle, lms_session, live_server, sample_video)
+    submission = submitted(moodle, lms_session, live_server, stand_in_video)
     api = teacher(moodle, lms_session, live_server)
 
     too_high = api.post(f"/api/submissions/{submission['id']}/grade", {"score": 101})
@@ -295,9 +287,9 @@ def test_scores_outside_the_range_are_refused(
 
 
 def test_students_cannot_grade_and_other_courses_see_nothing(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submission = submitted(moodle, lms_session, live_server, sample_video)
+    submission = submitted(moodle, lms_session, live_server, stand_in_video)
     student = api_for(live_server, moodle.launch(lms_session, "s1"))
     moodle.course = {"id": "course-2", "title": "Film 202", "label": "FILM202"}
     other_teacher = teacher(moodle, lms_session, live_server)
@@ -313,9 +305,9 @@ def test_students_cannot_grade_and_other_courses_see_nothing(
 
 
 def test_without_grade_services_the_grade_stays_here(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submission = submitted(moodle, lms_session, live_server, sample_video, ags=False)
+    submission = submitted(moodle, lms_session, live_server, stand_in_video, ags=False)
     api = teacher(moodle, lms_session, live_server, ags=False)
 
     shown = api.post(f"/api/submissions/{submission['id']}/grade", {"score": 5}).json()
@@ -340,7 +332,7 @@ def test_the_teacher_page_has_the_grading_panel(
 
 
 @pytest.fixture
-def celery_worker(eager_celery: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def celery_worker(eager_tasks: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A real Celery worker (two threads) on the Redis broker, tasks no longer eager.
     Retry backoff shortened from seconds-to-half-an-hour to a fraction of a second."""
     from celery.contrib.testing.worker import start_worker
@@ -371,12 +363,12 @@ def celery_worker(eager_celery: None, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 def test_outage_with_a_real_worker(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path,
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path,
     celery_worker: None,
 ) -> None:
     """The worker retries with backoff while the LMS is down; once it is back each grade
     arrives exactly once."""
-    ids = {p: submitted(moodle, lms_session, live_server, sample_video, person=p)["id"]
+    ids = {p: submitted(moodle, lms_session, live_server, stand_in_video, person=p)["id"]
            for p in ("s1", "s2")}
     wait_for(lambda: len(moodle.ags.scores) == 2, what="the two Submitted scores")
     api = teacher(moodle, lms_session, live_server)

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from lti_tool.models import Course, LtiUser, Submission, VideoAssignment
-from tests.advantage import grades_support
+from tests.factories import SubmissionFactory
 from tests.lti_platform import LmsPlatform, services
 from tests.lti_platform.server import Request, Response
 
@@ -40,11 +40,6 @@ def nrps_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, str]]:
 
     monkeypatch.setattr(services, "handle_memberships", recording)
     return calls
-
-
-# The registered LMSs of the grade tests (fixtures shared by reference).
-moodle = grades_support.moodle
-canvas = grades_support.canvas
 
 
 @pytest.fixture
@@ -95,9 +90,9 @@ def _submit(lms: LmsPlatform, person: str, *, at: datetime,
         tenant=assignment.course.tenant, issuer=lms.issuer, sub=who.sub,
         defaults={"name": who.name, "email": who.email},
     )
-    submission = Submission.objects.create(
-        assignment=assignment, student=student, state=state, is_current=True, backend="local",
-        filename="video.mp4", mime_type="video/mp4", size_bytes=1000,
+    submission = SubmissionFactory(
+        assignment=assignment, student=student, state=state, is_current=True,
+        filename="video.mp4", size_bytes=1000,
     )
     Submission.objects.filter(pk=submission.pk).update(created_at=at, uploaded_at=at)
     return submission

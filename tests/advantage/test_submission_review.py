@@ -2,10 +2,6 @@
 a teacher opens the grading page on that student's submission; a student reviewing their
 own work gets their own page, and nobody else's."""
 
-# Fixtures are imported from support modules (no shared conftest here), so test parameters
-# "redefine" them by design.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,26 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.advantage.grades_support import (  # noqa: F401 - fixtures
-    api_for,
-    canvas,
-    eager_celery,
-    launch_data,
-    moodle,
-    page_text,
-    sample_video,
-    submit_video,
-)
-from tests.e2e.conftest import (  # noqa: F401 - fixtures (Chromium, on 127.0.0.1)
-    browser,
-    browser_problems,
-    live_server,
-    page,
-)
+from tests.advantage.grades_support import api_for, launch_data, page_text, submit_video
 from tests.lti_platform import claims as c
 from tests.lti_platform.lms import LmsPlatform
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("eager_celery")]
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("eager_tasks")]
 
 
 def submit(lms: LmsPlatform, session: Any, live_server: Any, video: Path, person: str) -> int:
@@ -46,10 +27,10 @@ def review(lms: LmsPlatform, session: Any, person: str, for_user: str) -> Any:
 
 
 def test_the_teacher_lands_on_that_students_submission(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submit(moodle, lms_session, live_server, sample_video, "s1")
-    bens = submit(moodle, lms_session, live_server, sample_video, "s2")
+    submit(moodle, lms_session, live_server, stand_in_video, "s1")
+    bens = submit(moodle, lms_session, live_server, stand_in_video, "s2")
 
     page = review(moodle, lms_session, "teacher", for_user="s2")
 
@@ -65,9 +46,9 @@ def test_the_teacher_lands_on_that_students_submission(
 
 
 def test_a_student_without_a_submission(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submit(moodle, lms_session, live_server, sample_video, "s1")
+    submit(moodle, lms_session, live_server, stand_in_video, "s1")
 
     page = review(moodle, lms_session, "teacher", for_user="s3")
 
@@ -77,9 +58,9 @@ def test_a_student_without_a_submission(
 
 
 def test_a_student_reviewing_their_own_work_gets_their_page(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submit(moodle, lms_session, live_server, sample_video, "s1")
+    submit(moodle, lms_session, live_server, stand_in_video, "s1")
 
     page = review(moodle, lms_session, "s1", for_user="s1")
 
@@ -90,9 +71,9 @@ def test_a_student_reviewing_their_own_work_gets_their_page(
 
 
 def test_a_student_cannot_review_someone_else(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    submit(moodle, lms_session, live_server, sample_video, "s2")
+    submit(moodle, lms_session, live_server, stand_in_video, "s2")
 
     page = review(moodle, lms_session, "s1", for_user="s2")
 
@@ -101,9 +82,9 @@ def test_a_student_cannot_review_someone_else(
 
 
 def test_canvas_submission_review(
-    canvas: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path
+    canvas: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
 ) -> None:
-    adas = submit(canvas, lms_session, live_server, sample_video, "s1")
+    adas = submit(canvas, lms_session, live_server, stand_in_video, "s1")
 
     page = review(canvas, lms_session, "teacher", for_user="s1")
 
@@ -113,11 +94,11 @@ def test_canvas_submission_review(
 
 @pytest.mark.browser
 def test_grading_panel_in_the_browser(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, sample_video: Path,
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path,
     page: Any, browser_problems: Any,
 ) -> None:
     """Chromium opens a review launch: the panel shows, saves, reports a refusal, resends."""
-    submit(moodle, lms_session, live_server, sample_video, "s1")
+    submit(moodle, lms_session, live_server, stand_in_video, "s1")
     moodle.ags.outage(403)
 
     page.goto(moodle.login_url("teacher", message_type=c.SUBMISSION_REVIEW_REQUEST,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lti_tool.models import Submission, Tenant, VideoAssignment
-from tests.live_api import LiveApi
+from tests.fixtures.live_api import LiveApi
 
 
 def _ask_for_ticket(api: LiveApi, video: Path):  # type: ignore[no-untyped-def]

@@ -13,10 +13,10 @@ import pytest
 import requests
 
 from lti_tool.models import Submission
-from tests.api.conftest import expired_token
-from tests.conftest import LaunchDriver
-from tests.live_api import LiveApi, live_api, tus_uploader
-from tests.platform import INSTRUCTOR
+from tests.api.support import expired_token
+from tests.fixtures.live_api import LiveApi, live_api, tus_uploader
+from tests.fixtures.platform import LaunchDriver
+from tests.lti_platform.signer import INSTRUCTOR
 
 NOT_FOUND = {
     "code": "not_found",

@@ -11,19 +11,19 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lti_tool.models import StorageConfig, Submission, Tenant, VideoEvent
+from lti_tool.models import StorageConfig, Submission, VideoEvent
 from lti_tool.tenants.storage_configs import storage_config_save
 from storage_backends.cloudflare.webhooks import signature
-from tests.live_api import LiveApi, local_backend
+from tests.factories import TenantFactory
+from tests.fixtures.live_api import LiveApi, local_backend
 
 SECRET = "whsec-test-secret"  # noqa: S105 - a test value
 
 
 @pytest.fixture
 def stream_config(db: None) -> StorageConfig:
-    tenant = Tenant.objects.create(name="Stream University")
     config = StorageConfig(
-        tenant=tenant, label="Stream",
+        tenant=TenantFactory(name="Stream University"), label="Stream",
         backend="storage_backends.cloudflare.CloudflareStreamBackend",
         options={"account_id": "acc", "api_base": "http://127.0.0.1:9/client/v4"},
     )

@@ -10,7 +10,7 @@ import requests
 
 from lti_tool.models import Submission, VideoEvent
 from storage_backends.local.backend import LocalBackend
-from tests.live_api import LiveApi, local_backend, stored_files, tus_uploader
+from tests.fixtures.live_api import LiveApi, local_backend, stored_files, tus_uploader
 
 
 def test_upload_confirm_and_the_submission_is_ready(

@@ -16,7 +16,7 @@ from storage_backends.base import (
 )
 from storage_backends.errors import ProviderError
 from storage_backends.local import LocalBackend
-from tests.live_api import LiveApi
+from tests.fixtures.live_api import LiveApi
 
 
 def _ask_for_ticket(api: LiveApi, video: Path):  # type: ignore[no-untyped-def]

@@ -18,8 +18,8 @@ from pytest_django.live_server_helper import LiveServer
 from dev_lms.platform import PLATFORM_NAME
 from lti_tool.models import StorageConfig, Tenant
 from lti_tool.tenants.storage_configs import storage_config_save
-from tests.e2e.conftest import _missing
 from tests.fakes.s3 import MotoServer
+from tests.fixtures.browser import missing
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -45,7 +45,7 @@ def make_video(path: Path, *, seconds: int, size: str = "640x360", bitrate: str 
     (`nal-hrd=cbr`) so that its size is about seconds x bitrate / 8 bytes."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
-        _missing("ffmpeg is not installed (apt-get install ffmpeg)")
+        missing("ffmpeg is not installed (apt-get install ffmpeg)")
     source = f"testsrc=duration={seconds}:size={size}:rate=25"
     rate = f"-b:v {bitrate} -minrate {bitrate} -maxrate {bitrate} -bufsize 4M"
     options = "-pix_fmt yuv420p -c:v libx264 -preset ultrafast -x264-params nal-hrd=cbr"

@@ -18,7 +18,6 @@ from dev_lms.roster import ASSIGNMENT, person_by_key
 from lti_tool.models import Submission, VideoEvent
 from lti_tool.tenants.storage_configs import storage_config_save
 from storage_backends.cloudflare import CloudflareStreamBackend
-from tests.e2e.conftest import BrowserProblems
 from tests.e2e.storage_support import (
     make_video,
     play_muted,
@@ -29,6 +28,7 @@ from tests.e2e.storage_support import (
 )
 from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms
 from tests.fakes.cloudflare_stream import MIN_CHUNK, FakeCloudflareStream
+from tests.fixtures.browser import BrowserProblems
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 
 from dev_lms.roster import person_by_key
 from lti_tool.models import Submission
-from tests.e2e.conftest import BrowserProblems
 from tests.e2e.storage_support import requests_received, use_storage
 from tests.e2e.test_student_to_teacher import (
     VIDEO,
@@ -22,6 +21,7 @@ from tests.e2e.test_student_to_teacher import (
     video_problem,
     wait_until_playing,
 )
+from tests.fixtures.browser import BrowserProblems
 from tests.storage.folder_backend import DOTTED_PATH, FolderBackend
 from tests.storage.folder_backend.harness import register
 

@@ -28,7 +28,7 @@ from pytest_django.live_server_helper import LiveServer
 
 import lti_tool.lti.launch
 from lti_tool.models import LtiUser
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS
+from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS
 from tests.lti_platform import LmsPlatform, start_platform
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ OpenBrowser = Callable[..., BrowserWindow]
 def open_browser(browser: Any, tmp_path: Path) -> Iterator[OpenBrowser]:
     """Start Chromium with a fresh profile that blocks or allows third-party cookies.
 
-    `browser` (tests/e2e/conftest.py) provides Playwright, the skips and the ORM setting;
+    `browser` (tests/fixtures/browser.py) provides Playwright, the skips and the ORM setting;
     a persistent context is needed because only a profile carries the cookie preference.
     """
     contexts: list[Any] = []

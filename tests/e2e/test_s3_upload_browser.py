@@ -18,7 +18,6 @@ from pytest_django.live_server_helper import LiveServer
 
 from dev_lms.roster import ASSIGNMENT, person_by_key
 from lti_tool.models import Submission
-from tests.e2e.conftest import BrowserProblems
 from tests.e2e.storage_support import (
     make_video,
     play_muted,
@@ -29,13 +28,10 @@ from tests.e2e.storage_support import (
     wait_until_playing,
 )
 from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms, tool_frame
-from tests.fakes import s3 as s3_fakes
 from tests.fakes.s3 import MotoServer, backend_options
+from tests.fixtures.browser import BrowserProblems
 
 pytestmark = pytest.mark.browser
-# moto's server (one per session) and a fresh bucket with browser CORS for each test.
-s3_server = s3_fakes.s3_server
-s3_bucket = s3_fakes.s3_bucket
 
 ADA = person_by_key("ada")
 MiB = 1024**2

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from dev_lms.roster import ASSIGNMENT, person_by_key
 from lti_tool.models import Submission, VideoEvent
-from tests.e2e.conftest import BrowserProblems
+from tests.fixtures.browser import BrowserProblems
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-import pytest
 import requests
 from botocore.config import Config
 from cryptography.hazmat.primitives import serialization
@@ -130,9 +129,9 @@ def backend_options(endpoint_url: str, bucket: str, **extra: Any) -> dict[str, A
             "secret_access_key": SECRET_ACCESS_KEY, "endpoint_url": endpoint_url, **extra}
 
 
-def generate_rsa_pem() -> tuple[bytes, rsa.RSAPublicKey]:
+def generate_rsa_pem(key: rsa.RSAPrivateKey | None = None) -> tuple[bytes, rsa.RSAPublicKey]:
     """A CloudFront key pair: the private PEM for the backend, the public key to verify."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     return pem, key.public_key()
@@ -208,29 +207,3 @@ def _readable_by(response: requests.Response, origin: str) -> None:
     if allowed not in ("*", origin):
         raise BrowserBlocked(f"{origin} may not read this answer ({response.status_code}, "
                              f"Access-Control-Allow-Origin: {allowed})")
-
-
-# Fixtures (import them into a conftest.py)
-
-
-@pytest.fixture(scope="session")
-def s3_server() -> Iterator[MotoServer]:
-    server = start_moto_server()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def s3_bucket(s3_server: MotoServer) -> str:
-    """A fresh bucket with browser-upload CORS for each test (no reset between tests)."""
-    return create_bucket(s3_server)
-
-
-@pytest.fixture(scope="session")
-def cloudfront_key_pair() -> tuple[bytes, rsa.RSAPublicKey]:
-    return generate_rsa_pem()
-
-
-@pytest.fixture
-def cloudfront_distribution(s3_server: MotoServer, s3_bucket: str) -> str:
-    return create_distribution(s3_server, s3_bucket)

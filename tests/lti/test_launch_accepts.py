@@ -8,8 +8,8 @@ import uuid
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.conftest import LaunchDriver, launch_token_from
-from tests.lti.conftest import page_template
+from tests.fixtures.platform import LaunchDriver, launch_token_from
+from tests.lti.support import page_template
 
 MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person"

@@ -15,12 +15,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 
 from lti_tool.models import Submission
-from tests.conftest import LaunchDriver
-from tests.lti.conftest import db_snapshot, error_message, hand_made_token, hs256_token
-from tests.platform import LTI
+from tests.fixtures.platform import LaunchDriver
+from tests.lti.support import db_snapshot, error_message, hand_made_token, hs256_token
+from tests.lti_platform.signer import LTI
 
 if TYPE_CHECKING:
-    from tests.platform import TestPlatform  # a runtime import makes pytest try to collect it
+    from tests.lti_platform.signer import (
+        TestPlatform,  # a runtime import makes pytest try to collect it
+    )
 
 MENTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from tests.conftest import LaunchDriver, launch_token_from
-from tests.platform import INSTRUCTOR
+from tests.fixtures.platform import LaunchDriver, launch_token_from
+from tests.lti_platform.signer import INSTRUCTOR
 
 
 def test_student_launch_opens_the_submit_page(launcher: LaunchDriver) -> None:

@@ -17,12 +17,12 @@ import pytest
 from django.test import Client
 
 from lti_tool.models import Submission
-from tests.conftest import LaunchDriver
-from tests.lti.conftest import db_snapshot, error_message, page_template
-from tests.platform import parse_login_redirect
+from tests.fixtures.platform import LaunchDriver
+from tests.lti.support import db_snapshot, error_message, page_template
+from tests.lti_platform.signer import parse_login_redirect
 
 if TYPE_CHECKING:
-    from tests.platform import TestPlatform
+    from tests.lti_platform.signer import TestPlatform
 
 STATE_SAYS = "did not bring back the login state"
 NONCE_SAYS = "already used or has expired"

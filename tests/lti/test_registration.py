@@ -13,12 +13,13 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from lti_tool.models import PlatformRegistration
-from tests.conftest import LaunchDriver
-from tests.lti.conftest import error_message
-from tests.platform import LTI
+from tests.fixtures.platform import LaunchDriver
+from tests.lti.support import error_message
+from tests.lti_platform.signer import LTI
 
 if TYPE_CHECKING:
-    from tests.platform import TestPlatform  # a runtime import makes pytest try to collect it
+    # a runtime import makes pytest try to collect it
+    from tests.lti_platform.signer import TestPlatform
 
 PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-POLL_INTERVAL = 0.05  # stop() returns within this long
+POLL_INTERVAL = 0.01  # stop() returns within this long (servers start and stop per test)
 
 
 @dataclass

@@ -59,7 +59,7 @@ from storage_backends.cloudflare import CloudflareStreamBackend
 from storage_backends.local.backend import LocalBackend
 from storage_backends.registry import get_backend
 from storage_backends.s3 import S3Backend
-from tests.conftest import IN_CI
+from tests.ci import IN_CI
 from tests.fakes.cloudflare_stream import (
     MIN_CHUNK,
     FakeCloudflareStream,

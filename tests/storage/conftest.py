@@ -1,3 +1,5 @@
+"""Shared pieces of the storage tests: a tus upload on the live server, eager tasks."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,19 +10,15 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from tests.live_api import (  # noqa: F401 - fixtures shared with tests/api
-    LiveApi,
-    eager_tasks,
-    has_ffmpeg,
-    platform,
-    sample_video,
-    session_platform,
-    student_api,
-    teacher_api,
-)
+from tests.fixtures.live_api import LiveApi
 
 TUS = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_eagerly(eager_tasks: None) -> None:
+    """The tests here check what the API shows once the worker has run."""
 
 
 @dataclass
@@ -56,7 +54,7 @@ def tus_create(api: LiveApi, ticket: dict[str, Any], length: int) -> requests.Re
 
 
 @pytest.fixture
-def tus_upload(student_api: LiveApi, sample_video: Path) -> TusUpload:  # noqa: F811 - fixtures
+def tus_upload(student_api: LiveApi, sample_video: Path) -> TusUpload:
     """Student One's upload of the sample video, created on the tus endpoint, no bytes yet."""
     started = student_api.start_upload(sample_video)
     ticket = started["ticket"]

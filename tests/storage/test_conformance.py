@@ -17,13 +17,8 @@ from typing import Any
 
 import pytest
 
-from storage_backends.base import (
-    UploadContext,
-    UploadRejected,
-    Viewer,
-)
+from storage_backends.base import UploadContext, UploadRejected, Viewer
 from storage_backends.errors import ProviderError
-from tests.fakes import s3 as s3_fakes
 from tests.storage.conformance_support import (
     BUILDERS,
     RANGE,
@@ -37,8 +32,6 @@ from tests.storage.conformance_support import (
     no_retry_waits,
 )
 
-s3_server = s3_fakes.s3_server
-cloudfront_key_pair = s3_fakes.cloudfront_key_pair
 # The project's backends, then any that live in test packages (the folder backend).
 _found, _found_database = discovered_builders()
 ALL_BUILDERS = {**BUILDERS, **_found}

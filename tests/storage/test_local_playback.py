@@ -16,7 +16,7 @@ from storage_backends.base import Viewer
 from storage_backends.local import tickets
 from storage_backends.local.backend import LocalBackend
 from storage_backends.local.files import StoredInfo
-from tests.live_api import local_backend
+from tests.fixtures.live_api import local_backend
 
 SIZE = 1000
 VIEWER = Viewer(user_id=1)

@@ -11,7 +11,7 @@ import requests
 
 from lti_tool.models import StorageConfig, Submission, Tenant
 from lti_tool.tenants.storage_configs import storage_config_save
-from tests.live_api import LiveApi, stored_files
+from tests.fixtures.live_api import LiveApi, stored_files
 
 LOCAL = "storage_backends.local.LocalBackend"
 

@@ -14,8 +14,9 @@ import requests
 from django.core import signing
 
 from storage_backends.local.tickets import _TICKET_SALT
-from tests.conftest import IN_CI, LaunchDriver
-from tests.live_api import LiveApi, live_api, local_backend, tus_uploader
+from tests.ci import IN_CI
+from tests.fixtures.live_api import LiveApi, live_api, local_backend, tus_uploader
+from tests.fixtures.platform import LaunchDriver
 from tests.storage.conftest import OCTETS, TUS, TusUpload, tus_create
 
 CHUNK = 4096

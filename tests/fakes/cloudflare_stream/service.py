@@ -134,7 +134,7 @@ class FakeCloudflareStream:
         self.delivery_base = self.url  # stands in for https://customer-<code>.cloudflarestream.com
         # A short poll interval: shutdown() waits up to one interval (0.5 s by default).
         serve = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                 kwargs={"poll_interval": 0.05})
+                                 kwargs={"poll_interval": 0.01})
         self._threads = [serve,
                          threading.Thread(target=self._run_ticker, daemon=True)]
 

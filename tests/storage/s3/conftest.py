@@ -8,14 +8,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from storage_backends.base import UploadContext
 from storage_backends.s3 import S3Backend
 from storage_backends.s3 import errors as s3_errors
-from tests.fakes import s3 as s3_fakes
 from tests.fakes.s3 import MotoServer, backend_options
-
-# The shared fixtures (the lead's conformance suite imports the same ones).
-s3_server = s3_fakes.s3_server
-s3_bucket = s3_fakes.s3_bucket
-cloudfront_key_pair = s3_fakes.cloudfront_key_pair
-cloudfront_distribution = s3_fakes.cloudfront_distribution
 
 CLOUDFRONT_DOMAIN = "https://d111111abcdef8.cloudfront.net"
 KEY_PAIR_ID = "K2JCJMDEHXQW5F"

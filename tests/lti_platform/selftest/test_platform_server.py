@@ -1,4 +1,4 @@
-"""The LMS stand-in itself, against a tiny fake tool (tests/lti_platform_selftest/fake_tool.py)."""
+"""The LMS stand-in itself, against a tiny fake tool (tests/lti_platform/selftest/fake_tool.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, IN_CI
+from tests.ci import IN_CI
+from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.lti_platform import LmsPlatform, PlatformRefused, start_platform
 from tests.lti_platform import claims as c
-from tests.lti_platform_selftest.fake_tool import FakeTool, registration_body
+from tests.lti_platform.selftest.fake_tool import FakeTool, registration_body
 
 LINEITEM = "application/vnd.ims.lis.v2.lineitem+json"
 CONTAINER = "application/vnd.ims.lis.v2.lineitemcontainer+json"

@@ -1,4 +1,4 @@
-"""An LTI 1.3 platform played by test code, independent of the tool's own LTI code.
+"""The minimal LTI 1.3 platform of the tests (the fuller LMS is lms.py), independent of the tool.
 
 It has its own RSA key, serves its JWKS over real HTTP, signs id_tokens with PyJWT, and
 drives the OIDC third-party-initiated login against the tool like an LMS would.

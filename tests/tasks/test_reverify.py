@@ -1,15 +1,19 @@
-"""Uploads whose verification was lost are checked again by the periodic sweep."""
+"""The periodic sweep task (lti_tool/tasks.reverify_waiting_uploads): uploads whose
+verification was lost are checked again; a student's upload over the live API sets them up."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from django.utils import timezone
 
 from lti_tool.models import Submission
 from lti_tool.tasks import reverify_waiting_uploads
-from tests.live_api import LiveApi
+from tests.fixtures.live_api import LiveApi
+
+pytestmark = pytest.mark.usefixtures("eager_tasks")  # the upload's own verification runs
 
 
 def test_a_stuck_upload_is_verified_by_the_sweep(student_api: LiveApi, sample_video: Path) -> None:
