@@ -71,7 +71,10 @@ def measure(call: Callable[[], object], *, seconds: float = 0.4, repeats: int = 
 
 
 def measure_pair(
-    first: Callable[[], object], second: Callable[[], object], *, seconds: float = 0.4,
+    first: Callable[[], object],
+    second: Callable[[], object],
+    *,
+    seconds: float = 0.4,
     repeats: int = 7,
 ) -> tuple[Rate, Rate, float]:
     """Both rates, timed in alternating runs so both see the same machine, and the median
@@ -84,11 +87,16 @@ def measure_pair(
     ratio = statistics.median(
         (n_first / a[0]) / (n_second / b[0]) for a, b in zip(firsts, seconds_, strict=True)
     )
-    return (Rate(tuple(n_first / cpu for cpu, _ in firsts),
-                 tuple(n_first / wall for _, wall in firsts)),
-            Rate(tuple(n_second / cpu for cpu, _ in seconds_),
-                 tuple(n_second / wall for _, wall in seconds_)),
-            ratio)
+    return (
+        Rate(
+            tuple(n_first / cpu for cpu, _ in firsts), tuple(n_first / wall for _, wall in firsts)
+        ),
+        Rate(
+            tuple(n_second / cpu for cpu, _ in seconds_),
+            tuple(n_second / wall for _, wall in seconds_),
+        ),
+        ratio,
+    )
 
 
 def _calibrate(call: Callable[[], object], seconds: float) -> int:

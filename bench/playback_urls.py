@@ -45,8 +45,9 @@ def _rsa_pem() -> tuple[str, object]:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     return pem, key
 
 
@@ -80,9 +81,13 @@ def cloudfront_case() -> Case:
 
     pem, key = _rsa_pem()
     backend = S3Backend(
-        bucket="bench-videos", region="eu-west-1", access_key_id="AKIDBENCHONLY",
-        secret_access_key="bench-only", cloudfront_domain=CLOUDFRONT_DOMAIN,  # noqa: S106
-        cloudfront_key_pair_id="K2JCJMDEHXQW5F", cloudfront_private_key=pem,
+        bucket="bench-videos",
+        region="eu-west-1",
+        access_key_id="AKIDBENCHONLY",
+        secret_access_key="bench-only",
+        cloudfront_domain=CLOUDFRONT_DOMAIN,  # noqa: S106
+        cloudfront_key_pair_id="K2JCJMDEHXQW5F",
+        cloudfront_private_key=pem,
     )
     video_id = f"tenants/1/assignments/2/users/3/{uuid.uuid4().hex}/talk.mp4"
     viewer = Viewer(user_id=1)
@@ -103,13 +108,21 @@ def presigned_case() -> Case:
     from storage_backends.base import Viewer
     from storage_backends.s3 import S3Backend
 
-    backend = S3Backend(bucket="bench-videos", region="eu-west-1",
-                        access_key_id="AKIDBENCHONLY", secret_access_key="bench-only")  # noqa: S106
+    backend = S3Backend(
+        bucket="bench-videos",
+        region="eu-west-1",
+        access_key_id="AKIDBENCHONLY",
+        secret_access_key="bench-only",
+    )  # noqa: S106
     video_id = f"tenants/1/assignments/2/users/3/{uuid.uuid4().hex}/talk.mp4"
     viewer = Viewer(user_id=1)
     assert "X-Amz-Signature=" in backend.playback(video_id, viewer, TTL).url
-    return Case("s3, no CloudFront (presigned GET)",
-                lambda: backend.playback(video_id, viewer, TTL), None, "-")
+    return Case(
+        "s3, no CloudFront (presigned GET)",
+        lambda: backend.playback(video_id, viewer, TTL),
+        None,
+        "-",
+    )
 
 
 def cloudflare_case() -> Case:
@@ -121,10 +134,12 @@ def cloudflare_case() -> Case:
     pem, key = _rsa_pem()
     kid = uuid.uuid4().hex
     backend = CloudflareStreamBackend(
-        account_id="bench", api_token="bench-only",  # noqa: S106 - never sent anywhere
+        account_id="bench",
+        api_token="bench-only",  # noqa: S106 - never sent anywhere
         api_base="http://127.0.0.1:9/client/v4",  # never called: tokens are signed here
         delivery_base="https://customer-bench.cloudflarestream.com",
-        signing_key_id=kid, signing_key_pem=pem,
+        signing_key_id=kid,
+        signing_key_pem=pem,
     )
     video_id, viewer = uuid.uuid4().hex, Viewer(user_id=1)
     token = backend.playback(video_id, viewer, TTL).url.rsplit("/", 2)[-2]
@@ -154,23 +169,43 @@ def main() -> None:
             via = measure(case.backend_call, seconds=args.seconds, repeats=args.repeats)
             rows.append(_row(case, via, None, None))
             continue
-        via, raw, ratio = measure_pair(case.backend_call, case.raw_call,
-                                       seconds=args.seconds, repeats=args.repeats)
+        via, raw, ratio = measure_pair(
+            case.backend_call, case.raw_call, seconds=args.seconds, repeats=args.repeats
+        )
         rows.append(_row(case, via, raw, ratio))
-    print(f"Signed playback URLs ({machine()})\nmedian of {args.repeats} alternating runs "
-          f"of ~{args.seconds:g} s each, warm, in calls per CPU second of this process "
-          "(pure computation: equal to wall time on an idle machine); ratio = median of "
-          "the paired runs' ratios\n")
-    print(table(["backend", "playback()/s", "us/URL", "raw sign/s", "us/sign", "ratio",
-                 "raw = "], rows))
+    print(
+        f"Signed playback URLs ({machine()})\nmedian of {args.repeats} alternating runs "
+        f"of ~{args.seconds:g} s each, warm, in calls per CPU second of this process "
+        "(pure computation: equal to wall time on an idle machine); ratio = median of "
+        "the paired runs' ratios\n"
+    )
+    print(
+        table(
+            ["backend", "playback()/s", "us/URL", "raw sign/s", "us/sign", "ratio", "raw = "], rows
+        )
+    )
 
 
 def _row(case: Case, via: Rate, raw: Rate | None, ratio: float | None) -> list[str]:
     if raw is None or ratio is None:
-        return [case.name, f"{via.per_second:,.0f}", f"{via.micros:.1f}", "-", "-", "-",
-                case.raw_what]
-    return [case.name, f"{via.per_second:,.0f}", f"{via.micros:.1f}",
-            f"{raw.per_second:,.0f}", f"{raw.micros:.1f}", f"{ratio:.2f}", case.raw_what]
+        return [
+            case.name,
+            f"{via.per_second:,.0f}",
+            f"{via.micros:.1f}",
+            "-",
+            "-",
+            "-",
+            case.raw_what,
+        ]
+    return [
+        case.name,
+        f"{via.per_second:,.0f}",
+        f"{via.micros:.1f}",
+        f"{raw.per_second:,.0f}",
+        f"{raw.micros:.1f}",
+        f"{ratio:.2f}",
+        case.raw_what,
+    ]
 
 
 if __name__ == "__main__":

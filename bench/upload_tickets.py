@@ -39,8 +39,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=0.4, help="length of one timed run")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs (median reported)")
-    parser.add_argument("--redis", default=os.environ.get("REDIS_URL")
-                        or "redis://127.0.0.1:6379/15")
+    parser.add_argument(
+        "--redis", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    )
     args = parser.parse_args()
     data_dir = setup_django(redis_url=args.redis)
     _require_redis(args.redis)
@@ -53,10 +54,12 @@ def main() -> None:
     finally:
         server.stop()
         _delete_counters(args.redis)
-    print(f"Upload tickets ({machine()})\nmedian of {args.repeats} runs of ~{args.seconds:g} s "
-          f"each, warm; Redis {args.redis}. wall = what a request waits (includes Redis "
-          "and moto round trips); CPU = this process's CPU (moto runs in-process and counts; "
-          "the Redis server does not)\n")
+    print(
+        f"Upload tickets ({machine()})\nmedian of {args.repeats} runs of ~{args.seconds:g} s "
+        f"each, warm; Redis {args.redis}. wall = what a request waits (includes Redis "
+        "and moto round trips); CPU = this process's CPU (moto runs in-process and counts; "
+        "the Redis server does not)\n"
+    )
     print(table(["step", "wall us/ticket", "tickets/s (wall)", "CPU us/ticket"], rows))
 
 
@@ -70,12 +73,14 @@ def _measure_all(data_dir: Path, server: Any, seconds: float, repeats: int) -> l
         validate_upload(filename=FILENAME, size=SIZE, mime=MIME, max_size_bytes=MAX_SIZE)
 
     limit = _rate_limit_check()
-    rows = [_row("validation alone (validate_upload)", rate(validate)),
-            _row("rate limit alone (check_rate: hour + day, Redis)", rate(limit)),
-            _row("  for scale: one Redis round trip (PING via the cache's client)",
-                 rate(_redis_ping())),
-            _row("  for scale: the same counting as one redis-py pipeline",
-                 rate(_pipelined_count()))]
+    rows = [
+        _row("validation alone (validate_upload)", rate(validate)),
+        _row("rate limit alone (check_rate: hour + day, Redis)", rate(limit)),
+        _row(
+            "  for scale: one Redis round trip (PING via the cache's client)", rate(_redis_ping())
+        ),
+        _row("  for scale: the same counting as one redis-py pipeline", rate(_pipelined_count())),
+    ]
     for name, backend in _backends(data_dir, server):
         ticket = _create_upload(backend)
         rows.append(_row(f"{name}: create_upload alone (validates again)", rate(ticket)))
@@ -85,11 +90,14 @@ def _measure_all(data_dir: Path, server: Any, seconds: float, repeats: int) -> l
             validate()
             ticket()
 
-        rows.append(_row(f"{name}: all together (rate + validate + create_upload)",
-                         rate(together)))
+        rows.append(_row(f"{name}: all together (rate + validate + create_upload)", rate(together)))
     contrast = _multipart_backend(server)
-    rows.append(_row("s3 multipart (> threshold): create_upload, 1 request to moto",
-                     measure(_create_upload(contrast), seconds=seconds, repeats=3)))
+    rows.append(
+        _row(
+            "s3 multipart (> threshold): create_upload, 1 request to moto",
+            measure(_create_upload(contrast), seconds=seconds, repeats=3),
+        )
+    )
     return rows
 
 
@@ -98,8 +106,10 @@ def _rate_limit_check() -> Callable[[], None]:
 
     # Like lti_tool.services.submissions._rate_limit for uploads: an hourly and a daily
     # window per (tenant, user, assignment); here a new subject per ticket.
-    limits = [Limit(f"bench-{RUN}-upload_hour", 10**9, 3600),
-              Limit(f"bench-{RUN}-upload_day", 10**9, 86400)]
+    limits = [
+        Limit(f"bench-{RUN}-upload_hour", 10**9, 3600),
+        Limit(f"bench-{RUN}-upload_day", 10**9, 86400),
+    ]
     subjects = itertools.count()
 
     def check() -> None:
@@ -137,8 +147,9 @@ def _pipelined_count() -> Callable[[], object]:
 def _create_upload(backend: Any) -> Callable[[], object]:
     from storage_backends.base import UploadContext
 
-    ctx = UploadContext(tenant_id=1, assignment_id=2, user_id=3, submission_id=4,
-                        max_size_bytes=MAX_SIZE)
+    ctx = UploadContext(
+        tenant_id=1, assignment_id=2, user_id=3, submission_id=4, max_size_bytes=MAX_SIZE
+    )
     return lambda: backend.create_upload(ctx, FILENAME, SIZE, MIME)
 
 
@@ -151,19 +162,26 @@ def _backends(data_dir: Path, server: Any) -> list[tuple[str, Any]]:
     s3 = S3Backend(**backend_options(server.url, create_bucket(server)))
     _check_post_ticket_uploads(s3)
     cloudflare = CloudflareStreamBackend(
-        account_id="bench", api_token="bench-only",  # noqa: S106 - never sent anywhere
+        account_id="bench",
+        api_token="bench-only",  # noqa: S106 - never sent anywhere
         api_base="http://127.0.0.1:9/client/v4",  # not called: the ticket is for our endpoint
     )
-    return [("local", LocalBackend(root=str(data_dir / "videos"))),
-            ("s3 presigned POST", s3), ("cloudflare", cloudflare)]
+    return [
+        ("local", LocalBackend(root=str(data_dir / "videos"))),
+        ("s3 presigned POST", s3),
+        ("cloudflare", cloudflare),
+    ]
 
 
 def _multipart_backend(server: Any) -> Any:
     from storage_backends.s3 import S3Backend
     from tests.fakes.s3 import backend_options, create_bucket
 
-    return S3Backend(**backend_options(server.url, create_bucket(server),
-                                       multipart_threshold=5 * MiB, part_size=5 * MiB))
+    return S3Backend(
+        **backend_options(
+            server.url, create_bucket(server), multipart_threshold=5 * MiB, part_size=5 * MiB
+        )
+    )
 
 
 def _check_post_ticket_uploads(backend: Any) -> None:
@@ -172,8 +190,9 @@ def _check_post_ticket_uploads(backend: Any) -> None:
     from tests.fakes.s3 import upload_with_ticket
 
     data = os.urandom(1000)
-    ctx = UploadContext(tenant_id=1, assignment_id=2, user_id=3, submission_id=4,
-                        max_size_bytes=MAX_SIZE)
+    ctx = UploadContext(
+        tenant_id=1, assignment_id=2, user_id=3, submission_id=4, max_size_bytes=MAX_SIZE
+    )
     ticket = backend.create_upload(ctx, FILENAME, len(data), MIME)
     assert ticket.protocol == "s3-post"
     assert upload_with_ticket(ticket, data).status_code == 201
@@ -195,12 +214,11 @@ def _delete_counters(url: str) -> None:
     client = redis.Redis.from_url(url)
     keys = list(client.scan_iter(match=f"*rate:bench-{RUN}-*", count=10_000))
     for start in range(0, len(keys), 10_000):
-        client.delete(*keys[start:start + 10_000])
+        client.delete(*keys[start : start + 10_000])
 
 
 def _row(step: str, rate: Rate) -> list[str]:
-    return [step, f"{rate.wall_micros:,.1f}", f"{rate.wall_per_second:,.0f}",
-            f"{rate.micros:,.1f}"]
+    return [step, f"{rate.wall_micros:,.1f}", f"{rate.wall_per_second:,.0f}", f"{rate.micros:,.1f}"]
 
 
 if __name__ == "__main__":

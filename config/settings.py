@@ -104,7 +104,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
     "resend-due-scores": {"task": "lti_tool.tasks.resend_due_scores", "schedule": 60.0},
     "reverify-waiting-uploads": {
-        "task": "lti_tool.tasks.reverify_waiting_uploads", "schedule": 300.0,
+        "task": "lti_tool.tasks.reverify_waiting_uploads",
+        "schedule": 300.0,
     },
 }
 

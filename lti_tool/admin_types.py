@@ -13,5 +13,7 @@ if TYPE_CHECKING:  # generic in django-stubs only: Django's classes are not subs
     TabularInline = admin.TabularInline[Any, Any]
 else:
     ModelAdmin, StackedInline, TabularInline = (
-        admin.ModelAdmin, admin.StackedInline, admin.TabularInline
+        admin.ModelAdmin,
+        admin.StackedInline,
+        admin.TabularInline,
     )

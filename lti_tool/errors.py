@@ -67,8 +67,7 @@ def render_app_error(
     request: HttpRequest, exc: AppError, *, template: str = "lti_tool/error.html"
 ) -> HttpResponse:
     """The page a person sees for an AppError (the API answers JSON instead)."""
-    return render(request, template, {"message": exc.message, "code": exc.code},
-                  status=exc.status)
+    return render(request, template, {"message": exc.message, "code": exc.code}, status=exc.status)
 
 
 class AppErrorMiddleware:
@@ -83,6 +82,7 @@ class AppErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, AppError):
             return None
-        logger.warning("app error path=%s code=%s: %s", request.path, exception.code,
-                       exception.message)
+        logger.warning(
+            "app error path=%s code=%s: %s", request.path, exception.code, exception.message
+        )
         return render_app_error(request, exception)

@@ -21,25 +21,37 @@ _LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 class AssignmentForm(forms.Form):
     title = forms.CharField(max_length=255)
     instructions = forms.CharField(
-        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Shown to students above the upload area.",
     )
     max_points = forms.DecimalField(
-        label="Maximum points", min_value=Decimal("0.01"), max_digits=8, decimal_places=2,
+        label="Maximum points",
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
         initial=Decimal(100),
     )
     due_at = forms.DateTimeField(
-        label="Due", required=False, input_formats=[_LOCAL_INPUT, "%Y-%m-%d %H:%M"],
+        label="Due",
+        required=False,
+        input_formats=[_LOCAL_INPUT, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_LOCAL_INPUT),
     )
     # Filled in by the page's script with the browser's time zone; empty means UTC.
     timezone = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     max_size_mb = forms.IntegerField(
-        label="Maximum file size (MB)", required=False, min_value=1,
+        label="Maximum file size (MB)",
+        required=False,
+        min_value=1,
         help_text="Empty: the site's limit.",
     )
     max_duration_minutes = forms.IntegerField(
-        label="Maximum length (minutes)", required=False, min_value=1, max_value=24 * 60,
+        label="Maximum length (minutes)",
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
         help_text="Empty: no limit.",
     )
     allow_resubmission = forms.BooleanField(
@@ -56,18 +68,23 @@ class AssignmentForm(forms.Form):
 
     @classmethod
     def for_assignment(cls, assignment: VideoAssignment) -> AssignmentForm:
-        return cls(initial={
-            "title": assignment.title,
-            "instructions": assignment.instructions,
-            "max_points": assignment.max_points,
-            "due_at": assignment.due_at,
-            "max_size_mb": assignment.max_size_bytes // MB if assignment.max_size_bytes else None,
-            "max_duration_minutes": (
-                -(-assignment.max_duration_seconds // 60)
-                if assignment.max_duration_seconds else None
-            ),
-            "allow_resubmission": assignment.allow_resubmission,
-        })
+        return cls(
+            initial={
+                "title": assignment.title,
+                "instructions": assignment.instructions,
+                "max_points": assignment.max_points,
+                "due_at": assignment.due_at,
+                "max_size_mb": assignment.max_size_bytes // MB
+                if assignment.max_size_bytes
+                else None,
+                "max_duration_minutes": (
+                    -(-assignment.max_duration_seconds // 60)
+                    if assignment.max_duration_seconds
+                    else None
+                ),
+                "allow_resubmission": assignment.allow_resubmission,
+            }
+        )
 
     def full_clean(self) -> None:
         # A datetime-local value has no zone: read it in the instructor's own.

@@ -27,7 +27,8 @@ def verify_submission(self: Task[[int], str], submission_id: int) -> str:
     """Ask storage what arrived; mark the submission ready, failed, or check again later."""
     submission = Submission.objects.filter(pk=submission_id).first()
     if submission is None or submission.state not in (
-        Submission.State.UPLOADED, Submission.State.PROCESSING
+        Submission.State.UPLOADED,
+        Submission.State.PROCESSING,
     ):
         return "skipped"
     try:
@@ -54,9 +55,15 @@ def verify_submission(self: Task[[int], str], submission_id: int) -> str:
 def _record_provider_error(submission: Submission, operation: str, exc: ProviderError) -> None:
     """The event log shows what the provider refused or failed, and whether we retry."""
     event_record(
-        kind=VideoEvent.Kind.PROVIDER_ERROR, submission=submission, user_id=None,
-        details={"operation": operation, "code": exc.code, "error": exc.message,
-                 "will_retry": not exc.permanent},
+        kind=VideoEvent.Kind.PROVIDER_ERROR,
+        submission=submission,
+        user_id=None,
+        details={
+            "operation": operation,
+            "code": exc.code,
+            "error": exc.message,
+            "will_retry": not exc.permanent,
+        },
     )
 
 
@@ -82,10 +89,13 @@ def purge_video(self: Task[[int], str], submission_id: int) -> str:
         return "skipped"
     try:
         backend = backend_for_submission(submission)
-        backend.delete_video(backend.deletable_id(
-            video_id=submission.video_id, upload_ref=submission.upload_ref,
-            upload_details=submission.upload_details,
-        ))
+        backend.delete_video(
+            backend.deletable_id(
+                video_id=submission.video_id,
+                upload_ref=submission.upload_ref,
+                upload_details=submission.upload_details,
+            )
+        )
     except ProviderError as exc:
         _record_provider_error(submission, "purge", exc)
         if exc.permanent:
@@ -106,8 +116,9 @@ SCORE_STALE_AFTER = timedelta(minutes=5)
 def send_score(self: Task[[int], str], score_send_id: int) -> str:
     """Send one outbox row; the row's lock and state make a repeat a no-op."""
     # At least the base, growing towards the cap (half an hour).
-    delay = backoff_seconds(self.request.retries, base=SCORE_RETRY_BASE, cap=SCORE_RETRY_CAP,
-                            floor=SCORE_RETRY_BASE)
+    delay = backoff_seconds(
+        self.request.retries, base=SCORE_RETRY_BASE, cap=SCORE_RETRY_CAP, floor=SCORE_RETRY_BASE
+    )
     outcome = score_send_attempt(score_send_id=score_send_id, retry_in=delay)
     if outcome == "retry" and not self.request.is_eager:
         # An eager run (development) does not loop here: the sweep below tries again.

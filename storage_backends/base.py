@@ -25,8 +25,6 @@ UploadProtocol = Literal["tus", "s3-post", "s3-multipart", "local-tus"]
 PlaybackKind = Literal["cloudflare-iframe", "hls", "mp4"]
 
 
-
-
 class UploadRejected(ProviderError):
     """The upload itself is not acceptable (size, type, name): the user must change it."""
 
@@ -157,14 +155,22 @@ class MultipartUploads(abc.ABC):
 
     @abc.abstractmethod
     def multipart_sign_part(
-        self, upload_ref: str, upload_id: str, part_number: int, *,
+        self,
+        upload_ref: str,
+        upload_id: str,
+        part_number: int,
+        *,
         expected_size: int | None = None,
     ) -> str:
         """A presigned PUT URL for one part; refuses parts the declared size cannot need."""
 
     @abc.abstractmethod
     def multipart_sign_request(
-        self, upload_ref: str, upload_id: str, operation: MultipartOperation, *,
+        self,
+        upload_ref: str,
+        upload_id: str,
+        operation: MultipartOperation,
+        *,
         expected_size: int | None = None,
     ) -> str:
         """A presigned URL for the browser's own ListParts or CompleteMultipartUpload of

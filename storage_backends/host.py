@@ -23,8 +23,7 @@ class StorageHost(Protocol):
         """The backend that issued an upload ref or video id (the submission's storage
         configuration); None when no submission has it."""
 
-    def forward_tus_creation(self, *, token: str, upload_length: int,
-                             upload_metadata: str) -> str:
+    def forward_tus_creation(self, *, token: str, upload_length: int, upload_metadata: str) -> str:
         """Check the signed forwarding ticket, create the upload at the provider, record
         the provider's id; return the one-time Location. Raises ProviderError
         (permanent, with the HTTP status to answer) when it refuses."""

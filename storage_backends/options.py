@@ -21,8 +21,13 @@ from django import forms
 from django.core.exceptions import ImproperlyConfigured
 
 
-def option(default: Any = dataclasses.MISSING, *, label: str = "", help_text: str = "",
-           multiline: bool = False) -> Any:
+def option(
+    default: Any = dataclasses.MISSING,
+    *,
+    label: str = "",
+    help_text: str = "",
+    multiline: bool = False,
+) -> Any:
     """A dataclass field with what the admin shows for it."""
     metadata = {"label": label, "help_text": help_text, "multiline": multiline}
     if default is dataclasses.MISSING:
@@ -80,7 +85,8 @@ class BackendOptions:
     @classmethod
     def required(cls) -> list[str]:
         return [
-            spec.name for spec in dataclasses.fields(cls)
+            spec.name
+            for spec in dataclasses.fields(cls)
             if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
         ]
 
@@ -90,20 +96,28 @@ class BackendOptions:
         hints = typing.get_type_hints(cls)
         required = set(cls.required())
         return {
-            spec.name: _form_field(spec, hints[spec.name], secret=spec.name in cls.secret_options,
-                                   required=spec.name in required)
+            spec.name: _form_field(
+                spec,
+                hints[spec.name],
+                secret=spec.name in cls.secret_options,
+                required=spec.name in required,
+            )
             for spec in dataclasses.fields(cls)
         }
 
     @classmethod
     def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
         """The options an admin typed, blanks left out (so defaults apply)."""
-        return {name: value for name, value in values.items()
-                if name in cls.names() and not _blank(value)}
+        return {
+            name: value
+            for name, value in values.items()
+            if name in cls.names() and not _blank(value)
+        }
 
 
-def _form_field(spec: dataclasses.Field[Any], hint: Any, *, secret: bool,
-                required: bool) -> forms.Field:
+def _form_field(
+    spec: dataclasses.Field[Any], hint: Any, *, secret: bool, required: bool
+) -> forms.Field:
     label = spec.metadata.get("label") or spec.name.replace("_", " ").capitalize()
     help_text = spec.metadata.get("help_text", "")
     # Required at load time, not in the form: the form holds every backend's fields.
@@ -126,8 +140,9 @@ def _form_field(spec: dataclasses.Field[Any], hint: Any, *, secret: bool,
     if base is int:
         return forms.IntegerField(help_text=help_text, **common)
     if spec.metadata.get("multiline"):
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text=help_text,
-                               **common)
+        return forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 4}), help_text=help_text, **common
+        )
     return forms.CharField(help_text=help_text, **common)
 
 

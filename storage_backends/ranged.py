@@ -36,8 +36,9 @@ def ranged_file(request: HttpRequest, path: Path, mime: str) -> HttpResponseBase
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
-    response = StreamingHttpResponse(_read_span(path, start, end - start + 1), status=206,
-                                     content_type=mime)
+    response = StreamingHttpResponse(
+        _read_span(path, start, end - start + 1), status=206, content_type=mime
+    )
     response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"

@@ -34,10 +34,16 @@ def backoff_seconds(
 class TransientHTTPError(ProviderError):
     """A provider answer worth retrying; carries the provider's Retry-After when it gave one."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None,
-                 status: int | None = None) -> None:
-        super().__init__(message, permanent=False, code="provider_unavailable",
-                         retry_after=retry_after, status=status)
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(
+            message,
+            permanent=False,
+            code="provider_unavailable",
+            retry_after=retry_after,
+            status=status,
+        )
 
 
 def raise_for_transient(response: requests.Response, what: str) -> None:

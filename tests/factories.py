@@ -121,8 +121,9 @@ class GradeFactory(factory.django.DjangoModelFactory[Grade]):
     class Meta:
         model = Grade
 
-    submission = factory.SubFactory(SubmissionFactory, state=Submission.State.READY,
-                                    is_current=True)
+    submission = factory.SubFactory(
+        SubmissionFactory, state=Submission.State.READY, is_current=True
+    )
     assignment = factory.SelfAttribute("submission.assignment")
     student = factory.SelfAttribute("submission.student")
     score = Decimal("80.00")
@@ -133,14 +134,19 @@ class ScoreSendFactory(factory.django.DjangoModelFactory[ScoreSend]):
     class Meta:
         model = ScoreSend
 
-    submission = factory.SubFactory(SubmissionFactory, state=Submission.State.READY,
-                                    is_current=True)
+    submission = factory.SubFactory(
+        SubmissionFactory, state=Submission.State.READY, is_current=True
+    )
     assignment = factory.SelfAttribute("submission.assignment")
     student = factory.SelfAttribute("submission.student")
     kind = ScoreSend.Kind.SUBMITTED
-    payload = factory.LazyAttribute(lambda o: {
-        "userId": o.student.sub, "activityProgress": "Submitted",
-        "gradingProgress": "PendingManual", "timestamp": timezone.now().isoformat(),
-    })
+    payload = factory.LazyAttribute(
+        lambda o: {
+            "userId": o.student.sub,
+            "activityProgress": "Submitted",
+            "gradingProgress": "PendingManual",
+            "timestamp": timezone.now().isoformat(),
+        }
+    )
     next_attempt_at = factory.LazyFunction(timezone.now)
     retry_until = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))

@@ -26,6 +26,7 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/15}"
 export CELERY_EAGER="${CELERY_EAGER:-1}"   # tests that need a real worker start one
 
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/mypy config lti_tool storage_backends dev_lms
 .venv/bin/lint-imports --no-cache  # layers and no cycles: the contracts in pyproject.toml
 npm --prefix frontend run typecheck --silent

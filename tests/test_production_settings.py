@@ -31,10 +31,17 @@ def _start(**overrides: str) -> subprocess.Popen[str]:
     env.update(SAFE)
     env.update(overrides)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    code = "import django; django.setup(); from django.conf import settings; " \
-           "print(settings.DEBUG, settings.DEV_LMS_ENABLED)"
-    return subprocess.Popen([sys.executable, "-c", code], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.DEV_LMS_ENABLED)"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _finish(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:

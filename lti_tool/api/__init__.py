@@ -53,17 +53,25 @@ def app_error(request: HttpRequest, exc: AppError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def launch_expired(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return app_error(request, AppError("launch_expired", _(
-        "Your session has expired. Please reopen the assignment from your course."
-    ), status=401))
+    return app_error(
+        request,
+        AppError(
+            "launch_expired",
+            _("Your session has expired. Please reopen the assignment from your course."),
+            status=401,
+        ),
+    )
 
 
 @api.exception_handler(ValidationError)
 def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields = ", ".join(str(error["loc"][-1]) for error in exc.errors)
-    return app_error(request, AppError("bad_request", _(
-        "The request is missing or has bad: %(fields)s."
-    ) % {"fields": fields}))
+    return app_error(
+        request,
+        AppError(
+            "bad_request", _("The request is missing or has bad: %(fields)s.") % {"fields": fields}
+        ),
+    )
 
 
 @api.exception_handler(Submission.DoesNotExist)

@@ -60,8 +60,9 @@ def get_grade(request: HttpRequest, submission_id: int) -> GradeState:
 @router.post("/submissions/{submission_id}/grade", response={200: GradeOut, **_ERRORS})
 def save_grade(request: HttpRequest, submission_id: int, payload: GradeIn) -> GradeState:
     claims = launch_claims(request)
-    grade_save(claims=claims, submission_id=submission_id, score=payload.score,
-               comment=payload.comment)
+    grade_save(
+        claims=claims, submission_id=submission_id, score=payload.score, comment=payload.comment
+    )
     return grade_state(claims, submission_id)
 
 

@@ -92,7 +92,9 @@ def my_submission(request: HttpRequest) -> dict[str, Submission | None]:
 @router.post("/uploads", response={201: UploadOut, **_ERRORS})
 def start_upload(request: HttpRequest, payload: UploadIn) -> Status[dict[str, Any]]:
     submission, ticket = submission_start_upload(
-        claims=launch_claims(request), filename=payload.filename, size=payload.size,
+        claims=launch_claims(request),
+        filename=payload.filename,
+        size=payload.size,
         mime=payload.mime_type,
     )
     return Status(201, {"submission": submission, "ticket": ticket})
@@ -116,6 +118,7 @@ def get_submission(request: HttpRequest, submission_id: int) -> Submission:
 @router.get("/submissions/{submission_id}/playback", response={200: PlaybackOut, **_ERRORS})
 def playback(request: HttpRequest, submission_id: int) -> Any:
     return submission_playback(
-        claims=launch_claims(request), submission_id=submission_id,
+        claims=launch_claims(request),
+        submission_id=submission_id,
         ip_address=request.META.get("REMOTE_ADDR"),
     )

@@ -46,11 +46,11 @@ class OkOut(Schema):
     ok: bool
 
 
-@router.post("/submissions/{submission_id}/multipart/parts/{part_number}",
-             response=SignedUrlOut)
+@router.post("/submissions/{submission_id}/multipart/parts/{part_number}", response=SignedUrlOut)
 def sign_part(request: HttpRequest, submission_id: int, part_number: int) -> dict[str, str]:
-    url = multipart_sign_part(claims=launch_claims(request), submission_id=submission_id,
-                              part_number=part_number)
+    url = multipart_sign_part(
+        claims=launch_claims(request), submission_id=submission_id, part_number=part_number
+    )
     return {"url": url}
 
 
@@ -59,8 +59,9 @@ def sign_request(
     request: HttpRequest, submission_id: int, payload: MultipartSignIn
 ) -> dict[str, str]:
     """A presigned URL for the browser's own ListParts or CompleteMultipartUpload."""
-    url = multipart_sign_request(claims=launch_claims(request), submission_id=submission_id,
-                                 operation=payload.operation)
+    url = multipart_sign_request(
+        claims=launch_claims(request), submission_id=submission_id, operation=payload.operation
+    )
     return {"url": url}
 
 

@@ -39,7 +39,10 @@ ServiceResponse = LmsResponse
 
 class PlatformServices:
     def __init__(
-        self, platform: PlatformRegistration, *, sign: Signer,
+        self,
+        platform: PlatformRegistration,
+        *,
+        sign: Signer,
         session: requests.Session | None = None,
     ) -> None:
         self.platform = platform
@@ -56,16 +59,23 @@ class PlatformServices:
         return token
 
     def request(
-        self, method: str, url: str, *, scopes: Sequence[str], json_body: Any = None,
-        content_type: str = "application/json", accept: str = "application/json",
+        self,
+        method: str,
+        url: str,
+        *,
+        scopes: Sequence[str],
+        json_body: Any = None,
+        content_type: str = "application/json",
+        accept: str = "application/json",
     ) -> LmsResponse:
         """One authorised call; a rejected cached token is replaced once."""
         for attempt in range(2):
             headers = {"Authorization": f"Bearer {self.access_token(scopes)}", "Accept": accept}
             if json_body is not None:
                 headers["Content-Type"] = content_type
-            response = lms_send(method, url, session=self.session, headers=headers,
-                                json_body=json_body)
+            response = lms_send(
+                method, url, session=self.session, headers=headers, json_body=json_body
+            )
             if response.status == 401 and attempt == 0:
                 cache.delete(self._token_cache_key(scopes))
                 continue
@@ -87,12 +97,12 @@ class PlatformServices:
             "client_assertion": self._client_assertion(),
             "scope": " ".join(sorted(scopes)),
         }
-        response = lms_send("POST", self.platform.auth_token_url, session=self.session,
-                            data=data)
+        response = lms_send("POST", self.platform.auth_token_url, session=self.session, data=data)
         body = lms_checked(response, "token request").body or {}
         if not isinstance(body, dict) or "access_token" not in body:
-            raise ProviderError("token response has no access_token", permanent=True,
-                                code="lms_token_unreadable")
+            raise ProviderError(
+                "token response has no access_token", permanent=True, code="lms_token_unreadable"
+            )
         return str(body["access_token"]), int(body.get("expires_in", 3600))
 
     def _client_assertion(self) -> str:

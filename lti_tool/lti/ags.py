@@ -40,7 +40,8 @@ def ags_endpoint(body: dict[str, Any]) -> AgsEndpoint | None:
         lineitems=_url(claim.get("lineitems")),
         lineitem=_url(claim.get("lineitem")),
         scopes=tuple(sorted({s for s in scopes if isinstance(s, str)}))
-        if isinstance(scopes, list) else (),
+        if isinstance(scopes, list)
+        else (),
     )
     return endpoint if endpoint.lineitems or endpoint.lineitem else None
 
@@ -60,7 +61,9 @@ class LineItemSpec:
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "scoreMaximum": self.score_maximum, "label": self.label, "resourceId": self.resource_id,
+            "scoreMaximum": self.score_maximum,
+            "label": self.label,
+            "resourceId": self.resource_id,
             "tag": TAG,
         }
         if self.resource_link_id:
@@ -94,8 +97,12 @@ def create_line_item(
     services: PlatformServices, lineitems_url: str, spec: LineItemSpec, *, scopes: Sequence[str]
 ) -> str:
     response = services.request(
-        "POST", lineitems_url, scopes=scopes, json_body=spec.body(),
-        content_type=LINEITEM_MEDIA, accept=LINEITEM_MEDIA,
+        "POST",
+        lineitems_url,
+        scopes=scopes,
+        json_body=spec.body(),
+        content_type=LINEITEM_MEDIA,
+        accept=LINEITEM_MEDIA,
     )
     item_id = response.body.get("id") if isinstance(response.body, dict) else None
     if not _url(item_id):
@@ -104,7 +111,10 @@ def create_line_item(
 
 
 def update_line_item(
-    services: PlatformServices, lineitem_url: str, changes: dict[str, Any], *,
+    services: PlatformServices,
+    lineitem_url: str,
+    changes: dict[str, Any],
+    *,
     scopes: Sequence[str],
 ) -> None:
     """Read, change, write back: a PUT replaces the whole line item."""
@@ -112,17 +122,27 @@ def update_line_item(
     if not isinstance(current, dict):
         raise ProviderError("The LMS sent an unreadable gradebook column", permanent=True)
     services.request(
-        "PUT", lineitem_url, scopes=scopes, json_body={**current, **changes},
-        content_type=LINEITEM_MEDIA, accept=LINEITEM_MEDIA,
+        "PUT",
+        lineitem_url,
+        scopes=scopes,
+        json_body={**current, **changes},
+        content_type=LINEITEM_MEDIA,
+        accept=LINEITEM_MEDIA,
     )
 
 
 def post_score(
-    services: PlatformServices, lineitem_url: str, score: dict[str, Any], *,
+    services: PlatformServices,
+    lineitem_url: str,
+    score: dict[str, Any],
+    *,
     scopes: Sequence[str],
 ) -> None:
     services.request(
-        "POST", scores_url(lineitem_url), scopes=scopes, json_body=score,
+        "POST",
+        scores_url(lineitem_url),
+        scopes=scopes,
+        json_body=score,
         content_type=SCORE_MEDIA,
     )
 
@@ -131,4 +151,3 @@ def scores_url(lineitem_url: str) -> str:
     """`<lineitem>/scores`, keeping the query (Moodle's line items carry `?type_id=`)."""
     parts = urlsplit(lineitem_url)
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
-

@@ -105,8 +105,12 @@ def resource_link_item(
 
 
 def deep_link_response_jwt(
-    *, platform: PlatformRegistration, context: DeepLinkContext,
-    content_items: list[dict[str, Any]], sign: Signer, msg: str | None = None,
+    *,
+    platform: PlatformRegistration,
+    context: DeepLinkContext,
+    content_items: list[dict[str, Any]],
+    sign: Signer,
+    msg: str | None = None,
 ) -> str:
     """The signed response; `sign` signs as the tool (tenants.tool_keys.sign_as_tool)."""
     now = int(time.time())

@@ -72,20 +72,29 @@ class LaunchError(AppError):
 _STEP_STATUS = {"state": 400, "format": 400, "message": 400}
 _RELAUNCH = _("Please go back to your course and open the activity again.")
 STEP_MESSAGES: dict[str, Message] = {
-    "state": format_lazy("{} {}", _("Your browser did not bring back the login state of this "
-                                    "launch."), _RELAUNCH),
+    "state": format_lazy(
+        "{} {}", _("Your browser did not bring back the login state of this launch."), _RELAUNCH
+    ),
     "format": _("The launch message from your learning platform could not be read."),
-    "registration": _("This learning platform is not registered with the video tool. "
-                      "Ask your platform administrator to register it."),
+    "registration": _(
+        "This learning platform is not registered with the video tool. "
+        "Ask your platform administrator to register it."
+    ),
     "signature": _("The launch message's signature could not be verified, so it was refused."),
-    "claims": format_lazy("{} {}", _("The launch message is expired or was not addressed to "
-                                     "this tool."), _RELAUNCH),
-    "deployment": _("This deployment of the tool is not registered for your platform. "
-                    "Ask your platform administrator to add its deployment id."),
-    "message": _("The launch message is missing information the tool needs "
-                 "(user, roles, resource link or LTI version)."),
-    "nonce": format_lazy("{} {}", _("This launch link was already used or has expired."),
-                         _RELAUNCH),
+    "claims": format_lazy(
+        "{} {}", _("The launch message is expired or was not addressed to this tool."), _RELAUNCH
+    ),
+    "deployment": _(
+        "This deployment of the tool is not registered for your platform. "
+        "Ask your platform administrator to add its deployment id."
+    ),
+    "message": _(
+        "The launch message is missing information the tool needs "
+        "(user, roles, resource link or LTI version)."
+    ),
+    "nonce": format_lazy(
+        "{} {}", _("This launch link was already used or has expired."), _RELAUNCH
+    ),
 }
 
 
@@ -207,7 +216,9 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         self.http_request = request
         self.storage_check: StorageLogin | None = None  # set when the browser must prove it
         super().__init__(
-            request, self.tool_conf, session_service=self.nonces,
+            request,
+            self.tool_conf,
+            session_service=self.nonces,
             cookie_service=IframeCookieService(_request_adapter(request)),
         )
         # Only the signature here: exp and iat are checked in validate_claims, with leeway.
@@ -224,16 +235,18 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         """Every check; raises `StorageCheckRequired` (after all but the nonce) when the state
         is to be proved by the platform storage, `LaunchError` when a check fails."""
         self._validated = True  # pylti1p3 re-enters validate() from its getters otherwise
-        self._run_steps([
-            ("format", self._get_id_token),  # else a missing id_token reads as a state error
-            ("state", self.validate_state),
-            ("format", self.validate_jwt_format),
-            ("registration", self.validate_registration),
-            ("signature", self.validate_jwt_signature),
-            ("claims", self.validate_claims),
-            ("deployment", self.validate_deployment),
-            ("message", self.validate_message),
-        ])
+        self._run_steps(
+            [
+                ("format", self._get_id_token),  # else a missing id_token reads as a state error
+                ("state", self.validate_state),
+                ("format", self.validate_jwt_format),
+                ("registration", self.validate_registration),
+                ("signature", self.validate_jwt_signature),
+                ("claims", self.validate_claims),
+                ("deployment", self.validate_deployment),
+                ("message", self.validate_message),
+            ]
+        )
         if self.storage_check is not None:  # nothing consumed, nothing written yet
             self._validated = False
             raise StorageCheckRequired(self.storage_check, self._get_id_token())
@@ -303,10 +316,14 @@ class ToolMessageLaunch(DjangoMessageLaunch):
             raise LtiException("azp is not our client id")
         try:  # the signature step has verified this very token; here only its times count
             jwt.decode(
-                self._get_id_token(), leeway=_CLOCK_SKEW_SECONDS,
+                self._get_id_token(),
+                leeway=_CLOCK_SKEW_SECONDS,
                 options={
-                    "verify_signature": False, "verify_exp": True, "verify_iat": True,
-                    "verify_nbf": True, "require": ["exp", "iat"],
+                    "verify_signature": False,
+                    "verify_exp": True,
+                    "verify_iat": True,
+                    "verify_nbf": True,
+                    "require": ["exp", "iat"],
                 },
             )
         except jwt.InvalidTokenError as exc:

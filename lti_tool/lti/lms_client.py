@@ -45,17 +45,29 @@ class LmsResponse:
 
 
 def lms_send(
-    method: str, url: str, *, session: requests.Session | None = None,
-    headers: Mapping[str, str] | None = None, json_body: Any = None,
-    data: Mapping[str, str] | None = None, guarded: bool = False, timeout: float = TIMEOUT,
+    method: str,
+    url: str,
+    *,
+    session: requests.Session | None = None,
+    headers: Mapping[str, str] | None = None,
+    json_body: Any = None,
+    data: Mapping[str, str] | None = None,
+    guarded: bool = False,
+    timeout: float = TIMEOUT,
 ) -> LmsResponse:
     """One call; any HTTP status is returned (see `lms_checked`). Raises ProviderError
     when the LMS cannot be reached or its answer cannot be read."""
     sender = session or requests.Session()
     try:
         with sender.request(
-            method, url, headers=dict(headers or {}), json=json_body, data=data,
-            timeout=timeout, allow_redirects=not guarded, stream=True,
+            method,
+            url,
+            headers=dict(headers or {}),
+            json=json_body,
+            data=data,
+            timeout=timeout,
+            allow_redirects=not guarded,
+            stream=True,
         ) as response:
             raw = _read(response, url, limit=MAX_RESPONSE_BYTES if guarded else None)
     except requests.RequestException as exc:
@@ -76,13 +88,18 @@ def lms_checked(response: LmsResponse, what: str) -> LmsResponse:
     """The response if it is a success; else a ProviderError (429 and 5xx: transient)."""
     if response.status == 429 or response.status >= 500:
         raise ProviderError(
-            f"{what} answered {response.status}", status=response.status,
+            f"{what} answered {response.status}",
+            status=response.status,
             retry_after=retry_after_seconds(response.headers.get("Retry-After")),
             code="lms_unavailable",
         )
     if not response.ok:
-        raise ProviderError(f"{what} answered {response.status}: {response.text}",
-                            status=response.status, permanent=True, code="lms_refused")
+        raise ProviderError(
+            f"{what} answered {response.status}: {response.text}",
+            status=response.status,
+            permanent=True,
+            code="lms_refused",
+        )
     return response
 
 
@@ -91,8 +108,12 @@ def _read(response: requests.Response, url: str, *, limit: int | None) -> bytes:
     for chunk in response.iter_content(64 * 1024):
         raw += chunk
         if limit is not None and len(raw) > limit:
-            raise ProviderError(f"The LMS's answer from {url} is too large.", permanent=True,
-                                code="lms_answer_too_large", status=response.status_code)
+            raise ProviderError(
+                f"The LMS's answer from {url} is too large.",
+                permanent=True,
+                code="lms_answer_too_large",
+                status=response.status_code,
+            )
     return raw
 
 
@@ -101,8 +122,12 @@ def _json_or_none(raw: bytes, url: str, status: int) -> Any:
         return json.loads(raw) if raw else None
     except ValueError as exc:
         if 200 <= status < 300:
-            raise ProviderError(f"The LMS's answer from {url} is not JSON.", permanent=True,
-                                code="lms_answer_unreadable", status=status) from exc
+            raise ProviderError(
+                f"The LMS's answer from {url} is not JSON.",
+                permanent=True,
+                code="lms_answer_unreadable",
+                status=status,
+            ) from exc
         return None  # an error page in HTML: the status says enough
 
 
@@ -115,16 +140,25 @@ def lms_url_check(url: str, what: str, *, status: int = 400) -> None:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if not host or parts.username or parts.password:
-        raise AppError("url_invalid", _("%(what)s is not a valid address: %(url)s")
-                       % {"what": what, "url": url}, status=status)
+        raise AppError(
+            "url_invalid",
+            _("%(what)s is not a valid address: %(url)s") % {"what": what, "url": url},
+            status=status,
+        )
     local_dev = settings.DEBUG and host in _LOCAL_HOSTS
     if parts.scheme != "https" and not (parts.scheme == "http" and local_dev):
-        raise AppError("url_insecure", _("%(what)s must use https: %(url)s. %(manual)s")
-                       % {"what": what, "url": url, "manual": _(REGISTER_MANUALLY)},
-                       status=status)
+        raise AppError(
+            "url_insecure",
+            _("%(what)s must use https: %(url)s. %(manual)s")
+            % {"what": what, "url": url, "manual": _(REGISTER_MANUALLY)},
+            status=status,
+        )
     if not settings.DEBUG and _is_internal(host):
-        raise AppError("url_internal", _("%(what)s points at an internal address: %(url)s")
-                       % {"what": what, "url": url}, status=status)
+        raise AppError(
+            "url_internal",
+            _("%(what)s points at an internal address: %(url)s") % {"what": what, "url": url},
+            status=status,
+        )
 
 
 def _is_internal(host: str) -> bool:
@@ -135,8 +169,11 @@ def _is_internal(host: str) -> bool:
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if (
-            address.is_loopback or address.is_link_local or address.is_unspecified
-            or address.is_multicast or address.is_reserved
+            address.is_loopback
+            or address.is_link_local
+            or address.is_unspecified
+            or address.is_multicast
+            or address.is_reserved
         ):
             return True
     return False

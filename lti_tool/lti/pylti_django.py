@@ -59,9 +59,7 @@ if TYPE_CHECKING:
         def _get_request_param(self, key: str) -> str: ...
 
     class DjangoOIDCLogin(
-        OIDCLogin[
-            DjangoRequest, ToolConfAbstract[Any], SessionService, CookieService, HttpResponse
-        ]
+        OIDCLogin[DjangoRequest, ToolConfAbstract[Any], SessionService, CookieService, HttpResponse]
     ):
         def __init__(
             self,

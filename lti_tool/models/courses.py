@@ -36,22 +36,25 @@ class Course(models.Model):
     title = models.CharField(max_length=255, blank=True)
     label = models.CharField(max_length=255, blank=True)
     platform = models.ForeignKey(
-        PlatformRegistration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        PlatformRegistration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The registration of the latest launch: whose services (AGS, NRPS) to call.",
     )
     memberships_url = models.URLField(
         max_length=500, blank=True, help_text="NRPS context_memberships_url from the launch."
     )
     nrps_versions = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text='NRPS service_versions from the launch; "2.0" offers per-link rosters (rlid).',
     )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "issuer", "context_id"], name="unique_course"
-            )
+            models.UniqueConstraint(fields=["tenant", "issuer", "context_id"], name="unique_course")
         ]
 
     def __str__(self) -> str:

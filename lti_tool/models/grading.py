@@ -18,7 +18,11 @@ class Grade(models.Model):
     assignment = models.ForeignKey(VideoAssignment, on_delete=models.CASCADE, related_name="grades")
     student = models.ForeignKey(LtiUser, on_delete=models.CASCADE, related_name="grades")
     submission = models.ForeignKey(
-        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The video the teacher was watching when they saved the grade.",
     )
     score = models.DecimalField(max_digits=8, decimal_places=2)
@@ -71,7 +75,8 @@ class ScoreSend(models.Model):
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="When a worker took the row to send it (state sending); a claim older "
         "than the timeout is a crashed worker's, and the sweep sets the row pending again.",
     )

@@ -29,7 +29,11 @@ class Submission(models.Model):
     is_current = models.BooleanField(default=False)
     backend = models.CharField(max_length=50)
     storage = models.ForeignKey(
-        StorageConfig, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        StorageConfig,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The storage this video went to. Empty: the site's default storage.",
     )
     upload_ref = models.CharField(max_length=255, blank=True)

@@ -11,11 +11,16 @@ class Tenant(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     storage = models.ForeignKey(
-        "StorageConfig", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "StorageConfig",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Where new videos go. Empty: the site's default storage.",
     )
     limits = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text='Overrides of the site\'s rate limits, e.g. {"upload_per_hour": 20, '
         '"upload_per_day": 80, "playback_per_hour": 200}.',
     )

@@ -66,8 +66,10 @@ def grade_states_for(
 ) -> list[GradeState]:
     students = [s.student_id for s in submissions]
     grades = {
-        g.student_id: g for g in Grade.objects.select_related("graded_by")
-        .filter(assignment=assignment, student_id__in=students)
+        g.student_id: g
+        for g in Grade.objects.select_related("graded_by").filter(
+            assignment=assignment, student_id__in=students
+        )
     }
     latest: dict[int, ScoreSend] = {}
     for row in ScoreSend.objects.filter(assignment=assignment, student_id__in=students).order_by(
@@ -82,8 +84,11 @@ def grade_states_for(
 
 
 def _state(
-    submission: Submission, assignment: VideoAssignment, grade: Grade | None,
-    row: ScoreSend | None, connected: bool,
+    submission: Submission,
+    assignment: VideoAssignment,
+    grade: Grade | None,
+    row: ScoreSend | None,
+    connected: bool,
 ) -> GradeState:
     return GradeState(
         submission_id=submission.pk,
@@ -100,9 +105,13 @@ def _state(
 
 def _sync(row: ScoreSend | None, connected: bool) -> GradeSync:
     if row is None:
-        state, message = ("none", _("Nothing sent to the LMS gradebook yet.")) if connected else (
-            "unavailable",
-            _("Saved here only: the LMS did not connect this link to its gradebook."),
+        state, message = (
+            ("none", _("Nothing sent to the LMS gradebook yet."))
+            if connected
+            else (
+                "unavailable",
+                _("Saved here only: the LMS did not connect this link to its gradebook."),
+            )
         )
         return GradeSync(state, message, "", 0, None, can_resend=False)
     # A row being sent (claimed by a worker) reads as the pending row it was before the
@@ -112,19 +121,26 @@ def _sync(row: ScoreSend | None, connected: bool) -> GradeSync:
     retrying = state == State.PENDING and attempts > 0
     if row.state == State.SENT:
         message = (
-            _("Sent to the LMS gradebook.") if row.kind == ScoreSend.Kind.GRADED
+            _("Sent to the LMS gradebook.")
+            if row.kind == ScoreSend.Kind.GRADED
             else _("The LMS gradebook knows the video awaits grading.")
         )
     elif row.state == State.FAILED:
         message = _("Not sent to the LMS gradebook: %(reason)s") % {"reason": row.last_error}
     elif retrying:
         message = _("Not sent yet: %(reason)s Retrying automatically (attempt %(attempt)s).") % {
-            "reason": row.last_error, "attempt": attempts}
+            "reason": row.last_error,
+            "attempt": attempts,
+        }
     else:
         message = _("Waiting to be sent to the LMS gradebook.")
     return GradeSync(
-        state=str(state), message=message, error=row.last_error, attempts=attempts,
-        sent_at=row.sent_at, can_resend=row.state == State.FAILED or retrying,
+        state=str(state),
+        message=message,
+        error=row.last_error,
+        attempts=attempts,
+        sent_at=row.sent_at,
+        can_resend=row.state == State.FAILED or retrying,
     )
 
 
@@ -155,7 +171,10 @@ def review_target(
     ).first()
     submission = (
         Submission.objects.filter(assignment=assignment, student=student, is_current=True)
-        .values_list("pk", flat=True).first() if student else None
+        .values_list("pk", flat=True)
+        .first()
+        if student
+        else None
     )
     name = (student.name if student else "") or _for_user_name(for_user) or "This student"
     return ReviewTarget(student_name=name, submission_id=submission)

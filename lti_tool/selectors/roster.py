@@ -32,19 +32,34 @@ logger = logging.getLogger("lti_tool.selectors.roster")
 ROSTER_CACHE_SECONDS = 60
 Status = Literal["submitted", "missing", "late"]
 # A current submission in these states is no video to look at: the learner still owes one.
-_NOT_SUBMITTED = {Submission.State.FAILED, Submission.State.DELETED,
-                  Submission.State.PENDING_UPLOAD}
+_NOT_SUBMITTED = {
+    Submission.State.FAILED,
+    Submission.State.DELETED,
+    Submission.State.PENDING_UPLOAD,
+}
 
 _STILL = _lazy("The list of submissions still shows everyone who submitted.")
-NO_SERVICE = format_lazy("{} {}", _lazy(
-    "Your LMS does not share this course's class list with this tool, so the class roster "
-    "is not available."), _STILL)
-REFUSED = format_lazy("{} {}", _lazy(
-    "Your LMS refused to share the class list. An LMS administrator can allow this tool the "
-    "Names and Role Provisioning service."), _STILL)
-UNREACHABLE = format_lazy("{} {}", _lazy(
-    "Your LMS did not answer when asked for the class list. Please try again in a minute."),
-    _STILL)
+NO_SERVICE = format_lazy(
+    "{} {}",
+    _lazy(
+        "Your LMS does not share this course's class list with this tool, so the class roster "
+        "is not available."
+    ),
+    _STILL,
+)
+REFUSED = format_lazy(
+    "{} {}",
+    _lazy(
+        "Your LMS refused to share the class list. An LMS administrator can allow this tool the "
+        "Names and Role Provisioning service."
+    ),
+    _STILL,
+)
+UNREACHABLE = format_lazy(
+    "{} {}",
+    _lazy("Your LMS did not answer when asked for the class list. Please try again in a minute."),
+    _STILL,
+)
 FAILED = format_lazy("{} {}", _lazy("The class list could not be read from your LMS."), _STILL)
 
 
@@ -107,8 +122,11 @@ def _learners(
     course: Course, platform: PlatformRegistration, assignment: VideoAssignment
 ) -> tuple[list[Member], datetime]:
     """The active learners of the link (or the course), from the cache or the LMS."""
-    url = memberships_url_for_link(course.memberships_url, versions=course.nrps_versions,
-                                   resource_link_id=assignment.resource_link_id)
+    url = memberships_url_for_link(
+        course.memberships_url,
+        versions=course.nrps_versions,
+        resource_link_id=assignment.resource_link_id,
+    )
     digest = hashlib.sha256(f"{course.platform_id} {url}".encode()).hexdigest()[:24]
     key = f"nrps-roster:{course.pk}:{assignment.pk}:{digest}"
     cached: tuple[list[Member], datetime] | None = cache.get(key)
@@ -133,20 +151,35 @@ def _rows(assignment: VideoAssignment, members: list[Member], *, now: datetime) 
     current = {
         submission.student.sub: submission
         for submission in Submission.objects.select_related("student").filter(
-            assignment=assignment, is_current=True,
-            student__tenant_id=course.tenant_id, student__issuer=course.issuer,
+            assignment=assignment,
+            is_current=True,
+            student__tenant_id=course.tenant_id,
+            student__issuer=course.issuer,
         )
     }
     launched = _launch_names(course, [m.user_id for m in members if not m.name])
     enrolled = [
-        _row(assignment, user_id=m.user_id, name=m.name or launched.get(m.user_id, ""),
-             email=m.email, enrolled=True,
-             submission=current.pop(m.user_id, None), now=now)
+        _row(
+            assignment,
+            user_id=m.user_id,
+            name=m.name or launched.get(m.user_id, ""),
+            email=m.email,
+            enrolled=True,
+            submission=current.pop(m.user_id, None),
+            now=now,
+        )
         for m in members
     ]
     leavers = [
-        _row(assignment, user_id=sub, name=s.student.name, email=s.student.email,
-             enrolled=False, submission=s, now=now)
+        _row(
+            assignment,
+            user_id=sub,
+            name=s.student.name,
+            email=s.student.email,
+            enrolled=False,
+            submission=s,
+            now=now,
+        )
         for sub, s in current.items()
     ]
     return sorted(enrolled, key=_sort_key) + sorted(leavers, key=_sort_key)
@@ -156,14 +189,19 @@ def _launch_names(course: Course, subs: list[str]) -> dict[str, str]:
     """Platforms may withhold names (privacy settings): a launch's name beats an opaque id."""
     if not subs:
         return {}
-    users = LtiUser.objects.filter(tenant_id=course.tenant_id, issuer=course.issuer,
-                                   sub__in=subs)
+    users = LtiUser.objects.filter(tenant_id=course.tenant_id, issuer=course.issuer, sub__in=subs)
     return dict(users.values_list("sub", "name"))
 
 
 def _row(
-    assignment: VideoAssignment, *, user_id: str, name: str, email: str, enrolled: bool,
-    submission: Submission | None, now: datetime,
+    assignment: VideoAssignment,
+    *,
+    user_id: str,
+    name: str,
+    email: str,
+    enrolled: bool,
+    submission: Submission | None,
+    now: datetime,
 ) -> RosterRow:
     due = assignment.due_at
     handed_in = submission is not None and submission.state not in _NOT_SUBMITTED
@@ -176,9 +214,14 @@ def _row(
     past_due = status == "missing" and due is not None and now > due
     labels = {"submitted": "Submitted", "late": "Submitted late", "missing": "Missing"}
     return RosterRow(
-        user_id=user_id, name=name or email or user_id, email=email, status=status,
-        status_label="Missing, past due" if past_due else labels[status], past_due=past_due,
-        enrolled=enrolled, submission_id=submission.pk if submission else None,
+        user_id=user_id,
+        name=name or email or user_id,
+        email=email,
+        status=status,
+        status_label="Missing, past due" if past_due else labels[status],
+        past_due=past_due,
+        enrolled=enrolled,
+        submission_id=submission.pk if submission else None,
         submission_state=submission.state if submission else None,
         submitted_at=submitted_at if handed_in else None,
     )

@@ -20,9 +20,7 @@ def visible_submissions(claims: LaunchClaims) -> QuerySet[Submission]:
     """Students see their own submissions to this link; teachers, their course's."""
     base = Submission.objects.select_related(
         "student", "storage", "assignment__course__tenant"
-    ).filter(
-        assignment__course__tenant_id=claims.tenant_id
-    )
+    ).filter(assignment__course__tenant_id=claims.tenant_id)
     if claims.role == "teacher":
         return base.filter(assignment__course_id=claims.course_id)
     return base.filter(student_id=claims.user_id, assignment_id=claims.assignment_id)

@@ -28,8 +28,15 @@ CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 CUSTOM_KEY = "assignment"
 _ENSURE_EVERY = 300  # seconds between line item lookups a launch may start
 # What a copied link takes over from the assignment it was copied from.
-_SETTINGS = ("title", "instructions", "max_size_bytes", "max_duration_seconds",
-             "allow_resubmission", "due_at", "max_points")
+_SETTINGS = (
+    "title",
+    "instructions",
+    "max_size_bytes",
+    "max_duration_seconds",
+    "allow_resubmission",
+    "due_at",
+    "max_points",
+)
 
 
 @dataclass(frozen=True)
@@ -62,10 +69,14 @@ def assignment_for_link(*, course: Course, body: dict[str, Any]) -> VideoAssignm
             assignment = keyed
         else:
             # Placed by hand, or copied (with its course or within it) from a keyed one.
-            defaults = {name: getattr(keyed, name) for name in _SETTINGS} if keyed else {
-                "title": link.get("title") or "Video assignment",
-                "instructions": link.get("description", ""),
-            }
+            defaults = (
+                {name: getattr(keyed, name) for name in _SETTINGS}
+                if keyed
+                else {
+                    "title": link.get("title") or "Video assignment",
+                    "instructions": link.get("description", ""),
+                }
+            )
             assignment, _created = VideoAssignment.objects.get_or_create(
                 course=course, resource_link_id=link["id"], defaults=defaults
             )
@@ -77,7 +88,8 @@ def _assignment_for_line_item(course: Course, body: dict[str, Any]) -> VideoAssi
     endpoint = ags.ags_endpoint(body)
     assignment = (
         VideoAssignment.objects.filter(course=course, lineitem_url=endpoint.lineitem).first()
-        if endpoint and endpoint.lineitem else None
+        if endpoint and endpoint.lineitem
+        else None
     )
     if assignment is None:
         raise AppError("no_resource_link", _("This launch does not say which assignment to open."))
@@ -145,11 +157,14 @@ def assignment_update(*, claims: LaunchClaims, settings: AssignmentSettings) -> 
         raise PermissionDenied(_("Only teachers can change the assignment."))
     with transaction.atomic():
         assignment = VideoAssignment.objects.select_for_update().get(
-            pk=claims.assignment_id, course_id=claims.course_id,
+            pk=claims.assignment_id,
+            course_id=claims.course_id,
             course__tenant_id=claims.tenant_id,
         )
         gradebook_changed = (assignment.title, assignment.max_points, assignment.due_at) != (
-            settings.title, settings.max_points, settings.due_at
+            settings.title,
+            settings.max_points,
+            settings.due_at,
         )
         for name, value in settings.as_fields().items():
             setattr(assignment, name, value)

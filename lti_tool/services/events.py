@@ -30,9 +30,15 @@ def event_record(
     )
     logger.info(
         "video_event %s",
-        json.dumps({
-            "kind": kind.value, "tenant": event.tenant_id, "user": user_id,
-            "submission": submission.pk, **(details or {}),
-        }, default=str),
+        json.dumps(
+            {
+                "kind": kind.value,
+                "tenant": event.tenant_id,
+                "user": user_id,
+                "submission": submission.pk,
+                **(details or {}),
+            },
+            default=str,
+        ),
     )
     return event

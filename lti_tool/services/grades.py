@@ -41,46 +41,63 @@ State = ScoreSend.State
 Outcome = Literal["sent", "skipped", "busy", "superseded", "retry", "failed"]
 
 
-def grade_save(
-    *, claims: LaunchClaims, submission_id: int, score: Decimal, comment: str
-) -> Grade:
+def grade_save(*, claims: LaunchClaims, submission_id: int, score: Decimal, comment: str) -> Grade:
     submission = _gradable_submission(claims, submission_id)
     assignment = submission.assignment
     if not Decimal(0) <= score <= assignment.max_points:
         raise AppError(
-            "bad_score", _("The score must be between 0 and %(max)s.")
-            % {"max": f"{assignment.max_points.normalize():f}"}
+            "bad_score",
+            _("The score must be between 0 and %(max)s.")
+            % {"max": f"{assignment.max_points.normalize():f}"},
         )
     now = timezone.now()
     with transaction.atomic():
         grade, _created = Grade.objects.update_or_create(
-            assignment=assignment, student=submission.student,
-            defaults={"score": score, "comment": comment, "submission": submission,
-                      "graded_by_id": claims.user_id, "graded_at": now},
+            assignment=assignment,
+            student=submission.student,
+            defaults={
+                "score": score,
+                "comment": comment,
+                "submission": submission,
+                "graded_by_id": claims.user_id,
+                "graded_at": now,
+            },
         )
-        _score_send_create(submission=submission, kind=ScoreSend.Kind.GRADED, payload={
-            "userId": submission.student.sub,
-            "scoreGiven": float(score),
-            "scoreMaximum": float(assignment.max_points),
-            "comment": comment,
-            "timestamp": _timestamp(now),
-            "activityProgress": "Completed",
-            "gradingProgress": "FullyGraded",
-        })
-    logger.info("grade saved assignment=%s student=%s by=%s", assignment.pk,
-                submission.student_id, claims.user_id)
+        _score_send_create(
+            submission=submission,
+            kind=ScoreSend.Kind.GRADED,
+            payload={
+                "userId": submission.student.sub,
+                "scoreGiven": float(score),
+                "scoreMaximum": float(assignment.max_points),
+                "comment": comment,
+                "timestamp": _timestamp(now),
+                "activityProgress": "Completed",
+                "gradingProgress": "FullyGraded",
+            },
+        )
+    logger.info(
+        "grade saved assignment=%s student=%s by=%s",
+        assignment.pk,
+        submission.student_id,
+        claims.user_id,
+    )
     return grade
 
 
 def score_submitted_record(*, submission: Submission) -> ScoreSend | None:
     """A student's upload was confirmed: tell the gradebook it waits for grading.
     Call inside the confirming transaction."""
-    return _score_send_create(submission=submission, kind=ScoreSend.Kind.SUBMITTED, payload={
-        "userId": submission.student.sub,
-        "timestamp": _timestamp(timezone.now()),
-        "activityProgress": "Submitted",
-        "gradingProgress": "PendingManual",
-    })
+    return _score_send_create(
+        submission=submission,
+        kind=ScoreSend.Kind.SUBMITTED,
+        payload={
+            "userId": submission.student.sub,
+            "timestamp": _timestamp(timezone.now()),
+            "activityProgress": "Submitted",
+            "gradingProgress": "PendingManual",
+        },
+    )
 
 
 def score_resend(*, claims: LaunchClaims, submission_id: int) -> ScoreSend:
@@ -90,11 +107,13 @@ def score_resend(*, claims: LaunchClaims, submission_id: int) -> ScoreSend:
         latest = (
             ScoreSend.objects.select_for_update()
             .filter(assignment_id=submission.assignment_id, student_id=submission.student_id)
-            .order_by("-created_at", "-pk").first()
+            .order_by("-created_at", "-pk")
+            .first()
         )
         if latest is None or latest.state not in (State.FAILED, State.PENDING):
-            raise AppError("nothing_to_resend",
-                           _("There is no unsent score for this student."), status=409)
+            raise AppError(
+                "nothing_to_resend", _("There is no unsent score for this student."), status=409
+            )
         now = timezone.now()
         latest.state, latest.next_attempt_at = State.PENDING, now
         latest.retry_until = now + RETRY_WINDOW
@@ -125,7 +144,8 @@ def _claim(score_send_id: int) -> ScoreSend | Outcome:
         row = (
             ScoreSend.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("assignment__course__platform", "student")
-            .filter(pk=score_send_id).first()
+            .filter(pk=score_send_id)
+            .first()
         )
         if row is None or row.state == State.SENDING:
             return "busy"  # another worker holds it (or it is gone)
@@ -165,12 +185,13 @@ def scores_due(
     (a broker outage at commit time, a worker killed while it waited). A row claimed
     for sending longer ago than `sending_timeout` is a crashed worker's: pending again."""
     now = timezone.now()
-    ScoreSend.objects.filter(
-        state=State.SENDING, claimed_at__lte=now - sending_timeout
-    ).update(state=State.PENDING, claimed_at=None, next_attempt_at=now - stale_after)
+    ScoreSend.objects.filter(state=State.SENDING, claimed_at__lte=now - sending_timeout).update(
+        state=State.PENDING, claimed_at=None, next_attempt_at=now - stale_after
+    )
     return list(
         ScoreSend.objects.filter(state=State.PENDING, next_attempt_at__lte=now - stale_after)
-        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
     )
 
 
@@ -191,8 +212,13 @@ def _score_send_create(
         return None  # the LMS offered no grade service for this link: the grade stays here
     now = timezone.now()
     row = ScoreSend.objects.create(
-        assignment=assignment, student_id=submission.student_id, submission=submission,
-        kind=kind, payload=payload, next_attempt_at=now, retry_until=now + RETRY_WINDOW,
+        assignment=assignment,
+        student_id=submission.student_id,
+        submission=submission,
+        kind=kind,
+        payload=payload,
+        next_attempt_at=now,
+        retry_until=now + RETRY_WINDOW,
     )
     _enqueue(row.pk)
     return row
@@ -204,12 +230,19 @@ def _enqueue(score_send_id: int) -> None:
 
 
 def _newer_exists(row: ScoreSend) -> bool:
-    return ScoreSend.objects.filter(
-        assignment_id=row.assignment_id, student_id=row.student_id, created_at__gt=row.created_at
-    ).exists() or ScoreSend.objects.filter(
-        assignment_id=row.assignment_id, student_id=row.student_id,
-        created_at=row.created_at, pk__gt=row.pk,
-    ).exists()
+    return (
+        ScoreSend.objects.filter(
+            assignment_id=row.assignment_id,
+            student_id=row.student_id,
+            created_at__gt=row.created_at,
+        ).exists()
+        or ScoreSend.objects.filter(
+            assignment_id=row.assignment_id,
+            student_id=row.student_id,
+            created_at=row.created_at,
+            pk__gt=row.pk,
+        ).exists()
+    )
 
 
 def _deliver(row: ScoreSend) -> None:
@@ -218,11 +251,13 @@ def _deliver(row: ScoreSend) -> None:
     if platform is None or not assignment.has_gradebook:
         raise ProviderError(_("The LMS gave this link no gradebook column."), permanent=True)
     if SCOPE_SCORE not in assignment.ags_scopes:
-        raise ProviderError(_("The LMS does not let the tool send scores for this link."),
-                            permanent=True)
+        raise ProviderError(
+            _("The LMS does not let the tool send scores for this link."), permanent=True
+        )
     lineitem_url = line_item_ensure(assignment_id=assignment.pk)
-    ags.post_score(platform_services(platform), lineitem_url, row.payload,
-                   scopes=sorted(assignment.ags_scopes))
+    ags.post_score(
+        platform_services(platform), lineitem_url, row.payload, scopes=sorted(assignment.ags_scopes)
+    )
 
 
 def _record_failure(row: ScoreSend, exc: ProviderError, retry_in: float) -> Outcome:
@@ -232,8 +267,13 @@ def _record_failure(row: ScoreSend, exc: ProviderError, retry_in: float) -> Outc
     row.state = State.FAILED if give_up else State.PENDING
     row.next_attempt_at = None if give_up else now + timedelta(seconds=retry_in)
     row.save()
-    logger.warning("score send id=%s attempt=%s %s: %s", row.pk, row.attempts,
-                   "failed" if give_up else "will retry", exc)
+    logger.warning(
+        "score send id=%s attempt=%s %s: %s",
+        row.pk,
+        row.attempts,
+        "failed" if give_up else "will retry",
+        exc,
+    )
     return "failed" if give_up else "retry"
 
 
@@ -241,7 +281,8 @@ def _reason(exc: ProviderError) -> str:
     """The failure in words a teacher can act on."""
     if exc.status in (401, 403):
         return _("The LMS refused the tool access to its gradebook (HTTP %(status)s).") % {
-            "status": exc.status}
+            "status": exc.status
+        }
     if exc.status == 404:
         return _("The LMS no longer has this gradebook column (HTTP 404).")
     if exc.status is not None:

@@ -83,17 +83,24 @@ def launch_record_context(
     if not context.get("id"):
         raise AppError("no_context", _("This link must be placed inside a course."), status=400)
     user, _created = LtiUser.objects.update_or_create(
-        tenant=platform.tenant, issuer=platform.issuer, sub=body["sub"],
+        tenant=platform.tenant,
+        issuer=platform.issuer,
+        sub=body["sub"],
         defaults={
-            "name": _display_name(body), "email": body.get("email", ""),
+            "name": _display_name(body),
+            "email": body.get("email", ""),
             "last_launch_at": timezone.now(),
         },
     )
     course, _created = Course.objects.update_or_create(
-        tenant=platform.tenant, issuer=platform.issuer, context_id=context["id"],
+        tenant=platform.tenant,
+        issuer=platform.issuer,
+        context_id=context["id"],
         defaults={
-            "title": context.get("title", ""), "label": context.get("label", ""),
-            "platform": platform, **nrps_course_fields(body),
+            "title": context.get("title", ""),
+            "label": context.get("label", ""),
+            "platform": platform,
+            **nrps_course_fields(body),
         },
     )
     return user, course, role

@@ -82,6 +82,10 @@ def line_item_sync(*, assignment_id: int) -> bool:
     changes = {"label": spec.label, "scoreMaximum": spec.score_maximum}
     if spec.end_date_time:
         changes["endDateTime"] = spec.end_date_time
-    ags.update_line_item(platform_services(platform), assignment.lineitem_url, changes,
-                         scopes=sorted(assignment.ags_scopes))
+    ags.update_line_item(
+        platform_services(platform),
+        assignment.lineitem_url,
+        changes,
+        scopes=sorted(assignment.ags_scopes),
+    )
     return True

@@ -31,14 +31,15 @@ class AppStorageHost:
         config = StorageConfig.objects.filter(pk=storage_id).first() if storage_id else None
         return backend_for_config(config)
 
-    def forward_tus_creation(self, *, token: str, upload_length: int,
-                             upload_metadata: str) -> str:
+    def forward_tus_creation(self, *, token: str, upload_length: int, upload_metadata: str) -> str:
         try:
-            return tus_forward_creation(token=token, upload_length=upload_length,
-                                        upload_metadata=upload_metadata)
+            return tus_forward_creation(
+                token=token, upload_length=upload_length, upload_metadata=upload_metadata
+            )
         except AppError as exc:
-            raise ProviderError(str(exc.message), permanent=True, status=exc.status,
-                                code=exc.code) from exc
+            raise ProviderError(
+                str(exc.message), permanent=True, status=exc.status, code=exc.code
+            ) from exc
 
 
 def _storage_of(ref: str) -> tuple[bool, int | None]:
@@ -47,7 +48,9 @@ def _storage_of(ref: str) -> tuple[bool, int | None]:
             return True, _STORAGE_OF[ref]
     row = (
         Submission.objects.filter(Q(upload_ref=ref) | Q(video_id=ref))
-        .order_by("-pk").values("storage_id").first()
+        .order_by("-pk")
+        .values("storage_id")
+        .first()
     )
     if row is None:
         return False, None  # not remembered: the submission may come later

@@ -55,22 +55,33 @@ def submission_start_upload(
     # Checked before any row is written (the backend checks again): a size or name the
     # database cannot store must be a 400 for the student, not a crash.
     try:
-        safe_name = validate_upload(filename=filename, size=size, mime=mime,
-                                    max_size_bytes=_max_upload_bytes(assignment))
+        safe_name = validate_upload(
+            filename=filename, size=size, mime=mime, max_size_bytes=_max_upload_bytes(assignment)
+        )
     except UploadRejected as exc:
         raise AppError(exc.code, exc.message) from exc
     with transaction.atomic():
         _abandon_unfinished(claims, assignment)
         submission = Submission.objects.create(
-            assignment=assignment, student_id=claims.user_id, backend=backend.name,
-            storage=tenant.storage, filename=safe_name, mime_type=mime, size_bytes=size,
+            assignment=assignment,
+            student_id=claims.user_id,
+            backend=backend.name,
+            storage=tenant.storage,
+            filename=safe_name,
+            mime_type=mime,
+            size_bytes=size,
         )
-        event_record(kind=Kind.UPLOAD_REQUESTED, submission=submission,
-                     user_id=claims.user_id, details={"size": size, "mime": mime})
+        event_record(
+            kind=Kind.UPLOAD_REQUESTED,
+            submission=submission,
+            user_id=claims.user_id,
+            details={"size": size, "mime": mime},
+        )
     # Committed: the provider round trip (e.g. S3 CreateMultipartUpload) holds no lock.
     try:
-        ticket = backend.create_upload(_upload_context(submission, assignment), filename,
-                                       size, mime)
+        ticket = backend.create_upload(
+            _upload_context(submission, assignment), filename, size, mime
+        )
     except ProviderError as exc:
         _ticket_failed(submission.pk, exc)
         if isinstance(exc, UploadRejected):
@@ -98,7 +109,8 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
     if submission.state != State.PENDING_UPLOAD:
         return submission  # confirmed before: confirming again changes nothing
     expected = {
-        "size": submission.size_bytes, "mime": submission.mime_type,
+        "size": submission.size_bytes,
+        "mime": submission.mime_type,
         "video_id": submission.upload_details.get("video_id"),
     }
     try:
@@ -108,8 +120,9 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
     except ProviderError as exc:
         # Permanent: the upload is not (all) there; the student uploads again. Transient:
         # the provider is unavailable; confirming again later works (503).
-        raise (AppError(exc.code, exc.message, status=409) if exc.permanent
-               else storage_error(exc)) from exc
+        raise (
+            AppError(exc.code, exc.message, status=409) if exc.permanent else storage_error(exc)
+        ) from exc
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.state != State.PENDING_UPLOAD:
@@ -117,7 +130,8 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
             # do not set a ready video back to "uploaded" or log the upload twice.
             return submission
         has_current = Submission.objects.filter(
-            assignment_id=submission.assignment_id, student_id=submission.student_id,
+            assignment_id=submission.assignment_id,
+            student_id=submission.student_id,
             is_current=True,
         ).exists()
         submission.video_id = video_id
@@ -147,8 +161,9 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
             submission.save()
             return
         if too_long := _duration_problem(submission.assignment, metadata):
-            _fail(submission, too_long,
-                  {"reason": "too_long", "duration": metadata.duration_seconds})
+            _fail(
+                submission, too_long, {"reason": "too_long", "duration": metadata.duration_seconds}
+            )
             return
         replaced = _make_current(submission)
         submission.state = State.READY
@@ -156,8 +171,12 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
         submission.size_bytes = metadata.size_bytes or submission.size_bytes
         submission.duration_seconds = metadata.duration_seconds
         submission.save()
-        event_record(kind=Kind.READY, submission=submission, user_id=None,
-                     details={"duration": metadata.duration_seconds})
+        event_record(
+            kind=Kind.READY,
+            submission=submission,
+            user_id=None,
+            details={"duration": metadata.duration_seconds},
+        )
         for old in replaced:
             jobs.enqueue_on_commit(jobs.PURGE_VIDEO, old.pk)
 
@@ -182,14 +201,20 @@ def submission_playback(
     submission = submission_for_viewer(claims, submission_id)
     if submission.state != State.READY:
         raise AppError("not_ready", _("This video is not ready to play yet."), status=409)
-    _rate_limit(claims, submission.assignment.course.tenant, "playback",
-                per_hour="playback_per_hour")
+    _rate_limit(
+        claims, submission.assignment.course.tenant, "playback", per_hour="playback_per_hour"
+    )
     playback = backend_for_submission(submission).playback(
-        submission.video_id, Viewer(user_id=claims.user_id, ip_address=ip_address),
+        submission.video_id,
+        Viewer(user_id=claims.user_id, ip_address=ip_address),
         expires_in=settings.VIDEO_PLAYBACK_TTL,
     )
-    event_record(kind=Kind.PLAYBACK, submission=submission, user_id=claims.user_id,
-                 details={"role": claims.role})
+    event_record(
+        kind=Kind.PLAYBACK,
+        submission=submission,
+        user_id=claims.user_id,
+        details={"role": claims.role},
+    )
     return playback
 
 
@@ -197,15 +222,22 @@ def _make_current(submission: Submission) -> list[Submission]:
     """Make `submission` the current one; the one it replaces is soft-deleted."""
     replaced = list(
         Submission.objects.select_for_update()
-        .filter(assignment_id=submission.assignment_id, student_id=submission.student_id,
-                is_current=True)
+        .filter(
+            assignment_id=submission.assignment_id,
+            student_id=submission.student_id,
+            is_current=True,
+        )
         .exclude(pk=submission.pk)
     )
     for old in replaced:
         old.is_current, old.state, old.deleted_at = False, State.DELETED, timezone.now()
         old.save()
-        event_record(kind=Kind.DELETION, submission=old, user_id=None,
-                     details={"reason": "replaced", "by": submission.pk})
+        event_record(
+            kind=Kind.DELETION,
+            submission=old,
+            user_id=None,
+            details={"reason": "replaced", "by": submission.pk},
+        )
     submission.is_current = True
     return replaced
 
@@ -213,7 +245,9 @@ def _make_current(submission: Submission) -> list[Submission]:
 def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> None:
     """A new upload supersedes one that never finished uploading."""
     unfinished = Submission.objects.select_for_update().filter(
-        assignment=assignment, student_id=claims.user_id, is_current=False,
+        assignment=assignment,
+        student_id=claims.user_id,
+        is_current=False,
         state=State.PENDING_UPLOAD,
     )
     for old in unfinished:
@@ -237,7 +271,11 @@ def _max_upload_bytes(assignment: VideoAssignment) -> int:
 
 
 def _rate_limit(
-    claims: LaunchClaims, tenant: Tenant, action: str, *, per_hour: str,
+    claims: LaunchClaims,
+    tenant: Tenant,
+    action: str,
+    *,
+    per_hour: str,
     per_day: str | None = None,
 ) -> None:
     """Per user and assignment, with the tenant's overrides of the site's limits."""
@@ -246,8 +284,9 @@ def _rate_limit(
     if per_day:
         checks.append(Limit(f"{action}_day", int(limits[per_day]), 86400))
     try:
-        check_rate(subject=f"{claims.tenant_id}:{claims.user_id}:{claims.assignment_id}",
-                   limits=checks)
+        check_rate(
+            subject=f"{claims.tenant_id}:{claims.user_id}:{claims.assignment_id}", limits=checks
+        )
     except RateLimited as exc:
         raise TooManyRequests(_rate_limited_message(exc), retry_after=exc.retry_after) from exc
 
@@ -270,9 +309,11 @@ def _rate_limited_message(exc: RateLimited) -> str:
 def _refuse_resubmission_if_closed(claims: LaunchClaims, assignment: VideoAssignment) -> None:
     if assignment.allow_resubmission:
         return
-    if Submission.objects.filter(
-        assignment=assignment, student_id=claims.user_id, is_current=True
-    ).exclude(state=State.FAILED).exists():
+    if (
+        Submission.objects.filter(assignment=assignment, student_id=claims.user_id, is_current=True)
+        .exclude(state=State.FAILED)
+        .exists()
+    ):
         raise AppError(
             "resubmission_closed",
             _("This assignment accepts one video, and yours is already submitted."),
@@ -285,9 +326,10 @@ def _duration_problem(assignment: VideoAssignment, metadata: VideoMetadata) -> s
     limit, duration = assignment.max_duration_seconds, metadata.duration_seconds
     if not limit or duration is None or duration <= limit + _DURATION_TOLERANCE:
         return None
-    return _("This video is %(duration)s long; this assignment accepts videos up to "
-             "%(limit)s. Please upload a shorter one.") % {
-        "duration": _minutes(duration), "limit": _minutes(limit)}
+    return _(
+        "This video is %(duration)s long; this assignment accepts videos up to "
+        "%(limit)s. Please upload a shorter one."
+    ) % {"duration": _minutes(duration), "limit": _minutes(limit)}
 
 
 def _minutes(seconds: float) -> str:

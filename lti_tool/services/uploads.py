@@ -37,8 +37,14 @@ from storage_backends.errors import ProviderError
 logger = logging.getLogger(__name__)
 _FORWARD_SALT = "lti_tool.tus_forward"
 # HTTP status for the storage error codes a browser can cause.
-_STATUS = {"invalid_part": 400, "invalid_reference": 400, "upload_missing": 404,
-           "size_mismatch": 422, "upload_incomplete": 422, "type_mismatch": 422}
+_STATUS = {
+    "invalid_part": 400,
+    "invalid_reference": 400,
+    "upload_missing": 404,
+    "size_mismatch": 422,
+    "upload_incomplete": 422,
+    "type_mismatch": 422,
+}
 
 
 def upload_ticket_finish(
@@ -87,8 +93,9 @@ def multipart_sign_part(*, claims: LaunchClaims, submission_id: int, part_number
     submission = _own_pending_upload(claims, submission_id)
     backend, ref, upload_id = _multipart(submission)
     with provider_errors():
-        return backend.multipart_sign_part(ref, upload_id, part_number,
-                                           expected_size=submission.size_bytes)
+        return backend.multipart_sign_part(
+            ref, upload_id, part_number, expected_size=submission.size_bytes
+        )
 
 
 def multipart_sign_request(
@@ -97,8 +104,9 @@ def multipart_sign_request(
     submission = _own_pending_upload(claims, submission_id)
     backend, ref, upload_id = _multipart(submission)
     with provider_errors():
-        return backend.multipart_sign_request(ref, upload_id, operation,
-                                              expected_size=submission.size_bytes)
+        return backend.multipart_sign_request(
+            ref, upload_id, operation, expected_size=submission.size_bytes
+        )
 
 
 def multipart_list_parts(*, claims: LaunchClaims, submission_id: int) -> list[UploadedPart]:
@@ -135,8 +143,9 @@ def tus_forward_creation(*, token: str, upload_length: int, upload_metadata: str
     if submission is None:
         raise AppError("upload_closed", _("This upload is no longer open."), status=409)
     if upload_length != submission.size_bytes:
-        raise AppError("size_mismatch",
-                       _("Upload-Length does not match the size announced for this file."))
+        raise AppError(
+            "size_mismatch", _("Upload-Length does not match the size announced for this file.")
+        )
     backend = backend_for_submission(submission)
     if not isinstance(backend, TusCreationForwarding):
         raise AppError("not_tus", _("This upload does not use tus forwarding."), status=400)

@@ -32,16 +32,18 @@ class TenantAdmin(ModelAdmin):
     search_fields = ["name"]
     inlines = [PlatformInline]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
-                 **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         """A tenant switches between its own storage configurations only."""
         form = super().get_form(request, obj, change=change, **kwargs)
         field = cast(
             "forms.ModelChoiceField[StorageConfig] | None", form.base_fields.get("storage")
         )
         if field is not None:
-            field.queryset = StorageConfig.objects.filter(tenant=obj) if obj else (
-                StorageConfig.objects.none())
+            field.queryset = (
+                StorageConfig.objects.filter(tenant=obj) if obj else (StorageConfig.objects.none())
+            )
         return form
 
 
@@ -53,14 +55,20 @@ class StorageConfigAdmin(ModelAdmin):
     list_display = ["label", "tenant", "backend", "updated_at"]
     list_filter = ["backend"]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
-                 **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         # The backends' option fields are the form's own, not the model's.
         kwargs["fields"] = StorageConfigForm.Meta.fields
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None,
-                        form_url: str = "", extra_context: Any = None) -> Any:
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> Any:
         # Django runs the whole change form in one transaction, but validating it asks the
         # provider (check()): run it without one; storage_config_save is atomic itself.
         return self._changeform_view(  # type: ignore[attr-defined]  # Django's, unstubbed
@@ -73,13 +81,18 @@ class StorageConfigAdmin(ModelAdmin):
         for dotted, label, names in option_groups():
             # Folded, except the backend this configuration uses.
             classes = [] if obj is not None and obj.backend == dotted else ["collapse"]
-            groups.append((f"{label}: options (read only when this backend is chosen)",
-                           {"fields": names, "classes": classes}))
+            groups.append(
+                (
+                    f"{label}: options (read only when this backend is chosen)",
+                    {"fields": names, "classes": classes},
+                )
+            )
         return [main, *groups]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         storage_config_save(
-            config=obj, secrets=form.cleaned_data.get("secrets", {}),
+            config=obj,
+            secrets=form.cleaned_data.get("secrets", {}),
             make_active=form.cleaned_data.get("make_active", False),
             drop=form.cleaned_data.get("dropped_secrets", ()),
         )

@@ -34,8 +34,7 @@ def field_name(backend: type[StorageBackend], option: str) -> str:
 def option_groups() -> list[tuple[str, str, list[str]]]:
     """(dotted path, backend label, its form field names) for the admin's fieldsets."""
     return [
-        (dotted, cls.label or cls.name,
-         [field_name(cls, option) for option in cls.Options.names()])
+        (dotted, cls.label or cls.name, [field_name(cls, option) for option in cls.Options.names()])
         for dotted, cls in sorted(registered_backends().items(), key=lambda kv: kv[1].name)
     ]
 

@@ -51,9 +51,7 @@ class RegistrationError(AppError):
     """A registration that cannot go on, with a sentence for the LMS administrator."""
 
 
-def lms_call(
-    method: str, url: str, *, token: str | None, json_body: Any = None
-) -> tuple[int, Any]:
+def lms_call(method: str, url: str, *, token: str | None, json_body: Any = None) -> tuple[int, Any]:
     """One guarded call (no redirects, size limit): (status, JSON body or None)."""
     headers = {"Accept": "application/json"}
     if token:
@@ -73,14 +71,18 @@ def _lms_failure(exc: ProviderError, url: str) -> RegistrationError:
         )
     if exc.code == "lms_answer_unreadable":
         return RegistrationError(
-            exc.code, _("The LMS's answer from %(url)s is not JSON. %(manual)s")
-            % {"url": url, "manual": _(REGISTER_MANUALLY)}, status=502,
+            exc.code,
+            _("The LMS's answer from %(url)s is not JSON. %(manual)s")
+            % {"url": url, "manual": _(REGISTER_MANUALLY)},
+            status=502,
         )
     cause = type(exc.__cause__ or exc).__name__
     return RegistrationError(
         "lms_unreachable",
-        _("The tool could not reach the LMS at %(url)s (%(cause)s). Check that the LMS's "
-          "address is reachable from the tool's server, then try again.")
+        _(
+            "The tool could not reach the LMS at %(url)s (%(cause)s). Check that the LMS's "
+            "address is reachable from the tool's server, then try again."
+        )
         % {"url": url, "cause": cause},
         status=502,
     )
@@ -139,9 +141,11 @@ def platform_configuration_fetch(
     if status != 200:
         raise RegistrationError(
             "config_unavailable",
-            _("The LMS's configuration at %(url)s answered HTTP %(status)s instead of the "
-              "configuration. Start the registration again from the LMS; a registration "
-              "link can be used only once and expires after a while.")
+            _(
+                "The LMS's configuration at %(url)s answered HTTP %(status)s instead of the "
+                "configuration. Start the registration again from the LMS; a registration "
+                "link can be used only once and expires after a while."
+            )
             % {"url": url, "status": status},
             status=502,
         )
@@ -151,12 +155,12 @@ def platform_configuration_fetch(
 def platform_configuration_parse(*, url: str, document: Any) -> PlatformConfiguration:
     """Check a configuration document (LTI-DR 3.4 and 3.5.1); raise on the first problem."""
     if not isinstance(document, dict):
-        raise _invalid(_("The LMS's configuration at %(url)s is not a JSON object.")
-                       % {"url": url})
+        raise _invalid(_("The LMS's configuration at %(url)s is not a JSON object.") % {"url": url})
     issuer = _required_url(document, "issuer", _("its issuer"))
     _check_issuer_match(url, issuer)
     registration_endpoint = _required_url(
-        document, "registration_endpoint",
+        document,
+        "registration_endpoint",
         _("a registration endpoint, so the tool cannot register itself automatically"),
     )
     authorization_endpoint = _required_url(
@@ -168,8 +172,11 @@ def platform_configuration_parse(*, url: str, document: Any) -> PlatformConfigur
     lti = document.get(PLATFORM_CONFIGURATION)
     if not isinstance(lti, dict):
         raise _invalid(
-            _("The configuration has no LTI platform section (%(section)s), so it is not an "
-              "LTI 1.3 platform's.") % {"section": PLATFORM_CONFIGURATION}
+            _(
+                "The configuration has no LTI platform section (%(section)s), so it is not an "
+                "LTI 1.3 platform's."
+            )
+            % {"section": PLATFORM_CONFIGURATION}
         )
     return PlatformConfiguration(
         openid_configuration_url=url,
@@ -198,9 +205,11 @@ def _check_issuer_match(url: str, issuer: str) -> None:
     under_path = config.path == iss_path or config.path.startswith(iss_path + "/")
     if iss.query or iss.fragment or not (same_origin and under_path):
         raise _invalid(
-            _("The LMS's configuration says its issuer is %(issuer)s, but it was served from "
-              "%(url)s. The tool accepts only a configuration published under the issuer's "
-              "own address, so that no other site can register in an LMS's name.")
+            _(
+                "The LMS's configuration says its issuer is %(issuer)s, but it was served from "
+                "%(url)s. The tool accepts only a configuration published under the issuer's "
+                "own address, so that no other site can register in an LMS's name."
+            )
             % {"issuer": issuer, "url": url}
         )
 
@@ -209,22 +218,28 @@ def _check_algorithms(document: dict[str, Any]) -> None:
     algorithms = _string_list(document.get("id_token_signing_alg_values_supported")) or ()
     if "RS256" not in algorithms:
         raise _invalid(
-            _("The LMS does not say it signs launches with RS256 "
-              "(id_token_signing_alg_values_supported), the algorithm LTI 1.3 requires.")
+            _(
+                "The LMS does not say it signs launches with RS256 "
+                "(id_token_signing_alg_values_supported), the algorithm LTI 1.3 requires."
+            )
         )
     auth_methods = _string_list(document.get("token_endpoint_auth_methods_supported"))
     if auth_methods is not None and "private_key_jwt" not in auth_methods:
         raise _invalid(
-            _("The LMS does not accept signed client assertions (private_key_jwt) at its "
-              "token endpoint, which the tool needs to send grades.")
+            _(
+                "The LMS does not accept signed client assertions (private_key_jwt) at its "
+                "token endpoint, which the tool needs to send grades."
+            )
         )
 
 
 def _required_url(document: dict[str, Any], name: str, what: str) -> str:
     value = document.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise _invalid(_("The LMS's configuration does not give %(what)s (%(name)s).")
-                       % {"what": what, "name": name})
+        raise _invalid(
+            _("The LMS's configuration does not give %(what)s (%(name)s).")
+            % {"what": what, "name": name}
+        )
     lms_url_check(value, _("The LMS's %(name)s") % {"name": name}, status=400)
     return value
 
@@ -246,9 +261,7 @@ def _text(value: Any) -> str:
 # Registering with the LMS
 
 
-def registration_request_body(
-    *, platform: PlatformConfiguration, tool: ToolUrls
-) -> dict[str, Any]:
+def registration_request_body(*, platform: PlatformConfiguration, tool: ToolUrls) -> dict[str, Any]:
     """The client registration (LTI-DR 3.5.2), with Canvas's placements and privacy level."""
     return {
         "application_type": "web",
@@ -290,17 +303,23 @@ def client_registration_post(
     if status not in (200, 201):
         raise RegistrationError(
             "registration_refused",
-            _("The LMS refused the registration (HTTP %(status)s%(reason)s). Start the "
-              "registration again from the LMS; a registration link can be used only once "
-              "and expires after a while.") % {"status": status, "reason": _lms_reason(answer)},
+            _(
+                "The LMS refused the registration (HTTP %(status)s%(reason)s). Start the "
+                "registration again from the LMS; a registration link can be used only once "
+                "and expires after a while."
+            )
+            % {"status": status, "reason": _lms_reason(answer)},
             status=502,
         )
     client_id = answer.get("client_id") if isinstance(answer, dict) else None
     if not isinstance(client_id, str | int) or not str(client_id).strip():
         raise RegistrationError(
             "registration_unreadable",
-            _("The LMS accepted the registration but did not say which client id it gave "
-              "the tool, so nothing was saved. %(manual)s") % {"manual": _(REGISTER_MANUALLY)},
+            _(
+                "The LMS accepted the registration but did not say which client id it gave "
+                "the tool, so nothing was saved. %(manual)s"
+            )
+            % {"manual": _(REGISTER_MANUALLY)},
             status=502,
         )
     tool_config = answer.get(TOOL_CONFIGURATION)
@@ -316,9 +335,12 @@ def _lms_reason(answer: Any) -> str:
     `errors` or `errorMessage`."""
     if not isinstance(answer, dict):
         return ""
-    reason = answer.get("error_description") or answer.get("error") or answer.get(
-        "errorMessage"
-    ) or answer.get("errors")
+    reason = (
+        answer.get("error_description")
+        or answer.get("error")
+        or answer.get("errorMessage")
+        or answer.get("errors")
+    )
     if not reason:
         return ""
     text = reason if isinstance(reason, str) else json.dumps(reason)
@@ -344,8 +366,11 @@ def tenant_name_check(*, tenant_name: str) -> str:
     if Tenant.objects.filter(name=name).exists():
         raise RegistrationError(
             "tenant_name_taken",
-            _('A tenant named "%(name)s" already exists. Choose another name; the tool\'s '
-              "administrator can move registrations between tenants later.") % {"name": name},
+            _(
+                'A tenant named "%(name)s" already exists. Choose another name; the tool\'s '
+                "administrator can move registrations between tenants later."
+            )
+            % {"name": name},
             status=409,
         )
     return name
@@ -354,9 +379,7 @@ def tenant_name_check(*, tenant_name: str) -> str:
 def tenant_name_suggest(*, platform: PlatformConfiguration) -> str:
     """The platform's own name, numbered if a tenant has it already."""
     base = platform.suggested_tenant_name[:190]
-    taken = set(
-        Tenant.objects.filter(name__startswith=base).values_list("name", flat=True)
-    )
+    taken = set(Tenant.objects.filter(name__startswith=base).values_list("name", flat=True))
     number = 1
     name = base
     while name in taken:
@@ -402,7 +425,11 @@ def dynamic_registration_complete(
         )
     logger.info(
         "dynamic registration issuer=%s client_id=%s deployment_id=%s tenant=%s updated=%s",
-        platform.issuer, client.client_id, client.deployment_id, name, existing is not None,
+        platform.issuer,
+        client.client_id,
+        client.deployment_id,
+        name,
+        existing is not None,
     )
     return registration
 
@@ -415,9 +442,12 @@ def _tenant_create(name: str) -> None:
     except IntegrityError as exc:
         raise RegistrationError(
             "tenant_name_raced",
-            _('A tenant named "%(name)s" was created meanwhile, so nothing was saved. The LMS '
-              "has a registration the tool did not keep: delete it in the LMS, then register "
-              "again with another name.") % {"name": name},
+            _(
+                'A tenant named "%(name)s" was created meanwhile, so nothing was saved. The LMS '
+                "has a registration the tool did not keep: delete it in the LMS, then register "
+                "again with another name."
+            )
+            % {"name": name},
             status=409,
         ) from exc
 
@@ -444,8 +474,10 @@ def pending_registration_loads(value: str) -> tuple[PlatformConfiguration, str |
     except signing.BadSignature as exc:
         raise RegistrationError(
             "form_invalid",
-            _("This registration form was not issued by the tool or was changed. Start the "
-              "registration again from the LMS."),
+            _(
+                "This registration form was not issued by the tool or was changed. Start the "
+                "registration again from the LMS."
+            ),
         ) from exc
     fields = dict(data["platform"])
     scopes = fields.pop("scopes_supported")

@@ -23,7 +23,10 @@ def storage_config_build(
 
 @transaction.atomic
 def storage_config_save(
-    *, config: StorageConfig, secrets: dict[str, str], make_active: bool = False,
+    *,
+    config: StorageConfig,
+    secrets: dict[str, str],
+    make_active: bool = False,
     drop: Collection[str] = (),
 ) -> StorageConfig:
     """Save options and encrypted secrets; blank secret values keep the stored ones.

@@ -63,8 +63,9 @@ def tool_jwks() -> dict[str, list[dict[str, str]]]:
 def sign_as_tool(claims: dict[str, Any]) -> str:
     """An RS256 JWT from the tool, with the current key's kid (platforms check our JWKS)."""
     key = current_tool_key()
-    return jwt.encode(claims, private_key_object(key.kid), algorithm="RS256",
-                      headers={"kid": key.kid})
+    return jwt.encode(
+        claims, private_key_object(key.kid), algorithm="RS256", headers={"kid": key.kid}
+    )
 
 
 @lru_cache(maxsize=8)

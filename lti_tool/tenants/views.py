@@ -62,8 +62,12 @@ def _confirm(request: HttpRequest) -> HttpResponse:
 
 
 def _confirm_page(
-    request: HttpRequest, platform: PlatformConfiguration, token: str | None,
-    tenant_name: str, error: str = "", status: int = 200,
+    request: HttpRequest,
+    platform: PlatformConfiguration,
+    token: str | None,
+    tenant_name: str,
+    error: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     context = {
         "platform": platform,
@@ -82,7 +86,9 @@ def _complete(request: HttpRequest) -> HttpResponse:
     except RegistrationError as exc:  # nothing sent to the LMS yet: let them pick a name
         return _confirm_page(request, platform, token, tenant_name, exc.message, exc.status)
     registration = dynamic_registration_complete(
-        platform=platform, registration_token=token, tool=tool_urls(request),
+        platform=platform,
+        registration_token=token,
+        tool=tool_urls(request),
         tenant_name=tenant_name,
     )
     context = {

@@ -42,15 +42,24 @@ def deep_link_start(
     if role != "teacher":
         raise PermissionDenied(_("Only instructors can add a video assignment to the course."))
     try:
-        context = dl.deep_link_context(platform=platform, body=body, course_id=course.pk,
-                                       user_id=user.pk)
+        context = dl.deep_link_context(
+            platform=platform, body=body, course_id=course.pk, user_id=user.pk
+        )
     except (KeyError, ValueError) as exc:
-        raise AppError("bad_deep_link", _("The request from your LMS cannot be answered: it "
-                                          "has no return address.")) from exc
-    logger.info("deep linking request tenant=%s course=%s user=%s", course.tenant_id,
-                course.pk, user.pk)
-    return _form_page(request, AssignmentForm(), token=dl.deep_link_token_issue(context),
-                      mode="create", course=course.title or course.label)
+        raise AppError(
+            "bad_deep_link",
+            _("The request from your LMS cannot be answered: it has no return address."),
+        ) from exc
+    logger.info(
+        "deep linking request tenant=%s course=%s user=%s", course.tenant_id, course.pk, user.pk
+    )
+    return _form_page(
+        request,
+        AssignmentForm(),
+        token=dl.deep_link_token_issue(context),
+        mode="create",
+        course=course.title or course.label,
+    )
 
 
 @csrf_exempt
@@ -70,17 +79,23 @@ def deep_link_submit(request: HttpRequest) -> HttpResponse:
     )
     platform = PlatformRegistration.objects.get(pk=context.registration_id)
     item = dl.resource_link_item(
-        assignment, launch_url=request.build_absolute_uri(reverse("lti:launch")),
+        assignment,
+        launch_url=request.build_absolute_uri(reverse("lti:launch")),
         with_line_item=context.accept_lineitem,
     )
-    jwt = dl.deep_link_response_jwt(platform=platform, context=context, content_items=[item],
-                                    sign=sign_as_tool,
-                                    msg=_("Added the video assignment “%(title)s”.")
-                                    % {"title": assignment.title})
-    logger.info("deep linking response assignment=%s course=%s", assignment.pk,
-                context.course_id)
-    return render(request, "lti_tool/deep_link_return.html",
-                  {"return_url": context.return_url, "jwt": jwt, "assignment": assignment})
+    jwt = dl.deep_link_response_jwt(
+        platform=platform,
+        context=context,
+        content_items=[item],
+        sign=sign_as_tool,
+        msg=_("Added the video assignment “%(title)s”.") % {"title": assignment.title},
+    )
+    logger.info("deep linking response assignment=%s course=%s", assignment.pk, context.course_id)
+    return render(
+        request,
+        "lti_tool/deep_link_return.html",
+        {"return_url": context.return_url, "jwt": jwt, "assignment": assignment},
+    )
 
 
 @csrf_exempt
@@ -92,17 +107,27 @@ def assignment_edit(request: HttpRequest) -> HttpResponse:
     try:
         claims = launch_token_read(token)
     except InvalidLaunchToken:
-        return render_app_error(request, AppError("session_expired", _(
-            "Your session has expired. Please reopen the assignment from your course."),
-            status=401))
+        return render_app_error(
+            request,
+            AppError(
+                "session_expired",
+                _("Your session has expired. Please reopen the assignment from your course."),
+                status=401,
+            ),
+        )
     if claims.role != "teacher":
         return render_app_error(
             request, PermissionDenied(_("Only teachers can change the assignment."))
         )
     assignment = assignment_for_launch(claims)
     if "title" not in request.POST:
-        return _form_page(request, AssignmentForm.for_assignment(assignment), token=token,
-                          mode="edit", due_at=assignment.due_at)
+        return _form_page(
+            request,
+            AssignmentForm.for_assignment(assignment),
+            token=token,
+            mode="edit",
+            due_at=assignment.due_at,
+        )
     form = AssignmentForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, token=token, mode="edit", status=400)
@@ -111,13 +136,20 @@ def assignment_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, form: AssignmentForm, *, token: str, mode: str, status: int = 200,
+    request: HttpRequest,
+    form: AssignmentForm,
+    *,
+    token: str,
+    mode: str,
+    status: int = 200,
     **extra: Any,
 ) -> HttpResponse:
     edit = mode == "edit"
     due_at = extra.pop("due_at", None)
     context = {
-        "form": form, "token": token, "mode": mode,
+        "form": form,
+        "token": token,
+        "mode": mode,
         "token_name": "launch_token" if edit else "dl_token",
         "action": reverse("lti:assignment_edit" if edit else "lti:deep_link"),
         # An unbound edit form shows the saved due date; the page's script shows it in the

@@ -30,10 +30,16 @@ def dispatch_launch(request: HttpRequest, message_launch: ToolMessageLaunch) -> 
         return deep_link_start(request, platform=message_launch.platform, body=body)
     result = launch_record(platform=message_launch.platform, body=body)
     logger.info(
-        "lti launch ok type=%s tenant=%s user=%s assignment=%s role=%s", message_type,
-        result.course.tenant_id, result.user.pk, result.assignment.pk, result.role,
+        "lti launch ok type=%s tenant=%s user=%s assignment=%s role=%s",
+        message_type,
+        result.course.tenant_id,
+        result.user.pk,
+        result.assignment.pk,
+        result.role,
     )
-    review = review_target(
-        role=result.role, user=result.user, assignment=result.assignment, body=body
-    ) if message_type == SUBMISSION_REVIEW else None
+    review = (
+        review_target(role=result.role, user=result.user, assignment=result.assignment, body=body)
+        if message_type == SUBMISSION_REVIEW
+        else None
+    )
     return render_launch_page(request, result, review=review)

@@ -28,8 +28,9 @@ def launch_result_from_claims(claims: LaunchClaims) -> LaunchResult:
     """The page of a launch again, from its token (after the teacher edits the assignment)."""
     assignment = assignment_for_launch(claims)
     user = LtiUser.objects.get(pk=claims.user_id, tenant_id=claims.tenant_id)
-    return LaunchResult(user=user, course=assignment.course, assignment=assignment,
-                        role=claims.role)
+    return LaunchResult(
+        user=user, course=assignment.course, assignment=assignment, role=claims.role
+    )
 
 
 def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> dict[str, Any]:
@@ -54,7 +55,15 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
     }
     # A student sees the grade and comment the teacher gave (server-rendered: a grade
     # arrives later, and the student opens the assignment again to read it).
-    grade = (Grade.objects.filter(assignment=assignment, student=result.user).first()
-             if result.role == "student" else None)
-    return {"launch_data": launch_data, "assignment": assignment, "user": result.user,
-            "review": review, "grade": grade}
+    grade = (
+        Grade.objects.filter(assignment=assignment, student=result.user).first()
+        if result.role == "student"
+        else None
+    )
+    return {
+        "launch_data": launch_data,
+        "assignment": assignment,
+        "user": result.user,
+        "review": review,
+        "grade": grade,
+    }

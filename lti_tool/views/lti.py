@@ -55,11 +55,15 @@ def launch(request: HttpRequest) -> HttpResponse:
         return dispatch_launch(request, message_launch)
     except StorageCheckRequired as check:
         logger.info("lti launch without state cookie: checking the platform storage")
-        return render(request, "lti_tool/oidc_storage_launch.html", {
-            "config": storage_page_config(check.login),
-            "id_token": check.id_token,
-            "state": check.login.state,
-        })
+        return render(
+            request,
+            "lti_tool/oidc_storage_launch.html",
+            {
+                "config": storage_page_config(check.login),
+                "id_token": check.id_token,
+                "state": check.login.state,
+            },
+        )
     except LaunchError as exc:
         return _refused(request, exc)
     except AppError as exc:  # a valid launch the tool cannot serve, e.g. a Mentor's

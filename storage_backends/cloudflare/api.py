@@ -60,8 +60,14 @@ class StreamAPI:
     ) -> APIResponse | None:
         """One API call with retries. Returns None for a 404 when `missing_ok`."""
         return call_with_retry(
-            self._once, method, path, json=json, params=params, headers=headers,
-            missing_ok=missing_ok, attempts=self.attempts,
+            self._once,
+            method,
+            path,
+            json=json,
+            params=params,
+            headers=headers,
+            missing_ok=missing_ok,
+            attempts=self.attempts,
         )
 
     def result(self, method: str, path: str = "", **kwargs: Any) -> Any:
@@ -83,13 +89,18 @@ class StreamAPI:
         what = f"Cloudflare Stream {method} {path or '/'}"
         try:
             response = self.session.request(
-                method, self.base_url + path, json=json, params=params,
-                headers=dict(headers or {}), timeout=self.timeout,
+                method,
+                self.base_url + path,
+                json=json,
+                params=params,
+                headers=dict(headers or {}),
+                timeout=self.timeout,
             )
         except requests.RequestException as exc:
             # Converted here so the caller sees one error type after the last attempt.
-            raise ProviderError(f"{what} failed: {type(exc).__name__}",
-                               code="provider_unreachable") from exc
+            raise ProviderError(
+                f"{what} failed: {type(exc).__name__}", code="provider_unreachable"
+            ) from exc
         raise_for_transient(response, what)
         if response.status_code == 404 and missing_ok:
             return None
@@ -117,7 +128,8 @@ def _envelope(response: requests.Response) -> dict[str, Any]:
 def _errors(envelope: Mapping[str, Any]) -> str:
     errors = envelope.get("errors") or []
     text = "; ".join(
-        f"{error.get('code')}: {error.get('message')}" for error in errors
+        f"{error.get('code')}: {error.get('message')}"
+        for error in errors
         if isinstance(error, dict)
     )
     return text or "no details"

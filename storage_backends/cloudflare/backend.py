@@ -58,8 +58,9 @@ TUS_VERSION = "1.0.0"
 # Stream takes tus chunks of at least 5 MiB in multiples of 256 KiB (but the last).
 UPLOAD_CHUNK_BYTES = 5 * 1024 * 1024
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # Stream uids are 32 hex digits today
-_RESERVED_PATHS = frozenset({"keys", "webhook", "direct_upload", "copy", "live_inputs",
-                             "watermarks", "storage-usage"})
+_RESERVED_PATHS = frozenset(
+    {"keys", "webhook", "direct_upload", "copy", "live_inputs", "watermarks", "storage-usage"}
+)
 
 
 class CloudflareStreamBackend(
@@ -77,8 +78,11 @@ class CloudflareStreamBackend(
 
     def __init__(self, **options: Any) -> None:
         self.options = CloudflareOptions.load(options)
-        self.api = StreamAPI(account_id=self.options.account_id,
-                             api_token=self.options.api_token, api_base=self.options.api_base)
+        self.api = StreamAPI(
+            account_id=self.options.account_id,
+            api_token=self.options.api_token,
+            api_base=self.options.api_base,
+        )
         self.delivery_base = self.options.delivery_base.rstrip("/")
         # Parsed once, kept.
         self.signer = load_signer(self.options.signing_key_id, self.options.signing_key_pem)
@@ -123,14 +127,21 @@ class CloudflareStreamBackend(
         metadata = tus_metadata.for_provider(
             upload_metadata, upload_ref=upload_ref, max_duration_seconds=self.max_duration_seconds
         )
-        response = self.api.call("POST", "", params={"direct_user": "true"}, headers={
-            "Tus-Resumable": TUS_VERSION,
-            "Upload-Length": str(upload_length),
-            "Upload-Metadata": metadata,
-        })
+        response = self.api.call(
+            "POST",
+            "",
+            params={"direct_user": "true"},
+            headers={
+                "Tus-Resumable": TUS_VERSION,
+                "Upload-Length": str(upload_length),
+                "Upload-Metadata": metadata,
+            },
+        )
         assert response is not None
-        location, video_id = response.headers.get("Location"), response.headers.get(
-            "stream-media-id")
+        location, video_id = (
+            response.headers.get("Location"),
+            response.headers.get("stream-media-id"),
+        )
         if not location or not video_id:
             raise ProviderError("Cloudflare Stream created no upload URL.", code="provider_error")
         return urljoin(self.api.base_url, location), video_id
@@ -141,8 +152,9 @@ class CloudflareStreamBackend(
         video = self._video(video_id) if video_id else None
         meta = (video or {}).get("meta") or {}
         if video is None or meta.get(tus_metadata.REF_KEY) != upload_ref:
-            raise ProviderError("No upload arrived for this file.", permanent=True,
-                               code="upload_missing")
+            raise ProviderError(
+                "No upload arrived for this file.", permanent=True, code="upload_missing"
+            )
         if (video.get("status") or {}).get("state") == "pendingupload":
             # Not permanent: the last PATCH may still be landing; asking again can succeed.
             raise ProviderError("The upload is not complete yet.", code="upload_incomplete")
@@ -155,10 +167,15 @@ class CloudflareStreamBackend(
             raise ProviderError(
                 "Cloudflare Stream has no signing key configured: an administrator must "
                 "create one (storage settings -> create signing key).",
-                permanent=True, code="not_configured")
+                permanent=True,
+                code="not_configured",
+            )
         if not self.delivery_base:
-            raise ProviderError("Cloudflare Stream has no delivery_base configured.",
-                               permanent=True, code="not_configured")
+            raise ProviderError(
+                "Cloudflare Stream has no delivery_base configured.",
+                permanent=True,
+                code="not_configured",
+            )
         now = int(time.time())
         expires_at = now + min(expires_in, MAX_TOKEN_TTL)  # Stream's ceiling for tokens
         # Not bound to viewer.ip_address: a dual-stack browser may reach Cloudflare over
@@ -188,15 +205,18 @@ class CloudflareStreamBackend(
 
     def parse_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         if not self.webhook_secret:
-            raise ProviderError("No webhook secret is configured.", permanent=True,
-                               code="not_configured")
-        verify_signature(self.webhook_secret, header_value(headers, SIGNATURE_HEADER), body,
-                         now=time.time())
+            raise ProviderError(
+                "No webhook secret is configured.", permanent=True, code="not_configured"
+            )
+        verify_signature(
+            self.webhook_secret, header_value(headers, SIGNATURE_HEADER), body, now=time.time()
+        )
         video = _json_object(body)
         video_id = video.get("uid")
         if not isinstance(video_id, str) or not video_id:
-            raise ProviderError("The webhook names no video.", permanent=True,
-                               code="webhook_invalid")
+            raise ProviderError(
+                "The webhook names no video.", permanent=True, code="webhook_invalid"
+            )
         return WebhookEvent(video_id=video_id, metadata=metadata_from_video(video))
 
     # -- videos --------------------------------------------------------------------------
@@ -219,12 +239,16 @@ class CloudflareStreamBackend(
 
     def check(self, *, origin: str | None = None) -> list[str]:
         """Problems an administrator must fix; empty when the configuration works."""
-        return configuration_problems(api=self.api, signer=self.signer,
-                                      delivery_base=self.delivery_base,
-                                      webhook_secret=self.webhook_secret)
+        return configuration_problems(
+            api=self.api,
+            signer=self.signer,
+            delivery_base=self.delivery_base,
+            webhook_secret=self.webhook_secret,
+        )
 
-    def deletable_id(self, *, video_id: str, upload_ref: str,
-                     upload_details: Mapping[str, Any]) -> str:
+    def deletable_id(
+        self, *, video_id: str, upload_ref: str, upload_details: Mapping[str, Any]
+    ) -> str:
         # An upload never confirmed knows its Stream uid only from the tus creation.
         return video_id or str(upload_details.get("video_id") or "") or upload_ref
 
@@ -244,11 +268,13 @@ def _json_object(body: bytes) -> dict[str, Any]:
     try:
         value = json.loads(body)
     except ValueError as exc:
-        raise ProviderError("The webhook body is not JSON.", permanent=True,
-                           code="webhook_invalid") from exc
+        raise ProviderError(
+            "The webhook body is not JSON.", permanent=True, code="webhook_invalid"
+        ) from exc
     if not isinstance(value, dict):
-        raise ProviderError("The webhook body is not a video.", permanent=True,
-                           code="webhook_invalid")
+        raise ProviderError(
+            "The webhook body is not a video.", permanent=True, code="webhook_invalid"
+        )
     return value
 
 

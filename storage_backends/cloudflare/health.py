@@ -22,8 +22,9 @@ def configuration_problems(
     if signer is None:
         problems.append("No signing key: create one, or videos cannot be played.")
     elif signer.key_id not in {str(key.get("id")) for key in keys}:
-        problems.append(f"The signing key {signer.key_id} no longer exists at "
-                        "Cloudflare: create a new one.")
+        problems.append(
+            f"The signing key {signer.key_id} no longer exists at Cloudflare: create a new one."
+        )
     if not delivery_base:
         problems.append("No delivery_base (https://customer-<code>.cloudflarestream.com).")
     problems.extend(_webhook_problems(api, webhook_secret))

@@ -18,8 +18,9 @@ DEFAULT_API_BASE = "https://api.cloudflare.com/client/v4"
 @dataclass(frozen=True, kw_only=True)
 class CloudflareOptions(BackendOptions):
     provider: ClassVar[str] = "Cloudflare Stream"
-    secret_options: ClassVar[frozenset[str]] = frozenset({"api_token", "signing_key_pem",
-                                                  "webhook_secret"})
+    secret_options: ClassVar[frozenset[str]] = frozenset(
+        {"api_token", "signing_key_pem", "webhook_secret"}
+    )
     together: ClassVar[tuple[tuple[str, ...], ...]] = (("signing_key_id", "signing_key_pem"),)
 
     account_id: str = option(label="Account id")
@@ -33,8 +34,9 @@ class CloudflareOptions(BackendOptions):
     webhook_secret: str = option("", label="Webhook secret")
     max_duration_seconds: int = option(MAX_DURATION_SECONDS, label="Longest video (s)")
     ticket_ttl: int | None = option(None, label="Upload ticket lifetime (s)")
-    upload_url: str = option("", label="tus creation URL",
-                             help_text="Blank: this tool's own endpoint.")
+    upload_url: str = option(
+        "", label="tus creation URL", help_text="Blank: this tool's own endpoint."
+    )
 
     def check(self) -> None:
         for name in ("account_id", "api_token"):
@@ -50,8 +52,10 @@ class CloudflareOptions(BackendOptions):
                 f"Cloudflare Stream max_duration_seconds must be 1..{MAX_DURATION_SECONDS}."
             )
         if self.ticket_ttl is not None and not _int_between(self.ticket_ttl, 1, 7 * 24 * 3600):
-            raise ImproperlyConfigured("Cloudflare Stream ticket_ttl must be a positive number "
-                                       "of seconds (at most a week).")
+            raise ImproperlyConfigured(
+                "Cloudflare Stream ticket_ttl must be a positive number "
+                "of seconds (at most a week)."
+            )
 
 
 def load_signer(key_id: str, pem: str) -> PlaybackSigner | None:

@@ -14,10 +14,18 @@ from storage_backends.base import UploadRejected
 from storage_backends.validation import sanitize_filename
 
 # Keys Stream treats as settings (compared lower-case); only we may set them.
-PROVIDER_KEYS = frozenset({
-    "name", "requiresignedurls", "maxdurationseconds", "expiry", "scheduleddeletion",
-    "allowedorigins", "thumbnailtimestamppct", "watermark",
-})
+PROVIDER_KEYS = frozenset(
+    {
+        "name",
+        "requiresignedurls",
+        "maxdurationseconds",
+        "expiry",
+        "scheduleddeletion",
+        "allowedorigins",
+        "thumbnailtimestamppct",
+        "watermark",
+    }
+)
 # Our reference to the ticket, stored in the video's meta: confirm_upload checks it so a
 # video id cannot be confirmed for an upload it does not belong to.
 REF_KEY = "uploadref"
@@ -32,8 +40,9 @@ def parse(header: str) -> dict[str, str | None]:
         try:
             pairs[key] = base64.b64decode(encoded, validate=True).decode() if encoded else None
         except (binascii.Error, UnicodeDecodeError) as exc:
-            raise UploadRejected("The upload's metadata is malformed.",
-                                 code="invalid_upload_metadata") from exc
+            raise UploadRejected(
+                "The upload's metadata is malformed.", code="invalid_upload_metadata"
+            ) from exc
     return pairs
 
 
@@ -44,9 +53,7 @@ def encode(pairs: dict[str, str | None]) -> str:
     )
 
 
-def for_provider(
-    browser_header: str, *, upload_ref: str, max_duration_seconds: int
-) -> str:
+def for_provider(browser_header: str, *, upload_ref: str, max_duration_seconds: int) -> str:
     """The header to send Stream: the browser's harmless keys, then our settings."""
     if len(browser_header.encode()) > MAX_HEADER_BYTES:
         raise UploadRejected("The upload's metadata is too long.", code="invalid_upload_metadata")

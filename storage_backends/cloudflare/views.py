@@ -26,7 +26,8 @@ def tus_forward(request: HttpRequest) -> HttpResponse:
         return _tus(HttpResponse("Upload-Length is missing.", status=400))
     try:
         location = get_host().forward_tus_creation(
-            token=request.GET.get(FORWARD_TICKET_PARAM, ""), upload_length=length,
+            token=request.GET.get(FORWARD_TICKET_PARAM, ""),
+            upload_length=length,
             upload_metadata=request.headers.get("Upload-Metadata", ""),
         )
     except ProviderError as exc:

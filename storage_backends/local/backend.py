@@ -52,8 +52,9 @@ class LocalOptions(BackendOptions):
     secret_options: ClassVar[frozenset[str]] = frozenset({"secret"})
 
     root: str = option("", label="Folder", help_text="Blank: the site's video folder.")
-    secret: str | None = option(None, label="Signing secret",
-                                help_text="Blank: the site's SECRET_KEY.")
+    secret: str | None = option(
+        None, label="Signing secret", help_text="Blank: the site's SECRET_KEY."
+    )
     upload_url: str = option("/storage/local/tus/", label="tus URL")
     playback_url: str = option("/storage/local/play/", label="Playback URL")
     ticket_ttl: int | None = option(None, label="Upload ticket lifetime (s)")
@@ -93,8 +94,9 @@ class LocalBackend(StorageBackend):
         )
         expires = int(time.time()) + self.ticket_ttl
         ref = make_ref(ctx.tenant_id, uuid.uuid4().hex)  # in the tenant's own folder
-        grant = TicketGrant(ref, size, ctx.max_size_bytes, normalized_mime(mime),
-                            safe_name, expires)
+        grant = TicketGrant(
+            ref, size, ctx.max_size_bytes, normalized_mime(mime), safe_name, expires
+        )
         return UploadTicket(
             protocol="local-tus",
             url=f"{self.upload_url}?{urlencode({UPLOAD_REF_PARAM: ref})}",
@@ -111,25 +113,28 @@ class LocalBackend(StorageBackend):
             with self.files.locked(upload_ref):
                 info = self.files.read_info(self.files.upload_dir(upload_ref))
                 if info is None:
-                    raise ProviderError("No upload arrived for this file.", permanent=True,
-                                       code="upload_missing")
+                    raise ProviderError(
+                        "No upload arrived for this file.", permanent=True, code="upload_missing"
+                    )
                 received = self.files.offset(upload_ref)
                 if received != info.length:
                     raise ProviderError(
                         f"The upload is not complete yet ({received} of {info.length} bytes).",
-                        permanent=True, code="upload_incomplete",
+                        permanent=True,
+                        code="upload_incomplete",
                     )
                 self.files.promote(upload_ref)
         except FileNotFoundError as exc:
-            raise ProviderError("No upload arrived for this file.", permanent=True,
-                               code="upload_missing") from exc
+            raise ProviderError(
+                "No upload arrived for this file.", permanent=True, code="upload_missing"
+            ) from exc
         return upload_ref
 
     def playback(self, video_id: str, viewer: Viewer, expires_in: int) -> Playback:
         expires = int(time.time()) + expires_in
-        query = urlencode({
-            "expires": expires, "signature": self.signer.playback_signature(video_id, expires)
-        })
+        query = urlencode(
+            {"expires": expires, "signature": self.signer.playback_signature(video_id, expires)}
+        )
         return Playback(
             kind="mp4",
             url=f"{self.playback_url}{video_id}?{query}",
@@ -156,10 +161,14 @@ class LocalBackend(StorageBackend):
         path = self.files.video_dir(video_id) / "data"
         probed = _probe(path)
         if probed is False:
-            return VideoMetadata(state="error", ready=False, size_bytes=path.stat().st_size,
-                                 mime_type=info.mime)
+            return VideoMetadata(
+                state="error", ready=False, size_bytes=path.stat().st_size, mime_type=info.mime
+            )
         return VideoMetadata(
-            state="ready", ready=True, size_bytes=path.stat().st_size, mime_type=info.mime,
+            state="ready",
+            ready=True,
+            size_bytes=path.stat().st_size,
+            mime_type=info.mime,
             **(probed or {}),
         )
 
@@ -181,8 +190,18 @@ def _probe(path: Path) -> dict[str, Any] | None | Literal[False]:
     ffprobe = shutil.which("ffprobe")
     if ffprobe is None:
         return None
-    command = [ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-               "stream=width,height:format=duration", "-of", "json", str(path)]
+    command = [
+        ffprobe,
+        "-v",
+        "error",
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "stream=width,height:format=duration",
+        "-of",
+        "json",
+        str(path),
+    ]
     try:
         result = subprocess.run(command, capture_output=True, timeout=60, check=False)  # noqa: S603
     except subprocess.TimeoutExpired:

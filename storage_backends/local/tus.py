@@ -46,11 +46,14 @@ class TusServer:
         self.max_size = max_size
 
     def options(self) -> TusResponse:
-        return TusResponse(204, {
-            "Tus-Version": TUS_VERSION,
-            "Tus-Extension": TUS_EXTENSIONS,
-            "Tus-Max-Size": str(self.max_size),
-        })
+        return TusResponse(
+            204,
+            {
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Max-Size": str(self.max_size),
+            },
+        )
 
     def create(
         self, headers: Mapping[str, str], ticket: str | None, ref: str | None = None
@@ -75,13 +78,16 @@ class TusServer:
     def head(self, ref: str, ticket: str | None) -> TusResponse:
         grant = self._grant(ticket, ref)
         info = self._info(ref)
-        return TusResponse(200, {
-            "Upload-Offset": str(self.files.offset(ref)),
-            "Upload-Length": str(info.length),
-            "Upload-Metadata": info.upload_metadata,
-            "Cache-Control": "no-store",
-            **self._expires(grant),
-        })
+        return TusResponse(
+            200,
+            {
+                "Upload-Offset": str(self.files.offset(ref)),
+                "Upload-Length": str(info.length),
+                "Upload-Metadata": info.upload_metadata,
+                "Cache-Control": "no-store",
+                **self._expires(grant),
+            },
+        )
 
     def patch(
         self, ref: str, ticket: str | None, headers: Mapping[str, str], body: Readable

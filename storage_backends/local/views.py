@@ -69,8 +69,9 @@ def play(request: HttpRequest, video_id: str) -> HttpResponseBase:
     except ValueError:
         expires = 0
     if not backend.signer.playback_is_valid(video_id, expires, request.GET.get("signature", "")):
-        return HttpResponse("This playback link has expired or is not valid.", status=403,
-                            content_type="text/plain")
+        return HttpResponse(
+            "This playback link has expired or is not valid.", status=403, content_type="text/plain"
+        )
     info = backend.video_info(video_id)
     if info is None:
         raise Http404("No such video.")

@@ -57,7 +57,8 @@ TIMEOUTS: _Timeouts = {"connect_timeout": 5, "read_timeout": 30}
 CLOUDFRONT_CONFIG = Config(retries=NO_RETRY, **TIMEOUTS)
 # The S3 requests of a multipart upload the browser sends itself, with a URL we sign.
 SIGNED_OPERATIONS: dict[str, str] = {
-    "list_parts": "list_parts", "complete": "complete_multipart_upload",
+    "list_parts": "list_parts",
+    "complete": "complete_multipart_upload",
 }
 
 
@@ -71,8 +72,9 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
 
     def __init__(self, **options: Any) -> None:
         self.options = S3Options.load(options)  # unknown option -> ImproperlyConfigured
-        self.bucket = S3Bucket(_client("s3", self.options, _s3_config(self.options)),
-                               self.options.bucket)
+        self.bucket = S3Bucket(
+            _client("s3", self.options, _s3_config(self.options)), self.options.bucket
+        )
         self.cdn: CloudFrontUrls | None = None
         self.cloudfront: Any = None
         if self.options.cloudfront_enabled:
@@ -113,10 +115,16 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
         # limit: S3 itself refuses a bigger body; confirm_upload checks the exact size.
         conditions: list[Any] = [{name: value} for name, value in fields.items()]
         conditions.append(["content-length-range", 1, size])
-        post = self.bucket.presign_post(key, fields=fields, conditions=conditions,
-                                        expires_in=self.options.ticket_ttl)
-        return UploadTicket(protocol="s3-post", url=post["url"], upload_ref=key,
-                            expires_at=expires_at, fields=post["fields"])
+        post = self.bucket.presign_post(
+            key, fields=fields, conditions=conditions, expires_in=self.options.ticket_ttl
+        )
+        return UploadTicket(
+            protocol="s3-post",
+            url=post["url"],
+            upload_ref=key,
+            expires_at=expires_at,
+            fields=post["fields"],
+        )
 
     def _multipart_ticket(
         self, key: str, size: int, mime: str, metadata: dict[str, str]
@@ -135,25 +143,35 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
     def confirm_upload(self, upload_ref: str, metadata: dict[str, Any]) -> str:
         head = self.bucket.head(checked_key(upload_ref))
         if head is None:
-            raise ProviderError("No upload arrived for this file.", permanent=True,
-                               code="upload_missing")
+            raise ProviderError(
+                "No upload arrived for this file.", permanent=True, code="upload_missing"
+            )
         expected_size = metadata.get("size")
         if expected_size is not None and head["ContentLength"] != int(expected_size):
             raise ProviderError(
                 f"The video did not arrive whole ({head['ContentLength']} of {expected_size} "
-                "bytes). Please upload it again.", permanent=True, code="size_mismatch",
+                "bytes). Please upload it again.",
+                permanent=True,
+                code="size_mismatch",
             )
         expected_mime = metadata.get("mime")
         if expected_mime and _mime(head) != str(expected_mime).split(";")[0].strip().lower():
-            raise ProviderError("The stored file is not of the type that was declared.",
-                               permanent=True, code="type_mismatch")
+            raise ProviderError(
+                "The stored file is not of the type that was declared.",
+                permanent=True,
+                code="type_mismatch",
+            )
         return upload_ref
 
     # Multipart (MultipartUploads)
 
     def multipart_sign_part(
-        self, upload_ref: str, upload_id: str, part_number: int,
-        *, expected_size: int | None = None,
+        self,
+        upload_ref: str,
+        upload_id: str,
+        part_number: int,
+        *,
+        expected_size: int | None = None,
     ) -> str:
         """A presigned PUT for one part. With the declared `expected_size`, part numbers
         past what that size needs are refused, so a client cannot grow the object."""
@@ -162,19 +180,25 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
         if expected_size is not None:
             last_part = multipart.parts_needed(expected_size, self.options.part_size)
         multipart.check_part_number(part_number, last_part)
-        return self.bucket.presign("upload_part", self.options.url_ttl, Key=key,
-                                   UploadId=upload_id, PartNumber=part_number)
+        return self.bucket.presign(
+            "upload_part", self.options.url_ttl, Key=key, UploadId=upload_id, PartNumber=part_number
+        )
 
     def multipart_sign_request(
-        self, upload_ref: str, upload_id: str, operation: MultipartOperation, *,
+        self,
+        upload_ref: str,
+        upload_id: str,
+        operation: MultipartOperation,
+        *,
         expected_size: int | None = None,
     ) -> str:
         key = checked_key(upload_ref)
         if operation == "complete" and expected_size is not None:
             # The last check before the object is assembled (confirm_upload checks again).
             multipart.check_parts_total(self.bucket, key, upload_id, expected_size)
-        return self.bucket.presign(SIGNED_OPERATIONS[operation], self.options.url_ttl,
-                                   Key=key, UploadId=upload_id)
+        return self.bucket.presign(
+            SIGNED_OPERATIONS[operation], self.options.url_ttl, Key=key, UploadId=upload_id
+        )
 
     def multipart_list_parts(self, upload_ref: str, upload_id: str) -> list[UploadedPart]:
         return multipart.list_parts(self.bucket, checked_key(upload_ref), upload_id)
@@ -187,13 +211,16 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
         multipart.complete(self.bucket, key, upload_id, parts, last_part=last_part)
         head = self.bucket.head(key)
         if head is None:
-            raise ProviderError("No upload arrived for this file.", permanent=True,
-                               code="upload_missing")
+            raise ProviderError(
+                "No upload arrived for this file.", permanent=True, code="upload_missing"
+            )
         if head["ContentLength"] != expected_size:
             self.bucket.delete(key)  # a wrong object must not become anyone's submission
             raise ProviderError(
                 f"The video did not arrive whole ({head['ContentLength']} of {expected_size} "
-                "bytes). Please upload it again.", permanent=True, code="size_mismatch",
+                "bytes). Please upload it again.",
+                permanent=True,
+                code="size_mismatch",
             )
 
     def multipart_abort(self, upload_ref: str, upload_id: str) -> None:
@@ -229,8 +256,9 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
         if head is None:
             raise ProviderError("The video is not in storage.", permanent=True, code="not_found")
         # S3 stores bytes, it does not transcode: an object that is there is playable.
-        return VideoMetadata(state="ready", ready=True, size_bytes=head["ContentLength"],
-                             mime_type=_mime(head))
+        return VideoMetadata(
+            state="ready", ready=True, size_bytes=head["ContentLength"], mime_type=_mime(head)
+        )
 
     def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
         return estimate_monthly_cost(total_bytes, total_views)
@@ -257,10 +285,13 @@ def _client(service: str, options: S3Options, config: Config) -> Any:
         # boto3-stubs types `client` with one overload per literal service name.
         make_client: Callable[..., Any] = _session.client
         return make_client(
-            service, region_name=options.region, endpoint_url=options.endpoint_url,
+            service,
+            region_name=options.region,
+            endpoint_url=options.endpoint_url,
             aws_access_key_id=options.access_key_id,
             aws_secret_access_key=options.secret_access_key,
-            aws_session_token=options.session_token, config=config,
+            aws_session_token=options.session_token,
+            config=config,
         )
 
 
@@ -271,8 +302,12 @@ def _s3_config(options: S3Options) -> Config:
     upload cannot follow. Path style for moto/S3-compatible endpoints and dotted names
     (which do not match S3's TLS certificate as a host name)."""
     path_style = options.endpoint_url is not None or "." in options.bucket
-    return Config(signature_version="s3v4", retries=NO_RETRY,
-                  s3={"addressing_style": "path" if path_style else "virtual"}, **TIMEOUTS)
+    return Config(
+        signature_version="s3v4",
+        retries=NO_RETRY,
+        s3={"addressing_style": "path" if path_style else "virtual"},
+        **TIMEOUTS,
+    )
 
 
 def _in(seconds: int) -> datetime:

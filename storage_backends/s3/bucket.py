@@ -37,18 +37,23 @@ class S3Bucket:
     def presign(self, operation: str, expires_in: int, **params: Any) -> str:
         """A presigned URL (computed locally: nothing to retry)."""
         try:
-            return str(self.client.generate_presigned_url(
-                operation, Params={"Bucket": self.name, **params}, ExpiresIn=expires_in
-            ))
+            return str(
+                self.client.generate_presigned_url(
+                    operation, Params={"Bucket": self.name, **params}, ExpiresIn=expires_in
+                )
+            )
         except (BotoCoreError, ValueError) as exc:
             raise _local_failure(exc, operation) from exc
 
-    def presign_post(self, key: str, *, fields: dict[str, str], conditions: list[Any],
-                     expires_in: int) -> dict[str, Any]:
+    def presign_post(
+        self, key: str, *, fields: dict[str, str], conditions: list[Any], expires_in: int
+    ) -> dict[str, Any]:
         try:
-            return dict(self.client.generate_presigned_post(
-                self.name, key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
-            ))
+            return dict(
+                self.client.generate_presigned_post(
+                    self.name, key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+                )
+            )
         except (BotoCoreError, ValueError) as exc:
             raise _local_failure(exc, "presigned POST") from exc
 

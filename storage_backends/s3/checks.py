@@ -42,8 +42,10 @@ def bucket_problems(bucket: S3Bucket, region: str, origin: str | None) -> list[s
 def _access_problem(exc: S3Error, bucket: str, region: str) -> str:
     code = exc.aws_code
     if code == "NoSuchCORSConfiguration":
-        return (f"The bucket “{bucket}” has no CORS configuration, so browsers cannot upload "
-                f"to it. Add: {CORS_EXAMPLE}")
+        return (
+            f"The bucket “{bucket}” has no CORS configuration, so browsers cannot upload "
+            f"to it. Add: {CORS_EXAMPLE}"
+        )
     if code == "NoSuchBucket" or (exc.status == 404 and code == "404"):
         return f"The bucket “{bucket}” does not exist (region {region})."
     if code == "InvalidAccessKeyId":
@@ -71,14 +73,15 @@ def cors_problems(rules: list[dict[str, Any]], origin: str | None) -> list[str]:
     methods = {method.upper() for rule in matching for method in rule.get("AllowedMethods", [])}
     missing = [method for method in NEEDED_METHODS if method not in methods]
     if missing:
-        problems.append(f"The bucket's CORS rules must allow {' and '.join(missing)} "
-                        f"from {where}.")
+        problems.append(f"The bucket's CORS rules must allow {' and '.join(missing)} from {where}.")
     if not any("*" in rule.get("AllowedHeaders", []) for rule in matching):
         problems.append('The bucket\'s CORS rules must allow any header: AllowedHeaders ["*"].')
     exposed = {header.lower() for rule in matching for header in rule.get("ExposeHeaders", [])}
     if "etag" not in exposed:
-        problems.append('The bucket\'s CORS rules must expose the ETag header: '
-                        'ExposeHeaders ["ETag"] (large uploads cannot finish without it).')
+        problems.append(
+            "The bucket's CORS rules must expose the ETag header: "
+            'ExposeHeaders ["ETag"] (large uploads cannot finish without it).'
+        )
     return problems
 
 

@@ -59,8 +59,9 @@ class CloudFrontUrls:
 
     def signed_url(self, key: str, expires_at: datetime) -> str:
         """A canned-policy URL for one object: short, and enough for a single MP4."""
-        return str(self._signer.generate_presigned_url(self.url_for(key),
-                                                      date_less_than=expires_at))
+        return str(
+            self._signer.generate_presigned_url(self.url_for(key), date_less_than=expires_at)
+        )
 
     def signed_cookies(self, resource: str, expires_at: datetime) -> dict[str, str]:
         """Cookies for a custom policy, e.g. `<base>/<folder>/*` for HLS segments, which
@@ -94,8 +95,12 @@ def invalidate(client: Any, distribution_id: str, key: str) -> None:
         "Paths": {"Quantity": 1, "Items": [invalidation_path(key)]},
     }
     try:
-        aws_call(client.create_invalidation, "CreateInvalidation",
-                 DistributionId=distribution_id, InvalidationBatch=batch)
+        aws_call(
+            client.create_invalidation,
+            "CreateInvalidation",
+            DistributionId=distribution_id,
+            InvalidationBatch=batch,
+        )
     except S3Error as exc:
         if exc.aws_code == "InvalidationBatchAlreadyExists":
             return  # same reference, already asked: the retry has nothing left to do

@@ -24,16 +24,31 @@ RETRY_INITIAL_WAIT = 1.0
 RETRY_MAX_WAIT = 30.0
 
 # Codes AWS sends with a 4xx (or 200 + error body) that still mean "try again later".
-TRANSIENT_CODES = frozenset({
-    "SlowDown", "Throttling", "ThrottlingException", "RequestThrottled",
-    "TooManyRequestsException", "RequestLimitExceeded", "RequestTimeout",
-    "InternalError", "ServiceUnavailable",
-})
+TRANSIENT_CODES = frozenset(
+    {
+        "SlowDown",
+        "Throttling",
+        "ThrottlingException",
+        "RequestThrottled",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "RequestTimeout",
+        "InternalError",
+        "ServiceUnavailable",
+    }
+)
 NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchUpload", "NoSuchBucket"})
-ACCESS_CODES = frozenset({
-    "403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken",
-    "InvalidToken", "AllAccessDisabled",
-})
+ACCESS_CODES = frozenset(
+    {
+        "403",
+        "AccessDenied",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "ExpiredToken",
+        "InvalidToken",
+        "AllAccessDisabled",
+    }
+)
 
 
 class S3Error(ProviderError):
@@ -93,5 +108,6 @@ def aws_call(func: Callable[..., T], what: str, **kwargs: Any) -> T:
         except (ClientError, BotoCoreError) as exc:
             raise translate(exc, what) from exc
 
-    return call_with_retry(attempt, attempts=RETRY_ATTEMPTS, initial_wait=RETRY_INITIAL_WAIT,
-                           max_wait=RETRY_MAX_WAIT)
+    return call_with_retry(
+        attempt, attempts=RETRY_ATTEMPTS, initial_wait=RETRY_INITIAL_WAIT, max_wait=RETRY_MAX_WAIT
+    )

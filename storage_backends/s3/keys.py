@@ -59,11 +59,17 @@ def parse_key(key: str) -> KeyParts:
     """Refuse anything we did not make: a forged reference must not reach other objects."""
     match = KEY_RE.match(key)
     if match is None:
-        raise ProviderError("This is not a video reference of this storage.", permanent=True,
-                           code="invalid_reference")
+        raise ProviderError(
+            "This is not a video reference of this storage.",
+            permanent=True,
+            code="invalid_reference",
+        )
     return KeyParts(
-        tenant_id=int(match["tenant"]), assignment_id=int(match["assignment"]),
-        user_id=int(match["user"]), token=match["token"], name=match["name"],
+        tenant_id=int(match["tenant"]),
+        assignment_id=int(match["assignment"]),
+        user_id=int(match["user"]),
+        token=match["token"],
+        name=match["name"],
     )
 
 

@@ -36,7 +36,8 @@ def check_part_number(part_number: int, last_part: int) -> None:
     if not 1 <= part_number <= min(last_part, MAX_PARTS):
         raise ProviderError(
             f"Part {part_number} is outside this upload (parts 1 to {last_part}).",
-            permanent=True, code="invalid_part",
+            permanent=True,
+            code="invalid_part",
         )
 
 
@@ -50,8 +51,9 @@ def list_parts(bucket: S3Bucket, key: str, upload_id: str) -> list[UploadedPart]
     parts: list[UploadedPart] = []
     marker = 0
     while True:
-        page = _open_upload_call(bucket, "list_parts", Key=key, UploadId=upload_id,
-                                 PartNumberMarker=marker)
+        page = _open_upload_call(
+            bucket, "list_parts", Key=key, UploadId=upload_id, PartNumberMarker=marker
+        )
         parts += [
             UploadedPart(part_number=p["PartNumber"], etag=p["ETag"], size=p.get("Size"))
             for p in page.get("Parts", [])
@@ -66,18 +68,25 @@ def check_parts_total(bucket: S3Bucket, key: str, upload_id: str, expected_size:
     the size it declared: the assembled object would only be refused at confirmation."""
     stored = sum(part.size or 0 for part in list_parts(bucket, key, upload_id))
     if stored != expected_size:
-        raise ProviderError(f"Some parts of the video did not arrive whole. {RESTART}",
-                           permanent=True, code="upload_incomplete")
+        raise ProviderError(
+            f"Some parts of the video did not arrive whole. {RESTART}",
+            permanent=True,
+            code="upload_incomplete",
+        )
 
 
-def complete(bucket: S3Bucket, key: str, upload_id: str, parts: list[UploadedPart],
-             *, last_part: int) -> None:
+def complete(
+    bucket: S3Bucket, key: str, upload_id: str, parts: list[UploadedPart], *, last_part: int
+) -> None:
     ordered = ordered_parts(parts, last_part)
     try:
         bucket.call(
-            "complete_multipart_upload", Key=key, UploadId=upload_id,
-            MultipartUpload={"Parts": [{"PartNumber": p.part_number, "ETag": p.etag}
-                                       for p in ordered]},
+            "complete_multipart_upload",
+            Key=key,
+            UploadId=upload_id,
+            MultipartUpload={
+                "Parts": [{"PartNumber": p.part_number, "ETag": p.etag} for p in ordered]
+            },
         )
     except S3Error as exc:
         if exc.aws_code == "NoSuchUpload" and bucket.head(key) is not None:
@@ -88,8 +97,9 @@ def complete(bucket: S3Bucket, key: str, upload_id: str, parts: list[UploadedPar
 def ordered_parts(parts: list[UploadedPart], last_part: int) -> list[UploadedPart]:
     """S3 wants ascending, unique part numbers; Uppy may report them in any order."""
     if not parts:
-        raise ProviderError(f"No part of the video arrived. {RESTART}", permanent=True,
-                           code="upload_incomplete")
+        raise ProviderError(
+            f"No part of the video arrived. {RESTART}", permanent=True, code="upload_incomplete"
+        )
     ordered = sorted(parts, key=lambda part: part.part_number)
     numbers = [part.part_number for part in ordered]
     if len(set(numbers)) != len(numbers):
@@ -120,13 +130,17 @@ def _open_upload_call(bucket: S3Bucket, operation: str, **kwargs: Any) -> dict[s
         return dict(bucket.call(operation, **kwargs))
     except S3Error as exc:
         if exc.aws_code == "NoSuchUpload":
-            raise ProviderError(f"This upload is no longer open. {RESTART}", permanent=True,
-                               code="upload_missing") from exc
+            raise ProviderError(
+                f"This upload is no longer open. {RESTART}", permanent=True, code="upload_missing"
+            ) from exc
         raise
 
 
 def _student_error(exc: S3Error) -> ProviderError:
     if exc.aws_code in {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "NoSuchUpload"}:
-        return ProviderError(f"Some parts of the video did not arrive whole. {RESTART}",
-                            permanent=True, code="upload_incomplete")
+        return ProviderError(
+            f"Some parts of the video did not arrive whole. {RESTART}",
+            permanent=True,
+            code="upload_incomplete",
+        )
     return exc

@@ -23,9 +23,7 @@ from tests.lti_platform import claims as c
 from tests.lti_platform.driver import browser_request
 from tests.lti_platform.lms import LmsPlatform
 
-_LAUNCH_DATA = re.compile(
-    r'<script id="launch-data" type="application/json">(.*?)</script>', re.S
-)
+_LAUNCH_DATA = re.compile(r'<script id="launch-data" type="application/json">(.*?)</script>', re.S)
 _INPUT = re.compile(r"<input\b[^>]*>", re.S)
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 
@@ -74,8 +72,11 @@ def submit_video(api: LiveApi, video: Path) -> dict[str, Any]:
 
 def graded_scores(lms: LmsPlatform, person: str) -> list[dict[str, Any]]:
     sub = lms.people[person].sub
-    return [s for s in lms.ags.scores
-            if s["userId"] == sub and s.get("gradingProgress") == "FullyGraded"]
+    return [
+        s
+        for s in lms.ags.scores
+        if s["userId"] == sub and s.get("gradingProgress") == "FullyGraded"
+    ]
 
 
 def ags_token_requests(lms: LmsPlatform) -> list[dict[str, Any]]:

@@ -36,9 +36,7 @@ def test_the_jwks_url_serves_the_tools_public_keys(canvas_json: dict[str, Any]) 
     assert keys and all(key["kty"] == "RSA" and "d" not in key for key in keys)
 
 
-def test_deep_linking_placements_and_privacy(
-    canvas_json: dict[str, Any], live_server: Any
-) -> None:
+def test_deep_linking_placements_and_privacy(canvas_json: dict[str, Any], live_server: Any) -> None:
     (extension,) = canvas_json["extensions"]
     assert extension["platform"] == "canvas.instructure.com"
     assert extension["privacy_level"] == "public"
@@ -54,7 +52,11 @@ def test_required_fields_and_scopes(canvas_json: dict[str, Any]) -> None:
     assert canvas_json["title"] and canvas_json["description"]
     assert canvas_json["custom_fields"] == {}
     assert set(canvas_json["scopes"]) == {
-        AGS + "lineitem", AGS + "lineitem.readonly", AGS + "result.readonly", AGS + "score", NRPS,
+        AGS + "lineitem",
+        AGS + "lineitem.readonly",
+        AGS + "result.readonly",
+        AGS + "score",
+        NRPS,
     }
 
 

@@ -39,8 +39,11 @@ def create_link(lms: LmsPlatform, session: Any, live_server: Any, **changes: str
     """The instructor's whole deep linking round trip; returns the LMS's answer page."""
     form = open_form(lms, session)
     assert form.status_code == 200, form.text[:500]
-    saved = post_form(session, live_server.url + "/lti/deep-link/",
-                      {**hidden_fields(form.text), **FORM, **changes})
+    saved = post_form(
+        session,
+        live_server.url + "/lti/deep-link/",
+        {**hidden_fields(form.text), **FORM, **changes},
+    )
     assert saved.status_code == 200, saved.text[:500]
     return lms.follow_auto_post(session, saved)
 
@@ -50,8 +53,15 @@ def test_instructor_sees_the_assignment_form(moodle: LmsPlatform, lms_session: A
 
     assert page.status_code == 200
     assert "New video assignment" in page.text
-    for name in ("title", "instructions", "max_points", "due_at", "max_size_mb",
-                 "max_duration_minutes", "allow_resubmission"):
+    for name in (
+        "title",
+        "instructions",
+        "max_points",
+        "due_at",
+        "max_size_mb",
+        "max_duration_minutes",
+        "allow_resubmission",
+    ):
         assert f'name="{name}"' in page.text
     assert 'action="/lti/deep-link/"' in page.text
     assert set(hidden_fields(page.text)) >= {"dl_token", "timezone"}
@@ -80,8 +90,10 @@ def test_round_trip_places_a_link_with_its_gradebook_column(
     assert item["url"] == live_server.url + "/lti/launch/"
     assert item["custom"] == {"assignment": str(assignment.deep_link_key)}
     assert item["lineItem"] == {
-        "scoreMaximum": 25.0, "label": "Pitch your film",
-        "resourceId": str(assignment.deep_link_key), "tag": "video-assignment",
+        "scoreMaximum": 25.0,
+        "label": "Pitch your film",
+        "resourceId": str(assignment.deep_link_key),
+        "tag": "video-assignment",
     }
     assert item["submission"]["endDateTime"].startswith("2030-05-01T23:59:00")
     # The assignment, as the form said.
@@ -124,8 +136,11 @@ def test_form_errors_are_shown_next_to_the_fields(
 ) -> None:
     form = open_form(moodle, lms_session)
 
-    page = post_form(lms_session, live_server.url + "/lti/deep-link/",
-                     {**hidden_fields(form.text), **FORM, "title": "", "max_points": "-1"})
+    page = post_form(
+        lms_session,
+        live_server.url + "/lti/deep-link/",
+        {**hidden_fields(form.text), **FORM, "title": "", "max_points": "-1"},
+    )
 
     assert page.status_code == 400
     assert page_text(page.text, "form-errors") == "Please correct the fields marked below."
@@ -150,10 +165,12 @@ def test_saving_the_form_twice_makes_one_assignment(
     assert moodle.follow_auto_post(lms_session, second).status_code == 200
 
 
-def test_a_forged_or_stale_form_token_is_refused(live_server: Any, lms_session: Any,
-                                                 moodle: LmsPlatform) -> None:
-    page = post_form(lms_session, live_server.url + "/lti/deep-link/",
-                     {**FORM, "dl_token": "forged"})
+def test_a_forged_or_stale_form_token_is_refused(
+    live_server: Any, lms_session: Any, moodle: LmsPlatform
+) -> None:
+    page = post_form(
+        lms_session, live_server.url + "/lti/deep-link/", {**FORM, "dl_token": "forged"}
+    )
 
     assert page.status_code == 400
     assert page_text(page.text, "error-message") == (
@@ -195,9 +212,16 @@ def test_teacher_edits_the_assignment_and_the_gradebook_column_follows(
     assert form.status_code == 200
     assert "Edit the video assignment" in form.text
     assert 'value="Pitch your film"' in form.text
-    saved = post_form(lms_session, live_server.url + "/lti/assignment/", {
-        **hidden_fields(form.text), **FORM, "title": "Pitch, take two", "max_points": "30",
-    })
+    saved = post_form(
+        lms_session,
+        live_server.url + "/lti/assignment/",
+        {
+            **hidden_fields(form.text),
+            **FORM,
+            "title": "Pitch, take two",
+            "max_points": "30",
+        },
+    )
 
     assert "<h1>Pitch, take two</h1>" in saved.text  # back on the teacher page
     assert launch_data(saved)["assignment"]["maxPoints"] == 30.0
@@ -245,8 +269,9 @@ def test_a_copied_link_gets_its_own_assignment_with_the_same_settings(
     original = moodle.links[moodle.created_links[0]]
     moodle.launch(lms_session, "s1", resource_link_id=moodle.created_links[0])
 
-    copy = moodle.launch(lms_session, "s1", resource_link_id="copied-link",
-                         custom=original["custom"])
+    copy = moodle.launch(
+        lms_session, "s1", resource_link_id="copied-link", custom=original["custom"]
+    )
 
     copied = VideoAssignment.objects.get(resource_link_id="copied-link")
     assert launch_data(copy)["assignment"]["id"] == copied.pk

@@ -66,7 +66,8 @@ def message_on(response: requests.Response) -> str:
 
 def nothing_saved() -> bool:
     return not (
-        Tenant.objects.exists() or PlatformRegistration.objects.exists()
+        Tenant.objects.exists()
+        or PlatformRegistration.objects.exists()
         or Deployment.objects.exists()
     )
 
@@ -112,7 +113,11 @@ def test_moodle_registers_the_tool_and_then_launches_it(
     assert set(sent["grant_types"]) == {"implicit", "client_credentials"}
     assert sent["token_endpoint_auth_method"] == "private_key_jwt"
     assert set(sent["scope"].split()) == {
-        AGS + "lineitem", AGS + "lineitem.readonly", AGS + "result.readonly", AGS + "score", NRPS,
+        AGS + "lineitem",
+        AGS + "lineitem.readonly",
+        AGS + "result.readonly",
+        AGS + "score",
+        NRPS,
     }
     config = sent[TOOL_CONFIGURATION]
     assert config["target_link_uri"] == tool + "/lti/launch/"
@@ -190,18 +195,25 @@ def test_the_pages_work_framed_and_without_cookies(
     ("change", "expected"),
     [
         (lambda d: d.pop("registration_endpoint"), "does not give a registration endpoint"),
-        (lambda d: d.update(issuer="https://moodle.example.edu"),
-         "says its issuer is https://moodle.example.edu, but it was served from"),
+        (
+            lambda d: d.update(issuer="https://moodle.example.edu"),
+            "says its issuer is https://moodle.example.edu, but it was served from",
+        ),
         (lambda d: d.update(id_token_signing_alg_values_supported=["HS256"]), "RS256"),
-        (lambda d: d.pop("https://purl.imsglobal.org/spec/lti-platform-configuration"),
-         "no LTI platform section"),
+        (
+            lambda d: d.pop("https://purl.imsglobal.org/spec/lti-platform-configuration"),
+            "no LTI platform section",
+        ),
         (lambda d: d.update(jwks_uri="ftp://127.0.0.1/keys"), "jwks_uri must use https"),
     ],
     ids=["no-registration-endpoint", "issuer-mismatch", "no-rs256", "not-lti", "bad-jwks-url"],
 )
 def test_a_bad_configuration_is_refused(
-    moodle: LmsPlatform, lms_session: requests.Session, monkeypatch: pytest.MonkeyPatch,
-    change: Callable[[dict], None], expected: str,
+    moodle: LmsPlatform,
+    lms_session: requests.Session,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[dict], None],
+    expected: str,
 ) -> None:
     serve_configuration(monkeypatch, change)
 
@@ -214,7 +226,9 @@ def test_a_bad_configuration_is_refused(
 
 
 def test_hosted_canvas_issuer_served_from_elsewhere_is_refused(
-    canvas_lms: LmsPlatform, live_server: Any, local_lms_allowed: None,
+    canvas_lms: LmsPlatform,
+    live_server: Any,
+    local_lms_allowed: None,
     lms_session: requests.Session,
 ) -> None:
     """A site claiming to be https://canvas.instructure.com cannot register in its name."""
@@ -249,7 +263,9 @@ def test_an_unreachable_configuration_is_a_502(
     url = f"http://127.0.0.1:{closed_port}/mod/lti/openid-configuration.php"
 
     page = browser_request(
-        lms_session, "GET", live_server.url + "/lti/register/",
+        lms_session,
+        "GET",
+        live_server.url + "/lti/register/",
         params={"openid_configuration": url, "registration_token": "t"},
     )
 
@@ -301,7 +317,8 @@ def test_submitting_the_form_twice_registers_once(
 def test_a_changed_form_is_refused(live_server: Any, local_lms_allowed: None) -> None:
     page = requests.post(
         live_server.url + "/lti/register/",
-        data={"pending": "eyJmb3JnZWQiOnRydWV9:forged", "tenant_name": "Mallory"}, timeout=10,
+        data={"pending": "eyJmb3JnZWQiOnRydWV9:forged", "tenant_name": "Mallory"},
+        timeout=10,
     )
     assert page.status_code == 400
     assert "was not issued by the tool or was changed" in message_on(page)
@@ -312,7 +329,9 @@ def test_a_changed_form_is_refused(live_server: Any, local_lms_allowed: None) ->
 
 
 def test_an_existing_tenant_name_is_refused_before_the_lms_is_called(
-    moodle: LmsPlatform, canvas_lms: LmsPlatform, lms_session: requests.Session,
+    moodle: LmsPlatform,
+    canvas_lms: LmsPlatform,
+    lms_session: requests.Session,
 ) -> None:
     """The URL is public: nobody adds their LMS to another institution's tenant."""
     args = canvas_lms.register_args()
@@ -334,7 +353,9 @@ def test_an_existing_tenant_name_is_refused_before_the_lms_is_called(
 
 
 def test_registering_the_same_issuer_and_client_id_again_updates(
-    moodle: LmsPlatform, lms_session: requests.Session, monkeypatch: pytest.MonkeyPatch,
+    moodle: LmsPlatform,
+    lms_session: requests.Session,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An LMS that answers a new registration with the client id it gave before (it updates
     its registration): the tool updates its own, adds the new deployment, keeps the tenant."""

@@ -32,8 +32,9 @@ from tests.lti_platform.lms import LmsPlatform
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("eager_tasks")]
 
 
-def submitted(lms: LmsPlatform, session: Any, live_server: Any, video: Path,
-              person: str = "s1", **launch: Any) -> dict[str, Any]:
+def submitted(
+    lms: LmsPlatform, session: Any, live_server: Any, video: Path, person: str = "s1", **launch: Any
+) -> dict[str, Any]:
     """A student launches and submits a video; returns the confirmed submission."""
     api = api_for(live_server, lms.launch(session, person, **launch))
     return submit_video(api, video)
@@ -63,13 +64,18 @@ def test_a_teachers_grade_reaches_the_gradebook(
     submission = submitted(moodle, lms_session, live_server, stand_in_video)
     api = teacher(moodle, lms_session, live_server)
 
-    response = api.post(f"/api/submissions/{submission['id']}/grade",
-                        {"score": 87.5, "comment": "Clear and well paced."})
+    response = api.post(
+        f"/api/submissions/{submission['id']}/grade",
+        {"score": 87.5, "comment": "Clear and well paced."},
+    )
 
     assert response.status_code == 200, response.text
     shown = response.json()
     assert (shown["score"], shown["comment"], shown["max_points"]) == (
-        87.5, "Clear and well paced.", 100.0)
+        87.5,
+        "Clear and well paced.",
+        100.0,
+    )
     assert shown["graded_by"] == "Terry Teacher"
     assert shown["sync"]["state"] == "sent"
     assert shown["sync"]["message"] == "Sent to the LMS gradebook."
@@ -98,8 +104,13 @@ def test_many_grades_cost_one_token_request(
         submitted(moodle, lms_session, live_server, stand_in_video, person=person)
     api = teacher(moodle, lms_session, live_server)
     submissions = {s["student"]["name"]: s["id"] for s in api.get("/api/submissions").json()}
-    grades = [("Ada Student", 70), ("Ben Student", 80), ("Cleo Student", 90),
-              ("Ada Student", 75), ("Ben Student", 85)]
+    grades = [
+        ("Ada Student", 70),
+        ("Ben Student", 80),
+        ("Cleo Student", 90),
+        ("Ada Student", 75),
+        ("Ben Student", 85),
+    ]
 
     for name, score in grades:
         response = api.post(f"/api/submissions/{submissions[name]}/grade", {"score": score})
@@ -115,8 +126,9 @@ def test_the_line_item_of_a_hand_placed_link_is_created_once_and_reused(
 ) -> None:
     """Moodle: two deployment ids, a link placed by hand, only `lineitems` in the claim."""
     assert moodle.ags.lineitems == {}
-    page = moodle.launch(lms_session, "teacher", resource_link_id="hand-1",
-                         deployment_id=moodle.deployment_ids[1])
+    page = moodle.launch(
+        lms_session, "teacher", resource_link_id="hand-1", deployment_id=moodle.deployment_ids[1]
+    )
     assert page.status_code == 200
     assert "lineitem" not in moodle.launches[-1][c.AGS_CLAIM]
 
@@ -143,8 +155,9 @@ def test_an_existing_column_of_the_link_is_found_not_duplicated(
     made = moodle.ags.add_lineitem("hand-2", "Made in Moodle", 10)
     claim = {"lineitems": moodle.lineitems_url, "scope": list(c.AGS_SCOPES)}
 
-    moodle.launch(lms_session, "teacher", resource_link_id="hand-2",
-                  claim_overrides={c.AGS_CLAIM: claim})
+    moodle.launch(
+        lms_session, "teacher", resource_link_id="hand-2", claim_overrides={c.AGS_CLAIM: claim}
+    )
 
     assert VideoAssignment.objects.get().lineitem_url == made["id"]
     assert len(moodle.ags.lineitems) == 1
@@ -164,8 +177,9 @@ def test_a_grade_is_not_lost_while_the_lms_is_down(
     sync = saved.json()["sync"]
     assert saved.json()["score"] == 60.0  # saved here at once
     assert sync["state"] == "pending"
-    assert sync["message"] == ("Not sent yet: The LMS answered HTTP 503. Retrying "
-                               "automatically (attempt 1).")
+    assert sync["message"] == (
+        "Not sent yet: The LMS answered HTTP 503. Retrying automatically (attempt 1)."
+    )
     assert graded_scores(moodle, "s1") == []
     moodle.ags.restore()
     ScoreSend.objects.update(next_attempt_at="2000-01-01T00:00:00Z")  # its retry is due
@@ -208,7 +222,9 @@ def test_a_send_left_claimed_by_a_crashed_worker_is_picked_up_again(
     moodle.ags.restore()
     row = ScoreSend.objects.get(kind=ScoreSend.Kind.GRADED)
     ScoreSend.objects.filter(pk=row.pk).update(  # what a worker's claim of attempt 2 writes
-        state=ScoreSend.State.SENDING, claimed_at=timezone.now(), attempts=2,
+        state=ScoreSend.State.SENDING,
+        claimed_at=timezone.now(),
+        attempts=2,
         next_attempt_at="2000-01-01T00:00:00Z",
     )
 
@@ -216,8 +232,9 @@ def test_a_send_left_claimed_by_a_crashed_worker_is_picked_up_again(
     assert resend_due_scores() == 0
     sync = api.get(f"/api/submissions/{submission['id']}/grade").json()["sync"]
     assert (sync["state"], sync["attempts"]) == ("pending", 1)  # the attempt in flight: not yet
-    assert sync["message"] == ("Not sent yet: The LMS answered HTTP 503. Retrying "
-                               "automatically (attempt 1).")
+    assert sync["message"] == (
+        "Not sent yet: The LMS answered HTTP 503. Retrying automatically (attempt 1)."
+    )
     ScoreSend.objects.filter(pk=row.pk).update(claimed_at=timezone.now() - timedelta(hours=1))
 
     assert resend_due_scores() == 1
@@ -239,8 +256,10 @@ def test_a_refused_grade_shows_why_and_can_be_resent(
 
     sync = saved.json()["sync"]
     assert sync["state"] == "failed"
-    assert sync["message"] == ("Not sent to the LMS gradebook: The LMS refused the tool access "
-                               "to its gradebook (HTTP 403).")
+    assert sync["message"] == (
+        "Not sent to the LMS gradebook: The LMS refused the tool access "
+        "to its gradebook (HTTP 403)."
+    )
     assert sync["can_resend"] is True
     moodle.ags.restore()
 
@@ -261,8 +280,9 @@ def test_canvas_grades(
     submission = submitted(canvas, lms_session, live_server, stand_in_video)
     api = teacher(canvas, lms_session, live_server)
 
-    shown = api.post(f"/api/submissions/{submission['id']}/grade",
-                     {"score": 9, "comment": "Good"}).json()
+    shown = api.post(
+        f"/api/submissions/{submission['id']}/grade", {"score": 9, "comment": "Good"}
+    ).json()
 
     assert shown["sync"]["state"] == "sent"
     (score,) = graded_scores(canvas, "s1")
@@ -315,13 +335,12 @@ def test_without_grade_services_the_grade_stays_here(
     assert shown["score"] == 5
     assert shown["sync"]["state"] == "unavailable"
     assert shown["sync"]["message"] == (
-        "Saved here only: the LMS did not connect this link to its gradebook.")
+        "Saved here only: the LMS did not connect this link to its gradebook."
+    )
     assert moodle.ags.scores == []
 
 
-def test_the_teacher_page_has_the_grading_panel(
-    moodle: LmsPlatform, lms_session: Any
-) -> None:
+def test_the_teacher_page_has_the_grading_panel(moodle: LmsPlatform, lms_session: Any) -> None:
     page = moodle.launch(lms_session, "teacher")
 
     assert 'id="grade-form"' in page.text
@@ -363,13 +382,18 @@ def celery_worker(eager_tasks: None, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 def test_outage_with_a_real_worker(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path,
+    moodle: LmsPlatform,
+    lms_session: Any,
+    live_server: Any,
+    stand_in_video: Path,
     celery_worker: None,
 ) -> None:
     """The worker retries with backoff while the LMS is down; once it is back each grade
     arrives exactly once."""
-    ids = {p: submitted(moodle, lms_session, live_server, stand_in_video, person=p)["id"]
-           for p in ("s1", "s2")}
+    ids = {
+        p: submitted(moodle, lms_session, live_server, stand_in_video, person=p)["id"]
+        for p in ("s1", "s2")
+    }
     wait_for(lambda: len(moodle.ags.scores) == 2, what="the two Submitted scores")
     api = teacher(moodle, lms_session, live_server)
     moodle.ags.outage(503)
@@ -377,9 +401,12 @@ def test_outage_with_a_real_worker(
     for person, score in (("s1", 71), ("s2", 82)):
         saved = api.post(f"/api/submissions/{ids[person]}/grade", {"score": score})
         assert saved.json()["sync"]["state"] == "pending"
-    wait_for(lambda: min(ScoreSend.objects.filter(kind="graded")
-                         .values_list("attempts", flat=True)) >= 3,
-             what="three attempts of each grade during the outage")
+    wait_for(
+        lambda: (
+            min(ScoreSend.objects.filter(kind="graded").values_list("attempts", flat=True)) >= 3
+        ),
+        what="three attempts of each grade during the outage",
+    )
     sync = api.get(f"/api/submissions/{ids['s1']}/grade").json()["sync"]
     assert sync["state"] == "pending"
     assert sync["message"].startswith("Not sent yet: The LMS answered HTTP 503. Retrying")
@@ -387,8 +414,10 @@ def test_outage_with_a_real_worker(
 
     moodle.ags.restore()
 
-    wait_for(lambda: graded_scores(moodle, "s1") and graded_scores(moodle, "s2"),
-             what="both grades after the LMS came back")
+    wait_for(
+        lambda: graded_scores(moodle, "s1") and graded_scores(moodle, "s2"),
+        what="both grades after the LMS came back",
+    )
     time.sleep(2)  # would a retry still in flight send one again?
     assert [s["scoreGiven"] for s in graded_scores(moodle, "s1")] == [71]
     assert [s["scoreGiven"] for s in graded_scores(moodle, "s2")] == [82]

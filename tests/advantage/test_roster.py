@@ -59,8 +59,11 @@ def launch(lms_session: requests.Session) -> Callable[..., str]:
 @pytest.fixture
 def get_roster(live_server: Any) -> Callable[[str], requests.Response]:
     def get(token: str) -> requests.Response:
-        return requests.get(f"{live_server.url}/api/roster", timeout=20,
-                            headers={"Authorization": f"Bearer {token}"})
+        return requests.get(
+            f"{live_server.url}/api/roster",
+            timeout=20,
+            headers={"Authorization": f"Bearer {token}"},
+        )
 
     return get
 
@@ -81,25 +84,39 @@ def _assignment(lms: LmsPlatform, link: str = "link-1") -> VideoAssignment:
     )
 
 
-def _submit(lms: LmsPlatform, person: str, *, at: datetime,
-            state: str = Submission.State.READY, link: str = "link-1") -> Submission:
+def _submit(
+    lms: LmsPlatform,
+    person: str,
+    *,
+    at: datetime,
+    state: str = Submission.State.READY,
+    link: str = "link-1",
+) -> Submission:
     """A current submission by `person`, as if uploaded at `at` (the ORM, for speed)."""
     assignment = _assignment(lms, link)
     who = lms.people[person]
     student, _ = LtiUser.objects.get_or_create(
-        tenant=assignment.course.tenant, issuer=lms.issuer, sub=who.sub,
+        tenant=assignment.course.tenant,
+        issuer=lms.issuer,
+        sub=who.sub,
         defaults={"name": who.name, "email": who.email},
     )
     submission = SubmissionFactory(
-        assignment=assignment, student=student, state=state, is_current=True,
-        filename="video.mp4", size_bytes=1000,
+        assignment=assignment,
+        student=student,
+        state=state,
+        is_current=True,
+        filename="video.mp4",
+        size_bytes=1000,
     )
     Submission.objects.filter(pk=submission.pk).update(created_at=at, uploaded_at=at)
     return submission
 
 
 def test_the_roster_follows_every_page_and_lists_only_learners(
-    moodle: LmsPlatform, launch: Callable[..., str], get_roster: Any,
+    moodle: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
     nrps_calls: list[dict[str, str]],
 ) -> None:
     moodle.add_person("s4", "Dana Student")
@@ -115,8 +132,13 @@ def test_the_roster_follows_every_page_and_lists_only_learners(
     learners = [p for key, p in moodle.people.items() if key.startswith("s")]
     assert sorted(row["name"] for row in roster["learners"]) == sorted(p.name for p in learners)
     assert roster["available"] is True and roster["message"] is None
-    assert roster["counts"] == {"enrolled": 5, "submitted": 0, "missing": 5, "late": 0,
-                                "not_enrolled": 0}
+    assert roster["counts"] == {
+        "enrolled": 5,
+        "submitted": 0,
+        "missing": 5,
+        "late": 0,
+        "not_enrolled": 0,
+    }
     ada = _by_sub(roster)[moodle.people["s1"].sub]
     assert ada["email"] == "s1@example.edu" and ada["status"] == "missing"
     course = Course.objects.get(issuer=moodle.issuer, context_id="course-1")
@@ -125,7 +147,9 @@ def test_the_roster_follows_every_page_and_lists_only_learners(
 
 
 def test_the_roster_is_scoped_to_the_resource_link(
-    moodle: LmsPlatform, launch: Callable[..., str], get_roster: Any,
+    moodle: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
     nrps_calls: list[dict[str, str]],
 ) -> None:
     people = moodle.people
@@ -142,7 +166,9 @@ def test_the_roster_is_scoped_to_the_resource_link(
 
 
 def test_a_platform_without_nrps_2_gets_no_rlid(
-    moodle: LmsPlatform, launch: Callable[..., str], get_roster: Any,
+    moodle: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
     nrps_calls: list[dict[str, str]],
 ) -> None:
     moodle.nrps.link_members["link-1"] = [moodle.people["s1"].sub]
@@ -155,7 +181,9 @@ def test_a_platform_without_nrps_2_gets_no_rlid(
 
 
 def test_submitted_missing_late_and_no_longer_enrolled(
-    moodle: LmsPlatform, launch: Callable[..., str], get_roster: Any,
+    moodle: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
 ) -> None:
     moodle.add_person("s4", "Dana Student")
     moodle.add_person("s5", "Eli Student")
@@ -187,12 +215,19 @@ def test_submitted_missing_late_and_no_longer_enrolled(
     assert s["s3"]["submission_id"] == failed.pk and s["s3"]["submission_state"] == "failed"
     assert s["s4"] and s["s4"]["enrolled"] is False and s["s4"]["submission_id"] == gone.pk
     assert s["s4"]["status"] == "submitted" and roster["learners"][-1] == s["s4"]
-    assert roster["counts"] == {"enrolled": 3, "submitted": 2, "missing": 1, "late": 1,
-                                "not_enrolled": 1}
+    assert roster["counts"] == {
+        "enrolled": 3,
+        "submitted": 2,
+        "missing": 1,
+        "late": 1,
+        "not_enrolled": 1,
+    }
 
 
 def test_without_a_due_date_nobody_is_late(
-    moodle: LmsPlatform, launch: Callable[..., str], get_roster: Any,
+    moodle: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
 ) -> None:
     token = launch(moodle, "teacher")
     _submit(moodle, "s1", at=timezone.now() + timedelta(days=30))
@@ -200,12 +235,17 @@ def test_without_a_due_date_nobody_is_late(
     roster = _roster(get_roster, token)
 
     statuses = {row["name"]: (row["status"], row["past_due"]) for row in roster["learners"]}
-    assert statuses == {"Ada Student": ("submitted", False), "Ben Student": ("missing", False),
-                        "Cleo Student": ("missing", False)}
+    assert statuses == {
+        "Ada Student": ("submitted", False),
+        "Ben Student": ("missing", False),
+        "Cleo Student": ("missing", False),
+    }
 
 
 def test_the_class_list_is_cached_but_submissions_are_fresh(
-    moodle: LmsPlatform, launch: Callable[..., str], get_roster: Any,
+    moodle: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
     nrps_calls: list[dict[str, str]],
 ) -> None:
     moodle.nrps.page_size = 10
@@ -226,7 +266,10 @@ def test_the_class_list_is_cached_but_submissions_are_fresh(
 
 
 def test_a_platform_without_nrps_says_so_and_submissions_still_list(
-    moodle: LmsPlatform, launch: Callable[..., str], get_roster: Any, live_server: Any,
+    moodle: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
+    live_server: Any,
     nrps_calls: list[dict[str, str]],
 ) -> None:
     token = launch(moodle, "teacher", nrps=False)
@@ -236,13 +279,18 @@ def test_a_platform_without_nrps_says_so_and_submissions_still_list(
     assert roster["available"] is False and roster["learners"] == []
     assert "does not share this course's class list" in roster["message"]
     assert nrps_calls == []
-    submissions = requests.get(f"{live_server.url}/api/submissions", timeout=10,
-                               headers={"Authorization": f"Bearer {token}"})
+    submissions = requests.get(
+        f"{live_server.url}/api/submissions",
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert submissions.status_code == 200
 
 
 def test_a_later_launch_without_the_claim_keeps_the_service(
-    moodle: LmsPlatform, launch: Callable[..., str], get_roster: Any,
+    moodle: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
 ) -> None:
     launch(moodle, "teacher")
 
@@ -251,11 +299,20 @@ def test_a_later_launch_without_the_claim_keeps_the_service(
     assert roster["available"] is True and roster["counts"]["enrolled"] == 3
 
 
-@pytest.mark.parametrize(("status", "words"), [
-    (503, "did not answer"), (403, "refused to share"), (400, "could not be read"),
-])
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (503, "did not answer"),
+        (403, "refused to share"),
+        (400, "could not be read"),
+    ],
+)
 def test_a_failing_membership_service_is_reported_and_not_cached(
-    moodle: LmsPlatform, launch: Callable[..., str], get_roster: Any, status: int, words: str,
+    moodle: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
+    status: int,
+    words: str,
 ) -> None:
     token = launch(moodle, "teacher")
     moodle.nrps.outage(status)
@@ -268,7 +325,8 @@ def test_a_failing_membership_service_is_reported_and_not_cached(
 
 
 def test_the_teacher_page_has_the_roster_section(
-    moodle: LmsPlatform, lms_session: requests.Session,
+    moodle: LmsPlatform,
+    lms_session: requests.Session,
 ) -> None:
     page = moodle.launch(lms_session, "teacher")
 
@@ -277,7 +335,9 @@ def test_the_teacher_page_has_the_roster_section(
 
 
 def test_students_may_not_see_the_roster(
-    moodle: LmsPlatform, launch: Callable[..., str], get_roster: Any,
+    moodle: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
     nrps_calls: list[dict[str, str]],
 ) -> None:
     response = get_roster(launch(moodle, "s1"))
@@ -288,7 +348,10 @@ def test_students_may_not_see_the_roster(
 
 
 def test_a_teacher_sees_only_their_own_course(
-    moodle: LmsPlatform, canvas: LmsPlatform, launch: Callable[..., str], get_roster: Any,
+    moodle: LmsPlatform,
+    canvas: LmsPlatform,
+    launch: Callable[..., str],
+    get_roster: Any,
 ) -> None:
     launch(moodle, "teacher")
     _submit(moodle, "s1", at=timezone.now())
@@ -301,6 +364,11 @@ def test_a_teacher_sees_only_their_own_course(
     assert {row["submission_id"] for row in other_course["learners"]} == {None}
     canvas_subs = {p.sub for p in canvas.people.values()}
     assert set(_by_sub(other_tenant)) <= canvas_subs
-    assert other_tenant["counts"] == {"enrolled": 3, "submitted": 0, "missing": 3, "late": 0,
-                                      "not_enrolled": 0}
+    assert other_tenant["counts"] == {
+        "enrolled": 3,
+        "submitted": 0,
+        "missing": 3,
+        "late": 0,
+        "not_enrolled": 0,
+    }
     assert get_roster("not-a-launch-token").status_code == 401

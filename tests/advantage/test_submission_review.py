@@ -22,8 +22,7 @@ def submit(lms: LmsPlatform, session: Any, live_server: Any, video: Path, person
 
 
 def review(lms: LmsPlatform, session: Any, person: str, for_user: str) -> Any:
-    return lms.launch(session, person, message_type=c.SUBMISSION_REVIEW_REQUEST,
-                      for_user=for_user)
+    return lms.launch(session, person, message_type=c.SUBMISSION_REVIEW_REQUEST, for_user=for_user)
 
 
 def test_the_teacher_lands_on_that_students_submission(
@@ -54,7 +53,8 @@ def test_a_student_without_a_submission(
 
     assert launch_data(page)["reviewSubmissionId"] is None
     assert page_text(page.text, "review-note") == (
-        "Reviewing the submission of Cleo Student: no video submitted yet.")
+        "Reviewing the submission of Cleo Student: no video submitted yet."
+    )
 
 
 def test_a_student_reviewing_their_own_work_gets_their_page(
@@ -94,15 +94,18 @@ def test_canvas_submission_review(
 
 @pytest.mark.browser
 def test_grading_panel_in_the_browser(
-    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path,
-    page: Any, browser_problems: Any,
+    moodle: LmsPlatform,
+    lms_session: Any,
+    live_server: Any,
+    stand_in_video: Path,
+    page: Any,
+    browser_problems: Any,
 ) -> None:
     """Chromium opens a review launch: the panel shows, saves, reports a refusal, resends."""
     submit(moodle, lms_session, live_server, stand_in_video, "s1")
     moodle.ags.outage(403)
 
-    page.goto(moodle.login_url("teacher", message_type=c.SUBMISSION_REVIEW_REQUEST,
-                               for_user="s1"))
+    page.goto(moodle.login_url("teacher", message_type=c.SUBMISSION_REVIEW_REQUEST, for_user="s1"))
 
     form = page.locator("#grade-form")
     form.wait_for(state="visible")
@@ -113,8 +116,10 @@ def test_grading_panel_in_the_browser(
     form.locator("button[type=submit]").click()
     sync = page.locator("#grade-sync")
     page.wait_for_selector("#grade-sync[data-state=failed]")
-    assert sync.inner_text() == ("Not sent to the LMS gradebook: The LMS refused the tool "
-                                 "access to its gradebook (HTTP 403).")
+    assert sync.inner_text() == (
+        "Not sent to the LMS gradebook: The LMS refused the tool "
+        "access to its gradebook (HTTP 403)."
+    )
     assert page.locator("#grade-message").inner_text() == "Grade saved."
     row = page.locator("#submissions tr[data-submission-id] td.grade")
     assert row.inner_text() == "77 / 100 · Not sent"

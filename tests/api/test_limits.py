@@ -11,9 +11,14 @@ from tests.fixtures.live_api import LiveApi
 
 
 def _ask_for_ticket(api: LiveApi, video: Path):  # type: ignore[no-untyped-def]
-    return api.post("/api/uploads", {
-        "filename": video.name, "size": video.stat().st_size, "mime_type": "video/mp4",
-    })
+    return api.post(
+        "/api/uploads",
+        {
+            "filename": video.name,
+            "size": video.stat().st_size,
+            "mime_type": "video/mp4",
+        },
+    )
 
 
 def test_the_eleventh_ticket_in_an_hour_gets_429_with_retry_after(

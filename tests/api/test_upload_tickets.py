@@ -20,17 +20,24 @@ from tests.fixtures.live_api import LiveApi
 
 
 def _ask_for_ticket(api: LiveApi, video: Path):  # type: ignore[no-untyped-def]
-    return api.post("/api/uploads", {
-        "filename": video.name, "size": video.stat().st_size, "mime_type": "video/mp4",
-    })
+    return api.post(
+        "/api/uploads",
+        {
+            "filename": video.name,
+            "size": video.stat().st_size,
+            "mime_type": "video/mp4",
+        },
+    )
 
 
 def _provider_failing_with(exc: ProviderError, seen: list[dict[str, Any]]) -> Any:
     def create_upload(self: LocalBackend, ctx: UploadContext, *args: Any) -> Any:
-        seen.append({
-            "in_transaction": connection.in_atomic_block,
-            "row_committed": Submission.objects.filter(pk=ctx.submission_id).exists(),
-        })
+        seen.append(
+            {
+                "in_transaction": connection.in_atomic_block,
+                "row_committed": Submission.objects.filter(pk=ctx.submission_id).exists(),
+            }
+        )
         raise exc
 
     return create_upload
@@ -40,16 +47,19 @@ def test_the_row_is_committed_before_the_provider_is_asked(
     student_api: LiveApi, sample_video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[dict[str, Any]] = []
-    unavailable = ProviderError("The video storage is unavailable. Try again in a minute.",
-                               code="provider_unavailable")
+    unavailable = ProviderError(
+        "The video storage is unavailable. Try again in a minute.", code="provider_unavailable"
+    )
     monkeypatch.setattr(LocalBackend, "create_upload", _provider_failing_with(unavailable, seen))
 
     refused = _ask_for_ticket(student_api, sample_video)
 
     assert seen == [{"in_transaction": False, "row_committed": True}]
     assert refused.status_code == 503
-    assert refused.json() == {"code": "provider_unavailable",
-                              "message": "The video storage is unavailable. Try again in a minute."}
+    assert refused.json() == {
+        "code": "provider_unavailable",
+        "message": "The video storage is unavailable. Try again in a minute.",
+    }
     submission = Submission.objects.get()
     assert submission.state == Submission.State.FAILED
     assert submission.error_message == "The video storage is unavailable. Try again in a minute."
@@ -75,8 +85,11 @@ def test_after_a_failed_ticket_the_next_one_works(
     student_api: LiveApi, sample_video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with monkeypatch.context() as patched:
-        patched.setattr(LocalBackend, "create_upload", _provider_failing_with(
-            ProviderError("The video storage is unavailable."), []))
+        patched.setattr(
+            LocalBackend,
+            "create_upload",
+            _provider_failing_with(ProviderError("The video storage is unavailable."), []),
+        )
         assert _ask_for_ticket(student_api, sample_video).status_code == 503
 
     assert student_api.submit(sample_video)["state"] == "ready"

@@ -30,9 +30,7 @@ def fresh_lms_state(data_dir: Any) -> None:
 @pytest.fixture
 def registrations(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(
-        "dev_lms.views.platform_register", lambda **kwargs: calls.append(kwargs)
-    )
+    monkeypatch.setattr("dev_lms.views.platform_register", lambda **kwargs: calls.append(kwargs))
     return calls
 
 

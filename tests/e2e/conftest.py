@@ -20,11 +20,25 @@ def sample_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
         missing("ffmpeg is not installed (apt-get install ffmpeg)")
     path = tmp_path_factory.mktemp("media") / "sample.mp4"
     subprocess.run(
-        [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", "testsrc=duration=3:size=320x240:rate=25", "-pix_fmt", "yuv420p",
-         "-c:v", "libx264", "-movflags", "+faststart", str(path)],
-        check=True, timeout=60,
+        [
+            ffmpeg,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=3:size=320x240:rate=25",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:v",
+            "libx264",
+            "-movflags",
+            "+faststart",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
     )
     return path
-
-

@@ -33,22 +33,29 @@ CHUNK_SIZE = 16 * 1024  # the tenant's option, sent in the ticket: several PATCH
 
 
 def test_student_uploads_through_a_test_only_backend_and_teacher_plays(
-    page: Any, base_url: str, live_server: Any, settings: Any, tmp_path: Path,
-    sample_video: Path, browser_problems: BrowserProblems,
+    page: Any,
+    base_url: str,
+    live_server: Any,
+    settings: Any,
+    tmp_path: Path,
+    sample_video: Path,
+    browser_problems: BrowserProblems,
 ) -> None:
     register(settings, tmp_path / "unused", default=False)
     open_dev_lms(page, base_url)  # registers the tenant
     root = tmp_path / "folder-videos"
-    use_storage(backend=DOTTED_PATH, options={"root": str(root), "chunk_size": CHUNK_SIZE},
-                secrets={"signing_secret": "browser-test-secret"})
+    use_storage(
+        backend=DOTTED_PATH,
+        options={"root": str(root), "chunk_size": CHUNK_SIZE},
+        secrets={"signing_secret": "browser-test-secret"},
+    )
 
     with requests_received(live_server) as received:
         tool = launch_as(page, "ada")
         expect(tool.locator("#status")).to_have_attribute("data-state", "none")
         tool.locator("#uploader input[type=file]").first.set_input_files(sample_video)
         tool.locator(".uppy-StatusBar-actionBtn--upload").click()
-        expect(tool.locator("#status[data-state=ready]")).to_be_visible(
-            timeout=READY_TIMEOUT_MS)
+        expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
 
     submission = Submission.objects.get(student__sub=ADA.sub, is_current=True)
     assert submission.backend == FolderBackend.name

@@ -79,7 +79,9 @@ def open_browser(browser: Any, tmp_path: Path) -> Iterator[OpenBrowser]:
         preferences = {"profile": {"cookie_controls_mode": 0 if third_party_cookies else 1}}
         (profile / "Default" / "Preferences").write_text(json.dumps(preferences))
         context = browser.browser_type.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            str(profile),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
             viewport={"width": 1200, "height": 1400},
         )
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -126,7 +128,8 @@ def test_launch_through_platform_storage_with_third_party_cookies_blocked(
     # The platform's storage frame saw the tool put, then get, this login's state and nonce.
     auth = lms.auth_requests[-1]
     keys = {
-        f"lti_state_{auth['state']}": auth["state"], f"lti_nonce_{auth['nonce']}": auth["nonce"]
+        f"lti_state_{auth['state']}": auth["state"],
+        f"lti_nonce_{auth['nonce']}": auth["nonce"],
     }
     log = storage_log(window)
     assert {entry["origin"] for entry in log} == {lms.origin_of_tool()}

@@ -121,7 +121,9 @@ def test_student_uploads_and_teacher_plays(
 
     # --- What the database says happened.
     current = Submission.objects.filter(
-        assignment__resource_link_id=ASSIGNMENT.id, student__sub=ADA.sub, is_current=True,
+        assignment__resource_link_id=ASSIGNMENT.id,
+        student__sub=ADA.sub,
+        is_current=True,
     )
     assert current.count() == 1
     submission = current.get()

@@ -30,12 +30,14 @@ REGION = "eu-west-1"
 ACCESS_KEY_ID = "AKIDTESTINGONLY"
 SECRET_ACCESS_KEY = "testing-secret-never-aws"  # noqa: S105 - moto accepts any secret
 BROWSER_ORIGIN = "http://tool.test"
-CORS_RULES = [{
-    "AllowedOrigins": ["*"],
-    "AllowedMethods": ["GET", "PUT", "POST", "HEAD"],
-    "AllowedHeaders": ["*"],
-    "ExposeHeaders": ["ETag"],
-}]
+CORS_RULES = [
+    {
+        "AllowedOrigins": ["*"],
+        "AllowedMethods": ["GET", "PUT", "POST", "HEAD"],
+        "AllowedHeaders": ["*"],
+        "ExposeHeaders": ["ETag"],
+    }
+]
 
 
 class BrowserBlocked(AssertionError):
@@ -60,12 +62,16 @@ class MotoServer:
         return client
 
     def _new_client(self, service: str, **credentials: str) -> Any:
-        credentials = {"aws_access_key_id": ACCESS_KEY_ID,
-                       "aws_secret_access_key": SECRET_ACCESS_KEY, **credentials}
+        credentials = {
+            "aws_access_key_id": ACCESS_KEY_ID,
+            "aws_secret_access_key": SECRET_ACCESS_KEY,
+            **credentials,
+        }
         region = "us-east-1" if service == "cloudfront" else REGION
         config = Config(signature_version="s3v4") if service == "s3" else None
-        return boto3.client(service, region_name=region, endpoint_url=self.url, config=config,
-                            **credentials)
+        return boto3.client(
+            service, region_name=region, endpoint_url=self.url, config=config, **credentials
+        )
 
     @contextmanager
     def enforcing_credentials(self) -> Iterator[None]:
@@ -103,13 +109,20 @@ def create_bucket(server: MotoServer, name: str | None = None, *, cors: bool = T
 
 def create_distribution(server: MotoServer, bucket: str) -> str:
     """A CloudFront distribution in front of the bucket; returns its id."""
-    origin = {"Id": "s3", "DomainName": f"{bucket}.s3.{REGION}.amazonaws.com",
-              "S3OriginConfig": {"OriginAccessIdentity": ""}}
-    answer = server.client("cloudfront").create_distribution(DistributionConfig={
-        "CallerReference": uuid.uuid4().hex, "Comment": "videos", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [origin]},
-        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "https-only"},
-    })
+    origin = {
+        "Id": "s3",
+        "DomainName": f"{bucket}.s3.{REGION}.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
+    answer = server.client("cloudfront").create_distribution(
+        DistributionConfig={
+            "CallerReference": uuid.uuid4().hex,
+            "Comment": "videos",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "https-only"},
+        }
+    )
     return str(answer["Distribution"]["Id"])
 
 
@@ -125,42 +138,61 @@ def invalidations(server: MotoServer, distribution_id: str) -> list[dict[str, An
 
 def backend_options(endpoint_url: str, bucket: str, **extra: Any) -> dict[str, Any]:
     """S3Backend OPTIONS that point at the moto server (`s3_server.url`)."""
-    return {"bucket": bucket, "region": REGION, "access_key_id": ACCESS_KEY_ID,
-            "secret_access_key": SECRET_ACCESS_KEY, "endpoint_url": endpoint_url, **extra}
+    return {
+        "bucket": bucket,
+        "region": REGION,
+        "access_key_id": ACCESS_KEY_ID,
+        "secret_access_key": SECRET_ACCESS_KEY,
+        "endpoint_url": endpoint_url,
+        **extra,
+    }
 
 
 def generate_rsa_pem(key: rsa.RSAPrivateKey | None = None) -> tuple[bytes, rsa.RSAPublicKey]:
     """A CloudFront key pair: the private PEM for the backend, the public key to verify."""
     key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return pem, key.public_key()
 
 
 # The browser's side
 
 
-def upload_with_ticket(ticket: UploadTicket, data: bytes, *, filename: str = "video.mp4",
-                       origin: str = BROWSER_ORIGIN) -> requests.Response:
+def upload_with_ticket(
+    ticket: UploadTicket, data: bytes, *, filename: str = "video.mp4", origin: str = BROWSER_ORIGIN
+) -> requests.Response:
     """POST the file as a browser form does for an `s3-post` ticket: the ticket's fields,
     then `file` last (S3 ignores fields after it). Raises BrowserBlocked where the bucket's
     CORS would stop a page at `origin`; S3's own answer (201, or a refusal) is returned."""
     if ticket.protocol != "s3-post":
-        raise ValueError(f"upload_with_ticket drives s3-post, not {ticket.protocol}: "
-                         "use upload_multipart for s3-multipart")
+        raise ValueError(
+            f"upload_with_ticket drives s3-post, not {ticket.protocol}: "
+            "use upload_multipart for s3-multipart"
+        )
     # A form POST needs no preflight, but its answer is readable only with the bucket's
     # CORS headers, which moto leaves off POST answers: ask its CORS rules the same question.
     _preflight(ticket.url, "POST", origin)
     content_type = ticket.fields.get("Content-Type", "application/octet-stream")
     return requests.post(
-        ticket.url, data=ticket.fields, files={"file": (filename, data, content_type)},
-        headers={"Origin": origin}, timeout=30,
+        ticket.url,
+        data=ticket.fields,
+        files={"file": (filename, data, content_type)},
+        headers={"Origin": origin},
+        timeout=30,
     )
 
 
-def upload_multipart(backend: MultipartUploads, ticket: UploadTicket, data: bytes,
-                     part_size: int | None = None, *, origin: str = BROWSER_ORIGIN,
-                     complete: bool = True) -> list[UploadedPart]:
+def upload_multipart(
+    backend: MultipartUploads,
+    ticket: UploadTicket,
+    data: bytes,
+    part_size: int | None = None,
+    *,
+    origin: str = BROWSER_ORIGIN,
+    complete: bool = True,
+) -> list[UploadedPart]:
     """What Uppy's AwsS3 plugin does with an `s3-multipart` ticket: for each chunk ask the
     tool to sign the part, PUT it (after a CORS preflight), read its ETag; then complete
     (through the tool) with the parts in order. Returns the parts sent."""
@@ -169,11 +201,11 @@ def upload_multipart(backend: MultipartUploads, ticket: UploadTicket, data: byte
     part_size = part_size or int(ticket.fields["partSize"])
     parts = []
     for number, start in enumerate(range(0, size, part_size), start=1):
-        url = backend.multipart_sign_part(ticket.upload_ref, upload_id, number,
-                                          expected_size=size)
-        etag = put_part(url, data[start:start + part_size], origin=origin)
-        parts.append(UploadedPart(part_number=number, etag=etag,
-                                  size=len(data[start:start + part_size])))
+        url = backend.multipart_sign_part(ticket.upload_ref, upload_id, number, expected_size=size)
+        etag = put_part(url, data[start : start + part_size], origin=origin)
+        parts.append(
+            UploadedPart(part_number=number, etag=etag, size=len(data[start : start + part_size]))
+        )
     if complete:
         backend.multipart_complete(ticket.upload_ref, upload_id, parts, expected_size=size)
     return parts
@@ -192,10 +224,15 @@ def put_part(url: str, chunk: bytes, *, origin: str = BROWSER_ORIGIN) -> str:
 
 
 def _preflight(url: str, method: str, origin: str) -> None:
-    answer = requests.options(url, timeout=10, headers={
-        "Origin": origin, "Access-Control-Request-Method": method,
-        "Access-Control-Request-Headers": "content-type",
-    })
+    answer = requests.options(
+        url,
+        timeout=10,
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     allowed = answer.headers.get("Access-Control-Allow-Methods", "").upper()
     if answer.status_code >= 400 or method not in allowed:
         raise BrowserBlocked(f"CORS refuses {method} from {origin} ({answer.status_code})")
@@ -205,5 +242,7 @@ def _preflight(url: str, method: str, origin: str) -> None:
 def _readable_by(response: requests.Response, origin: str) -> None:
     allowed = response.headers.get("Access-Control-Allow-Origin")
     if allowed not in ("*", origin):
-        raise BrowserBlocked(f"{origin} may not read this answer ({response.status_code}, "
-                             f"Access-Control-Allow-Origin: {allowed})")
+        raise BrowserBlocked(
+            f"{origin} may not read this answer ({response.status_code}, "
+            f"Access-Control-Allow-Origin: {allowed})"
+        )

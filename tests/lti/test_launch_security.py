@@ -152,14 +152,16 @@ ATTACKS = [
     pytest.param(signed(aud=OTHER_TOOL, azp="test-client"), "claims", id="aud-not-us-azp-us"),
     pytest.param(signed(aud=["test-client", OTHER_TOOL]), "claims", id="many-aud-no-azp"),
     pytest.param(
-        signed(aud=["test-client", OTHER_TOOL], azp=OTHER_TOOL), "registration",
+        signed(aud=["test-client", OTHER_TOOL], azp=OTHER_TOOL),
+        "registration",
         id="azp-not-our-client-id",
     ),
     pytest.param(signed(aud=None), "registration", id="aud-missing"),
     pytest.param(signed(aud="unknown-client"), "registration", id="unknown-client-id"),
     pytest.param(signed(iss="https://lms.attacker.example"), "registration", id="unknown-issuer"),
     pytest.param(
-        signed(**{LTI + "deployment_id": "deployment-unknown"}), "deployment",
+        signed(**{LTI + "deployment_id": "deployment-unknown"}),
+        "deployment",
         id="unregistered-deployment-id",
     ),
     # nonce and state
@@ -173,12 +175,14 @@ ATTACKS = [
     pytest.param(signed(sub=None), "message", id="sub-missing"),
     pytest.param(signed(**{LTI + "roles": None}), "message", id="roles-missing"),
     pytest.param(
-        signed(**{LTI + "resource_link": {"title": "Video essay"}}), "message",
+        signed(**{LTI + "resource_link": {"title": "Video essay"}}),
+        "message",
         id="resource-link-id-missing",
     ),
     pytest.param(signed(**{LTI + "version": "1.1"}), "message", id="lti-version-1.1"),
-    pytest.param(signed(**{LTI + "message_type": "LtiStartProctoring"}), "message",
-                 id="unknown-message-type"),
+    pytest.param(
+        signed(**{LTI + "message_type": "LtiStartProctoring"}), "message", id="unknown-message-type"
+    ),
     # not a token at all
     pytest.param(_raw("header.body"), "format", id="jwt-with-2-parts"),
     pytest.param(_raw("garbage-that-is-not-a-token"), "format", id="garbage"),
@@ -190,8 +194,11 @@ ATTACKS = [
 
 @pytest.mark.parametrize(("forge", "step"), ATTACKS)
 def test_attack_is_refused_and_writes_nothing(
-    launcher: LaunchDriver, earlier_launch: Submission, caplog: pytest.LogCaptureFixture,
-    forge: Forge, step: str,
+    launcher: LaunchDriver,
+    earlier_launch: Submission,
+    caplog: pytest.LogCaptureFixture,
+    forge: Forge,
+    step: str,
 ) -> None:
     form = forge(launcher, launcher.login())
     before = db_snapshot()
@@ -282,12 +289,15 @@ def test_login_from_an_unknown_issuer_is_refused(
 ) -> None:
     before = db_snapshot()
     with caplog.at_level(logging.WARNING, logger="lti_tool.views.lti"):
-        response = client.get("/lti/login/", {
-            "iss": "https://lms.attacker.example", "login_hint": "user",
-            "target_link_uri": "http://testserver/lti/launch/",
-        })
+        response = client.get(
+            "/lti/login/",
+            {
+                "iss": "https://lms.attacker.example",
+                "login_hint": "user",
+                "target_link_uri": "http://testserver/lti/launch/",
+            },
+        )
     assert response.status_code == 403
     assert SAYS["registration"] in error_message(response)
     assert db_snapshot() == before
     assert "refused step=registration" in caplog.text
-

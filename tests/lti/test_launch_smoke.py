@@ -25,8 +25,7 @@ def test_student_page_shows_the_due_date_and_hides_empty_instructions(
     from lti_tool.models import VideoAssignment
 
     launcher.launch()  # creates the assignment for the link
-    VideoAssignment.objects.update(due_at=datetime(2026, 12, 1, 17, 0, tzinfo=UTC),
-                                   instructions="")
+    VideoAssignment.objects.update(due_at=datetime(2026, 12, 1, 17, 0, tzinfo=UTC), instructions="")
     page = launcher.launch().content.decode()
     assert "Due Tuesday 1 December 2026, 17:00 UTC" in page
     assert "instructions-heading" not in page

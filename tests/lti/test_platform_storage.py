@@ -43,13 +43,19 @@ class StorageBrowser:
         self.storage: dict[str, str] = {}
 
     def login(self, **extra: str) -> Any:
-        response = self.client.get("/lti/login/", {
-            "iss": self.platform.issuer, "login_hint": "user",
-            "client_id": self.platform.client_id,
-            "target_link_uri": "http://testserver/lti/launch/", "lti_message_hint": "hint",
-            "lti_deployment_id": self.platform.deployment_id,
-            "lti_storage_target": self.target, **extra,
-        })
+        response = self.client.get(
+            "/lti/login/",
+            {
+                "iss": self.platform.issuer,
+                "login_hint": "user",
+                "client_id": self.platform.client_id,
+                "target_link_uri": "http://testserver/lti/launch/",
+                "lti_message_hint": "hint",
+                "lti_deployment_id": self.platform.deployment_id,
+                "lti_storage_target": self.target,
+                **extra,
+            },
+        )
         self.client.cookies.clear()  # third-party cookies are blocked
         return response
 
@@ -66,14 +72,17 @@ class StorageBrowser:
     def platform_post(self, id_token: str, state: str) -> Any:
         """The platform's auth response: a cross-site form POST into the tool's iframe."""
         response = self.client.post(
-            "/lti/launch/", {"id_token": id_token, "state": state},
-            HTTP_SEC_FETCH_SITE="cross-site", HTTP_ORIGIN=self.platform.issuer,
+            "/lti/launch/",
+            {"id_token": id_token, "state": state},
+            HTTP_SEC_FETCH_SITE="cross-site",
+            HTTP_ORIGIN=self.platform.issuer,
         )
         self.client.cookies.clear()
         return response
 
-    def page_post(self, check_page: Any, headers: dict[str, str] | None = None,
-                  **proof_overrides: str) -> Any:
+    def page_post(
+        self, check_page: Any, headers: dict[str, str] | None = None, **proof_overrides: str
+    ) -> Any:
         """What our check page posts once it has read the values back from the storage."""
         config = page_config(check_page)
         read = [self.storage.get(item["key"], "") for item in config["items"]]
@@ -88,7 +97,8 @@ def page_config(response: Any) -> dict[str, Any]:
     """The settings lti-storage.js reads, parsed from the page as the browser gets it."""
     match = re.search(
         r'<script id="lti-storage-config" type="application/json">(.*?)</script>',
-        response.content.decode(), re.S,
+        response.content.decode(),
+        re.S,
     )
     assert match, response.content[:500]
     return json.loads(match.group(1))
@@ -147,12 +157,16 @@ def test_parent_as_storage_target(registered_platform: TestPlatform) -> None:
 
 
 def test_login_posted_by_the_platform_works_the_same(registered_platform: TestPlatform) -> None:
-    response = Client().post("/lti/login/", {
-        "iss": registered_platform.issuer, "login_hint": "user",
-        "client_id": registered_platform.client_id,
-        "target_link_uri": "http://testserver/lti/launch/",
-        "lti_storage_target": "post_message_forwarding",
-    })
+    response = Client().post(
+        "/lti/login/",
+        {
+            "iss": registered_platform.issuer,
+            "login_hint": "user",
+            "client_id": registered_platform.client_id,
+            "target_link_uri": "http://testserver/lti/launch/",
+            "lti_storage_target": "post_message_forwarding",
+        },
+    )
     assert page_template(response) == "lti_tool/oidc_storage_login.html"
     assert page_config(response)["target"] == "post_message_forwarding"
 
@@ -195,12 +209,15 @@ def test_launch_without_cookie_asks_the_platform_storage_and_writes_nothing(
     assert config["target"] == "storage-frame"
     assert config["origin"] == browser.platform.issuer
     assert [item["key"] for item in config["items"]] == [
-        f"lti_state_{auth['state']}", f"lti_nonce_{auth['nonce']}"
+        f"lti_state_{auth['state']}",
+        f"lti_nonce_{auth['nonce']}",
     ]
     assert STATE_SAYS in config["error"]
     assert dict(hidden_fields(response)) == {
-        "id_token": id_token, "state": auth["state"],
-        "lti_storage_state": "", "lti_storage_nonce": "",
+        "id_token": id_token,
+        "state": auth["state"],
+        "lti_storage_state": "",
+        "lti_storage_nonce": "",
     }
     assert '<form id="lti-storage-launch" method="post" action="/lti/launch/">' in (
         response.content.decode()
@@ -229,12 +246,17 @@ def test_browsers_without_fetch_metadata_prove_it_with_their_origin(
 def test_launch_with_the_cookie_needs_no_storage_check(registered_platform: TestPlatform) -> None:
     """Where third-party cookies work, the storage login launches like any other."""
     client = Client()
-    response = client.get("/lti/login/", {
-        "iss": registered_platform.issuer, "login_hint": "user",
-        "client_id": registered_platform.client_id,
-        "target_link_uri": "http://testserver/lti/launch/", "lti_message_hint": "hint",
-        "lti_storage_target": "_parent",
-    })
+    response = client.get(
+        "/lti/login/",
+        {
+            "iss": registered_platform.issuer,
+            "login_hint": "user",
+            "client_id": registered_platform.client_id,
+            "target_link_uri": "http://testserver/lti/launch/",
+            "lti_message_hint": "hint",
+            "lti_storage_target": "_parent",
+        },
+    )
     auth = parse_login_redirect(page_config(response)["next"])
     token = registered_platform.sign(registered_platform.claims(nonce=auth["nonce"]))
 
@@ -271,20 +293,32 @@ def test_replayed_storage_launch_is_refused(
     assert db_snapshot() == before
 
 
-@pytest.mark.parametrize("headers", [
-    pytest.param({"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},
-                 id="cross-site"),
-    pytest.param({"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_ORIGIN": "http://x.testserver"},
-                 id="same-site-not-same-origin"),
-    pytest.param({"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "http://testserver"},
-                 id="fetch-metadata-wins-over-origin"),
-    pytest.param({"HTTP_ORIGIN": "null"}, id="origin-null"),
-    pytest.param({"HTTP_ORIGIN": "https://evil.example"}, id="origin-another-site"),
-    pytest.param({}, id="no-origin-at-all"),
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(
+            {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},
+            id="cross-site",
+        ),
+        pytest.param(
+            {"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_ORIGIN": "http://x.testserver"},
+            id="same-site-not-same-origin",
+        ),
+        pytest.param(
+            {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "http://testserver"},
+            id="fetch-metadata-wins-over-origin",
+        ),
+        pytest.param({"HTTP_ORIGIN": "null"}, id="origin-null"),
+        pytest.param({"HTTP_ORIGIN": "https://evil.example"}, id="origin-another-site"),
+        pytest.param({}, id="no-origin-at-all"),
+    ],
+)
 def test_proof_posted_by_another_page_is_refused(
-    browser: StorageBrowser, check_page: Any, earlier_launch: Submission,
-    caplog: pytest.LogCaptureFixture, headers: dict[str, str],
+    browser: StorageBrowser,
+    check_page: Any,
+    earlier_launch: Submission,
+    caplog: pytest.LogCaptureFixture,
+    headers: dict[str, str],
 ) -> None:
     """Login CSRF: an attacker knows every value of its own login, so only our own page may
     post the proof: it posts it after it has read the values from *this* browser's storage."""
@@ -295,14 +329,19 @@ def test_proof_posted_by_another_page_is_refused(
     assert db_snapshot() == before
 
 
-@pytest.mark.parametrize("proof", [
-    pytest.param({"lti_storage_state": "state-" + str(uuid.uuid4())}, id="another-state"),
-    pytest.param({"lti_storage_nonce": uuid.uuid4().hex}, id="another-nonce"),
-    pytest.param({"lti_storage_state": ""}, id="state-not-read"),
-    pytest.param({"lti_storage_nonce": ""}, id="nonce-not-read"),
-])
+@pytest.mark.parametrize(
+    "proof",
+    [
+        pytest.param({"lti_storage_state": "state-" + str(uuid.uuid4())}, id="another-state"),
+        pytest.param({"lti_storage_nonce": uuid.uuid4().hex}, id="another-nonce"),
+        pytest.param({"lti_storage_state": ""}, id="state-not-read"),
+        pytest.param({"lti_storage_nonce": ""}, id="nonce-not-read"),
+    ],
+)
 def test_proof_that_does_not_match_the_login_is_refused(
-    browser: StorageBrowser, check_page: Any, caplog: pytest.LogCaptureFixture,
+    browser: StorageBrowser,
+    check_page: Any,
+    caplog: pytest.LogCaptureFixture,
     proof: dict[str, str],
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="lti_tool.views.lti"):
@@ -316,8 +355,10 @@ def test_forged_state_is_refused_even_with_a_proof(
     auth = browser.login_and_store()
     forged = "state-" + str(uuid.uuid4())
     form = {
-        "id_token": browser.token(auth), "state": forged,
-        "lti_storage_state": forged, "lti_storage_nonce": auth["nonce"],
+        "id_token": browser.token(auth),
+        "state": forged,
+        "lti_storage_state": forged,
+        "lti_storage_nonce": auth["nonce"],
     }
     with caplog.at_level(logging.WARNING, logger="lti_tool.views.lti"):
         response = browser.client.post("/lti/launch/", form, **SAME_ORIGIN)
@@ -332,7 +373,8 @@ def test_state_of_a_cookie_login_cannot_be_proved_by_storage(
     launcher.client.cookies.clear()
     form = {
         "id_token": launcher.platform.sign(launcher.platform.claims(nonce=auth["nonce"])),
-        "state": auth["state"], "lti_storage_state": auth["state"],
+        "state": auth["state"],
+        "lti_storage_state": auth["state"],
         "lti_storage_nonce": auth["nonce"],
     }
     with caplog.at_level(logging.WARNING, logger="lti_tool.views.lti"):

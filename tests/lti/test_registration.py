@@ -28,11 +28,23 @@ def register(platform: TestPlatform, *extra: str, **urls: str) -> str:
     """Run `register_platform` for this platform; return what it printed."""
     out = io.StringIO()
     call_command(
-        "register_platform", "--tenant", "Test University", "--issuer", platform.issuer,
-        "--client-id", platform.client_id,
-        "--auth-login-url", urls.get("auth_login_url", platform.auth_login_url),
-        "--auth-token-url", platform.token_url, "--keyset-url", platform.keyset_url,
-        "--deployment-id", platform.deployment_id, *extra, stdout=out,
+        "register_platform",
+        "--tenant",
+        "Test University",
+        "--issuer",
+        platform.issuer,
+        "--client-id",
+        platform.client_id,
+        "--auth-login-url",
+        urls.get("auth_login_url", platform.auth_login_url),
+        "--auth-token-url",
+        platform.token_url,
+        "--keyset-url",
+        platform.keyset_url,
+        "--deployment-id",
+        platform.deployment_id,
+        *extra,
+        stdout=out,
     )
     return out.getvalue()
 
@@ -75,13 +87,19 @@ def test_registering_again_updates_instead_of_duplicating(
     registration = PlatformRegistration.objects.get()
     assert registration.auth_login_url == new_auth_url
     assert sorted(registration.deployments.values_list("deployment_id", flat=True)) == [
-        "deployment-1", "deployment-2",
+        "deployment-1",
+        "deployment-2",
     ]
     # What the LMS sees: logins go to the new URL; both deployments launch.
-    login = client.get("/lti/login/", {
-        "iss": platform.issuer, "client_id": platform.client_id, "login_hint": "user",
-        "target_link_uri": "http://testserver/lti/launch/",
-    })
+    login = client.get(
+        "/lti/login/",
+        {
+            "iss": platform.issuer,
+            "client_id": platform.client_id,
+            "login_hint": "user",
+            "target_link_uri": "http://testserver/lti/launch/",
+        },
+    )
     assert login["Location"].startswith(new_auth_url + "?")
     driver = LaunchDriver(client, platform)
     assert driver.launch().status_code == 200

@@ -18,11 +18,16 @@ def authorize(lms: LmsPlatform, request: Request, any_of: list[str]) -> Response
     info = lms.tokens.get(token or "")
     if info is None or info["expires_at"] < time.time():
         problem = "no bearer token" if token is None else "unknown or expired bearer token"
-        return lms.reject(request, 401, problem,
-                          headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return lms.reject(
+            request, 401, problem, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        )
     if not set(any_of) & set(info["scopes"]):
-        return lms.reject(request, 401, f"the token lacks a scope of {any_of}",
-                          headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'})
+        return lms.reject(
+            request,
+            401,
+            f"the token lacks a scope of {any_of}",
+            headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
+        )
     return None
 
 
@@ -34,7 +39,7 @@ def page_of(items: list[Any], query: dict[str, str], page_size: int) -> tuple[li
         raise ValueError("limit and page must be positive integers")
     size = min(limit, page_size)
     start = (page - 1) * size
-    return items[start:start + size], len(items) > start + size
+    return items[start : start + size], len(items) > start + size
 
 
 def next_link(base_url: str, query: dict[str, str]) -> dict[str, str]:

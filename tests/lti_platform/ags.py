@@ -47,8 +47,9 @@ class AgsState:
         self._numbers: dict[int, str] = {}
         self._lock = threading.Lock()
 
-    def add_lineitem(self, resource_link_id: str | None, label: str, score_maximum: float,
-                     **extra: Any) -> dict[str, Any]:
+    def add_lineitem(
+        self, resource_link_id: str | None, label: str, score_maximum: float, **extra: Any
+    ) -> dict[str, Any]:
         """Pre-seed a line item, as a teacher making a gradebook column would."""
         body = {"label": label, "scoreMaximum": score_maximum, **extra}
         if resource_link_id is not None:
@@ -71,8 +72,11 @@ class AgsState:
 
     def lineitem_for_link(self, resource_link_id: str) -> str | None:
         """The link's line item when it has exactly one (else the claim names none)."""
-        found = [url for url, item in self.lineitems.items()
-                 if item.get("resourceLinkId") == resource_link_id]
+        found = [
+            url
+            for url, item in self.lineitems.items()
+            if item.get("resourceLinkId") == resource_link_id
+        ]
         return found[0] if len(found) == 1 else None
 
     def results(self, lineitem_url: str) -> list[dict[str, Any]]:
@@ -92,8 +96,11 @@ class AgsState:
 
 def _result(lineitem_url: str, score: dict[str, Any]) -> dict[str, Any]:
     base, _, query = lineitem_url.partition("?")
-    result = {"id": f"{base}/results/{score['userId']}" + (f"?{query}" if query else ""),
-              "scoreOf": lineitem_url, "userId": score["userId"]}
+    result = {
+        "id": f"{base}/results/{score['userId']}" + (f"?{query}" if query else ""),
+        "scoreOf": lineitem_url,
+        "userId": score["userId"],
+    }
     if "scoreGiven" in score:
         result["resultScore"] = score["scoreGiven"]
         result["resultMaximum"] = score["scoreMaximum"]
@@ -106,20 +113,27 @@ def handle(lms: LmsPlatform, request: Request) -> Response | None:
     """Answer if the path is an AGS one; None otherwise."""
     lineitems_path = lms.lineitems_url.removeprefix(lms.url).partition("?")[0]
     item_pattern = re.escape(lms.lineitem_url(999999).removeprefix(lms.url).partition("?")[0])
-    match = re.fullmatch(item_pattern.replace("999999", r"(\d+)") + r"(/scores|/results)?",
-                         request.path)
+    match = re.fullmatch(
+        item_pattern.replace("999999", r"(\d+)") + r"(/scores|/results)?", request.path
+    )
     if request.path != lineitems_path and match is None:
         return None
-    lms.ags.requests.append({"method": request.method, "path": request.path,
-                             "query": request.query})
+    lms.ags.requests.append(
+        {"method": request.method, "path": request.path, "query": request.query}
+    )
     if lms.ags.outage_status:
         retry = {"Retry-After": str(lms.ags.retry_after)} if lms.ags.retry_after else None
-        return lms.reject(request, lms.ags.outage_status, "AGS outage (lms.ags.outage)",
-                          headers=retry)
+        return lms.reject(
+            request, lms.ags.outage_status, "AGS outage (lms.ags.outage)", headers=retry
+        )
     required = dict(parse_qsl(lms.flavor.lineitems_query))
     if any(request.query.get(k) != v for k, v in required.items()):
-        return lms.reject(request, 400, f"the AGS URL lost its query {required}: keep the "
-                          "line item URL's query string and append /scores to its path")
+        return lms.reject(
+            request,
+            400,
+            f"the AGS URL lost its query {required}: keep the "
+            "line item URL's query string and append /scores to its path",
+        )
     if match is None:
         return _lineitems(lms, request)
     item = lms.ags.by_number(int(match.group(1)))
@@ -133,21 +147,28 @@ def handle(lms: LmsPlatform, request: Request) -> Response | None:
     return _lineitem(lms, request, item)
 
 
-def _guard(lms: LmsPlatform, request: Request, scopes: list[str], *,
-           accept: str | None = None, content_type: str | None = None) -> Response | None:
+def _guard(
+    lms: LmsPlatform,
+    request: Request,
+    scopes: list[str],
+    *,
+    accept: str | None = None,
+    content_type: str | None = None,
+) -> Response | None:
     if (refused := authorize(lms, request, scopes)) is not None:
         return refused
     if accept and not request.accepts(accept):
         return lms.reject(request, 406, f"Accept must name {accept}")
     if content_type and request.content_type != content_type:
-        return lms.reject(request, 415, f"Content-Type must be {content_type}, "
-                          f"got {request.content_type!r}")
+        return lms.reject(
+            request, 415, f"Content-Type must be {content_type}, got {request.content_type!r}"
+        )
     return None
 
 
 def _lineitems(lms: LmsPlatform, request: Request) -> Response:
     if request.method == "POST":
-        if (refused := _guard(lms, request, [c.SCOPE_LINEITEM], content_type=LINEITEM)):
+        if refused := _guard(lms, request, [c.SCOPE_LINEITEM], content_type=LINEITEM):
             return refused
         body, problem = _json_object(request)
         problem = problem or _lineitem_problem(lms, body)
@@ -156,13 +177,15 @@ def _lineitems(lms: LmsPlatform, request: Request) -> Response:
         return json_response(201, lms.ags.create(body), LINEITEM)
     if request.method != "GET":
         return lms.reject(request, 405, "line items take GET or POST")
-    if (refused := _guard(lms, request, READ, accept=CONTAINER)):
+    if refused := _guard(lms, request, READ, accept=CONTAINER):
         return refused
     query = request.query
     filters = {"resource_link_id": "resourceLinkId", "resource_id": "resourceId", "tag": "tag"}
-    items = [i for i in lms.ags.lineitems.values()
-             if all(i.get(field) == query[name] for name, field in filters.items()
-                    if name in query)]
+    items = [
+        i
+        for i in lms.ags.lineitems.values()
+        if all(i.get(field) == query[name] for name, field in filters.items() if name in query)
+    ]
     try:
         chunk, more = page_of(items, query, lms.ags.page_size)
     except ValueError as exc:
@@ -173,17 +196,17 @@ def _lineitems(lms: LmsPlatform, request: Request) -> Response:
 
 def _lineitem(lms: LmsPlatform, request: Request, item: dict[str, Any]) -> Response:
     if request.method == "GET":
-        if (refused := _guard(lms, request, READ, accept=LINEITEM)):
+        if refused := _guard(lms, request, READ, accept=LINEITEM):
             return refused
         return json_response(200, item, LINEITEM)
     if request.method == "DELETE":
-        if (refused := _guard(lms, request, [c.SCOPE_LINEITEM])):
+        if refused := _guard(lms, request, [c.SCOPE_LINEITEM]):
             return refused
         del lms.ags.lineitems[item["id"]]
         return Response(204)
     if request.method != "PUT":
         return lms.reject(request, 405, "a line item takes GET, PUT or DELETE")
-    if (refused := _guard(lms, request, [c.SCOPE_LINEITEM], content_type=LINEITEM)):
+    if refused := _guard(lms, request, [c.SCOPE_LINEITEM], content_type=LINEITEM):
         return refused
     body, problem = _json_object(request)
     problem = problem or _lineitem_problem(lms, body)
@@ -200,7 +223,7 @@ def _lineitem(lms: LmsPlatform, request: Request, item: dict[str, Any]) -> Respo
 def _scores(lms: LmsPlatform, request: Request, item: dict[str, Any]) -> Response:
     if request.method != "POST":
         return lms.reject(request, 405, "scores take POST")
-    if (refused := _guard(lms, request, [c.SCOPE_SCORE], content_type=SCORE)):
+    if refused := _guard(lms, request, [c.SCOPE_SCORE], content_type=SCORE):
         return refused
     body, problem = _json_object(request)
     problem = problem or _score_problem(body)
@@ -209,8 +232,9 @@ def _scores(lms: LmsPlatform, request: Request, item: dict[str, Any]) -> Respons
         return lms.reject(request, 400, problem)
     if body["userId"] not in {p.sub for p in lms.people.values()}:
         return lms.reject(request, 422, f"userId {body['userId']!r} is not in the course")
-    earlier = [s for s in lms.ags.scores
-               if s["lineitem"] == item["id"] and s["userId"] == body["userId"]]
+    earlier = [
+        s for s in lms.ags.scores if s["lineitem"] == item["id"] and s["userId"] == body["userId"]
+    ]
     if earlier and _when(body["timestamp"]) < _when(earlier[-1]["timestamp"]):
         return lms.reject(request, 409, "timestamp is older than the last score for this user")
     lms.ags.scores.append({**body, "lineitem": item["id"]})
@@ -222,7 +246,7 @@ def _scores(lms: LmsPlatform, request: Request, item: dict[str, Any]) -> Respons
 def _results(lms: LmsPlatform, request: Request, item: dict[str, Any]) -> Response:
     if request.method != "GET":
         return lms.reject(request, 405, "results take GET")
-    if (refused := _guard(lms, request, [c.SCOPE_RESULT_READONLY], accept=RESULTS)):
+    if refused := _guard(lms, request, [c.SCOPE_RESULT_READONLY], accept=RESULTS):
         return refused
     query = request.query
     results = lms.ags.results(item["id"])

@@ -24,8 +24,12 @@ if TYPE_CHECKING:
     from tests.lti_platform.lms import LmsPlatform, PendingLaunch
 
 ID_TOKEN_TTL = 300
-_EXPECTED = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post",
-             "prompt": "none"}
+_EXPECTED = {
+    "scope": "openid",
+    "response_type": "id_token",
+    "response_mode": "form_post",
+    "prompt": "none",
+}
 
 
 def handle_auth(lms: LmsPlatform, request: Request) -> Response:
@@ -82,8 +86,9 @@ class _Registration(Registration):
         self._lms = lms
         self._pending = pending
 
-    def platform_encode_and_sign(self, payload: dict[str, Any],
-                                 expiration: int | None = None) -> str:
+    def platform_encode_and_sign(
+        self, payload: dict[str, Any], expiration: int | None = None
+    ) -> str:
         now = int(time.time())
         payload.update({"iat": now, "exp": now + (expiration or ID_TOKEN_TTL)})
         _finish(self._lms, self._pending, payload)
@@ -120,15 +125,21 @@ def build_id_token(lms: LmsPlatform, pending: PendingLaunch, auth: dict[str, str
         registration.set_deeplink_launch_url(pending.target_link_uri)
     launch = _Launch(_Config(registration=registration), dict(auth))
     person = pending.person
-    launch.set_user_data(person.sub, [*person.roles, *person.institution_roles],
-                         full_name=person.name, email_address=person.email)
+    launch.set_user_data(
+        person.sub,
+        [*person.roles, *person.institution_roles],
+        full_name=person.name,
+        email_address=person.email,
+    )
     if not deep_linking:
         link = lms.links.get(pending.resource_link_id or "", {})
-        launch.set_resource_link_claim(pending.resource_link_id or "",
-                                       description=link.get("text"), title=link.get("title"))
+        launch.set_resource_link_claim(
+            pending.resource_link_id or "", description=link.get("text"), title=link.get("title")
+        )
     course = lms.course
-    launch.set_launch_context_claim(course["id"], [lms.flavor.context_type], course.get("title"),
-                                    course.get("label"))
+    launch.set_launch_context_claim(
+        course["id"], [lms.flavor.context_type], course.get("title"), course.get("label")
+    )
     launch.set_launch_presentation_claim("iframe", lms.url + "/course-return")
     if pending.custom:
         launch.set_custom_parameters_claim(pending.custom)
@@ -137,9 +148,13 @@ def build_id_token(lms: LmsPlatform, pending: PendingLaunch, auth: dict[str, str
     if pending.nrps:
         launch.set_nrps(lms.memberships_url)
     if deep_linking:
-        launch.set_dl(lms.deep_link_return_url, title="Add a video assignment",
-                      description="Choose what to add", accept_types={"ltiResourceLink"},
-                      extra_data=pending.dl_data)  # type: ignore[arg-type] # spec: a string
+        launch.set_dl(
+            lms.deep_link_return_url,
+            title="Add a video assignment",
+            description="Choose what to add",
+            accept_types={"ltiResourceLink"},
+            extra_data=pending.dl_data,
+        )  # type: ignore[arg-type] # spec: a string
     launch.set_extra_claims(_extras(lms, pending))
     return str(launch.lti_launch()["id_token"])
 
@@ -156,18 +171,25 @@ def _set_ags(lms: LmsPlatform, launch: _Launch, pending: PendingLaunch) -> None:
 def _extras(lms: LmsPlatform, pending: PendingLaunch) -> dict[str, Any]:
     person = pending.person
     extras: dict[str, Any] = {
-        "given_name": person.given_name, "family_name": person.family_name,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
         c.LTI + "tool_platform": lms.flavor.tool_platform_claim(guid=lms.guid),
-        **lms.flavor.extra_claims(person=person, course=lms.course,
-                                  message_type=pending.message_type,
-                                  deployment_id=pending.deployment_id),
+        **lms.flavor.extra_claims(
+            person=person,
+            course=lms.course,
+            message_type=pending.message_type,
+            deployment_id=pending.deployment_id,
+        ),
     }
     if pending.message_type == c.SUBMISSION_REVIEW_REQUEST:
         extras[c.LTI + "message_type"] = c.SUBMISSION_REVIEW_REQUEST
     if pending.for_user is not None:
         who = pending.for_user
-        extras[c.LTI + "for_user"] = {"user_id": who.sub, **who.identity_claims(),
-                                      "roles": list(who.roles)}
+        extras[c.LTI + "for_user"] = {
+            "user_id": who.sub,
+            **who.identity_claims(),
+            "roles": list(who.roles),
+        }
     return extras
 
 

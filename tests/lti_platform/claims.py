@@ -63,8 +63,12 @@ class Person:
         return self.name.split(" ", 1)[-1]
 
     def identity_claims(self) -> dict[str, str]:
-        return {"name": self.name, "given_name": self.given_name,
-                "family_name": self.family_name, "email": self.email}
+        return {
+            "name": self.name,
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "email": self.email,
+        }
 
 
 _DEFAULT_PEOPLE = [  # key, name, course role
@@ -112,9 +116,14 @@ class Flavor:
         people = {}
         for number, (key, name, role) in enumerate(_DEFAULT_PEOPLE, start=3):
             sub = str(number) if self.name == "moodle" else str(uuid.uuid5(uuid.NAMESPACE_URL, key))
-            people[key] = Person(key=key, sub=sub, name=name, email=f"{key}@example.edu",
-                                 roles=self.course_roles(role),
-                                 institution_roles=self.institution_roles(role))
+            people[key] = Person(
+                key=key,
+                sub=sub,
+                name=name,
+                email=f"{key}@example.edu",
+                roles=self.course_roles(role),
+                institution_roles=self.institution_roles(role),
+            )
         return people
 
     def course_roles(self, role: str) -> list[str]:
@@ -135,11 +144,16 @@ class Flavor:
 
     def tool_platform_claim(self, guid: str) -> dict[str, str]:
         name = "Canvas LMS" if self.name == "canvas" else "Moodle"
-        return {"guid": guid, "name": name, "version": self.version,
-                "product_family_code": self.product_family_code}
+        return {
+            "guid": guid,
+            "name": name,
+            "version": self.version,
+            "product_family_code": self.product_family_code,
+        }
 
-    def extra_claims(self, *, person: Person, course: dict[str, str], message_type: str,
-                     deployment_id: str) -> dict[str, Any]:
+    def extra_claims(
+        self, *, person: Person, course: dict[str, str], message_type: str, deployment_id: str
+    ) -> dict[str, Any]:
         """Claims only this LMS sends."""
         if self.name == "moodle":
             return {
@@ -149,8 +163,10 @@ class Flavor:
         claims: dict[str, Any] = {
             "locale": "en",
             "picture": "https://canvas.instructure.com/images/messages/avatar-50.png",
-            LTI + "lis": {"person_sourcedid": f"sis-{person.key}",
-                          "course_offering_sourcedid": f"sis-{course['id']}"},
+            LTI + "lis": {
+                "person_sourcedid": f"sis-{person.key}",
+                "course_offering_sourcedid": f"sis-{course['id']}",
+            },
             LTI + "lti11_legacy_user_id": hashlib.sha1(person.sub.encode()).hexdigest(),  # noqa: S324
             LTI + "lti1p1": {"user_id": hashlib.sha1(person.sub.encode()).hexdigest()},  # noqa: S324
             "https://www.instructure.com/placement": (
@@ -161,8 +177,11 @@ class Flavor:
 
 
 MOODLE = Flavor(
-    name="moodle", product_family_code="moodle", version="2022112800",
-    auth_path="/mod/lti/auth.php", token_path="/mod/lti/token.php",
+    name="moodle",
+    product_family_code="moodle",
+    version="2022112800",
+    auth_path="/mod/lti/auth.php",
+    token_path="/mod/lti/token.php",
     jwks_path="/mod/lti/certs.php",
     lineitems_path="/mod/lti/services.php/2/lineitems",
     lineitem_path="/mod/lti/services.php/2/lineitems/{n}/lineitem",
@@ -174,8 +193,11 @@ MOODLE = Flavor(
     context_type="CourseSection",
 )
 CANVAS = Flavor(
-    name="canvas", product_family_code="canvas", version="cloud",
-    auth_path="/api/lti/authorize_redirect", token_path="/login/oauth2/token",
+    name="canvas",
+    product_family_code="canvas",
+    version="cloud",
+    auth_path="/api/lti/authorize_redirect",
+    token_path="/login/oauth2/token",
     jwks_path="/api/lti/security/jwks",
     lineitems_path="/api/lti/courses/{course}/line_items",
     lineitem_path="/api/lti/courses/{course}/line_items/{n}",

@@ -45,8 +45,11 @@ def handle_return(lms: LmsPlatform, request: Request) -> Response:
     lms.deep_link_returns.append(claims)
     created = [_place(lms, item) for item in items if item["type"] == "ltiResourceLink"]
     listing = "".join(f"<li>{html.escape(lms.links[i].get('title') or i)}</li>" for i in created)
-    return html_response(200, f"<!doctype html><title>Added</title><h1>{len(items)} item(s) "
-                              f"added to {html.escape(lms.course['title'])}</h1><ul>{listing}</ul>")
+    return html_response(
+        200,
+        f"<!doctype html><title>Added</title><h1>{len(items)} item(s) "
+        f"added to {html.escape(lms.course['title'])}</h1><ul>{listing}</ul>",
+    )
 
 
 def _verified(lms: LmsPlatform, token: str) -> dict[str, Any]:
@@ -57,8 +60,9 @@ def _verified(lms: LmsPlatform, token: str) -> dict[str, Any]:
     client = lms.known_client(client_id)
     if client is None:
         raise ToolJwtError(f"iss {client_id!r} is not the client_id of a tool here")
-    claims = verify_tool_jwt(token, client.key_set(lms), audience=lms.issuer, issuer=client_id,
-                             require=("nonce",))
+    claims = verify_tool_jwt(
+        token, client.key_set(lms), audience=lms.issuer, issuer=client_id, require=("nonce",)
+    )
     if not isinstance(claims["nonce"], str) or not lms.remember_once("dl-nonce", claims["nonce"]):
         raise ToolJwtError("nonce must be a string not used before")
     expected = {c.LTI + "message_type": c.DEEP_LINKING_RESPONSE, c.LTI + "version": "1.3.0"}
@@ -103,7 +107,8 @@ def _check_link(item: dict[str, Any]) -> None:
         raise ToolJwtError("a content item title must be a string")
     custom = item.get("custom", {})
     if not isinstance(custom, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in custom.items()):
+        isinstance(k, str) and isinstance(v, str) for k, v in custom.items()
+    ):
         raise ToolJwtError("custom must map strings to strings")
     line_item = item.get("lineItem")
     if line_item is None:
@@ -118,13 +123,22 @@ def _check_link(item: dict[str, Any]) -> None:
 
 def _place(lms: LmsPlatform, item: dict[str, Any]) -> str:
     link_id = f"dl-link-{len(lms.created_links) + 1}"
-    lms.links[link_id] = {"id": link_id, "title": item.get("title"), "text": item.get("text"),
-                          "url": item.get("url"), "custom": dict(item.get("custom", {})),
-                          "content_item": item}
+    lms.links[link_id] = {
+        "id": link_id,
+        "title": item.get("title"),
+        "text": item.get("text"),
+        "url": item.get("url"),
+        "custom": dict(item.get("custom", {})),
+        "content_item": item,
+    }
     lms.created_links.append(link_id)
     line_item = item.get("lineItem")
     if line_item is not None:
-        lms.ags.create({"label": line_item.get("label") or item.get("title") or "Video",
-                        **{k: v for k, v in line_item.items() if k != "label"},
-                        "resourceLinkId": link_id})
+        lms.ags.create(
+            {
+                "label": line_item.get("label") or item.get("title") or "Video",
+                **{k: v for k, v in line_item.items() if k != "label"},
+                "resourceLinkId": link_id,
+            }
+        )
     return link_id

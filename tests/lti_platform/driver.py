@@ -46,9 +46,15 @@ class LoopbackSecureCookiePolicy(DefaultCookiePolicy):
         return bool(super().return_ok_secure(cookie, request))
 
 
-def browser_request(session: requests.Session, method: str, url: str, *,
-                    cookies: bool = True, follow_redirects: bool = True,
-                    **kwargs: Any) -> requests.Response:
+def browser_request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    cookies: bool = True,
+    follow_redirects: bool = True,
+    **kwargs: Any,
+) -> requests.Response:
     """One request (and its redirects), sending cookies as a browser on loopback does.
 
     With cookies=False nothing is sent from, or stored into, the session's jar.
@@ -75,15 +81,27 @@ def browser_request(session: requests.Session, method: str, url: str, *,
     raise AssertionError(f"more than {MAX_REDIRECTS} redirects from {url}")
 
 
-def run_launch(lms: LmsPlatform, session: requests.Session, pending: PendingLaunch, *,
-               third_party_cookies: bool, login_method: str) -> requests.Response:
+def run_launch(
+    lms: LmsPlatform,
+    session: requests.Session,
+    pending: PendingLaunch,
+    *,
+    third_party_cookies: bool,
+    login_method: str,
+) -> requests.Response:
     if login_method.upper() == "POST":
         login_args: dict[str, Any] = {"data": pending.login_params}
     else:
         login_args = {"params": pending.login_params}
     login_uri = lms.client(pending.client_id).login_uri(lms)
-    login = browser_request(session, login_method.upper(), login_uri,
-                            cookies=third_party_cookies, follow_redirects=False, **login_args)
+    login = browser_request(
+        session,
+        login_method.upper(),
+        login_uri,
+        cookies=third_party_cookies,
+        follow_redirects=False,
+        **login_args,
+    )
     location = urljoin(login.url, login.headers.get("Location", ""))
     if not login.is_redirect or not location.startswith(lms.auth_login_url):
         return login  # the tool answered the login itself (refused it, most likely)
@@ -122,8 +140,13 @@ def parse_form(html: str) -> tuple[str | None, str, dict[str, str]]:
     return parser.action, parser.method, parser.fields
 
 
-def submit_form(session: requests.Session, response: requests.Response,
-                overrides: dict[str, str], *, cookies: bool = True) -> requests.Response:
+def submit_form(
+    session: requests.Session,
+    response: requests.Response,
+    overrides: dict[str, str],
+    *,
+    cookies: bool = True,
+) -> requests.Response:
     """Submit the first form of `response` as a browser would (with `overrides`)."""
     action, method, fields = parse_form(response.text)
     if action is None:

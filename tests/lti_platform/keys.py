@@ -46,8 +46,9 @@ class PlatformKey:
         return cls(private_key, kid, {**required, "kid": kid, "alg": "RS256", "use": "sig"})
 
     def sign(self, claims: dict[str, Any]) -> str:
-        return jwt.encode(claims, self.private_key, algorithm="RS256",
-                          headers={"kid": self.kid, "typ": "JWT"})
+        return jwt.encode(
+            claims, self.private_key, algorithm="RS256", headers={"kid": self.kid, "typ": "JWT"}
+        )
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         return {"keys": [self.public_jwk]}
@@ -94,8 +95,14 @@ class ToolKeySet:
             raise ToolJwtError(f"cannot fetch the tool's JWKS at {self.url}: {exc}") from exc
 
 
-def verify_tool_jwt(token: str, keys: ToolKeySet, *, audience: str,
-                    issuer: str | None = None, require: tuple[str, ...] = ()) -> dict[str, Any]:
+def verify_tool_jwt(
+    token: str,
+    keys: ToolKeySet,
+    *,
+    audience: str,
+    issuer: str | None = None,
+    require: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """Signature (RS256, by kid), aud, iss, exp and iat, strictly; returns the claims."""
     try:
         header = jwt.get_unverified_header(token)
@@ -108,7 +115,12 @@ def verify_tool_jwt(token: str, keys: ToolKeySet, *, audience: str,
     key = keys.key_for(str(header["kid"]))
     try:
         return jwt.decode(
-            token, key, algorithms=["RS256"], audience=audience, issuer=issuer, leeway=LEEWAY,
+            token,
+            key,
+            algorithms=["RS256"],
+            audience=audience,
+            issuer=issuer,
+            leeway=LEEWAY,
             options={"require": ["exp", "iat", "iss", "aud", *require], "verify_iat": True},
         )
     except jwt.InvalidTokenError as exc:

@@ -187,9 +187,20 @@ class LmsPlatform:
 
     def register_args(self) -> list[str]:
         """Arguments for call_command("register_platform", *args)."""
-        args = ["--tenant", f"Test LMS {self.flavor.name}", "--issuer", self.issuer,
-                "--client-id", self.client_id, "--auth-login-url", self.auth_login_url,
-                "--auth-token-url", self.token_url, "--keyset-url", self.keyset_url]
+        args = [
+            "--tenant",
+            f"Test LMS {self.flavor.name}",
+            "--issuer",
+            self.issuer,
+            "--client-id",
+            self.client_id,
+            "--auth-login-url",
+            self.auth_login_url,
+            "--auth-token-url",
+            self.token_url,
+            "--keyset-url",
+            self.keyset_url,
+        ]
         for deployment_id in self.deployment_ids:
             args += ["--deployment-id", deployment_id]
         return args
@@ -197,9 +208,14 @@ class LmsPlatform:
     def add_person(self, key: str, name: str, role: str = "student") -> c.Person:
         """Enrol someone new ("teacher", "ta" or "student"); NRPS lists them too."""
         sub = str(len(self.people) + 3) if self.flavor.name == "moodle" else str(uuid.uuid4())
-        person = c.Person(key=key, sub=sub, name=name, email=f"{key}@example.edu",
-                          roles=self.flavor.course_roles(role),
-                          institution_roles=self.flavor.institution_roles(role))
+        person = c.Person(
+            key=key,
+            sub=sub,
+            name=name,
+            email=f"{key}@example.edu",
+            roles=self.flavor.course_roles(role),
+            institution_roles=self.flavor.institution_roles(role),
+        )
         self.people[key] = person
         self.nrps.members.append(self.nrps.member(person))
         return person
@@ -240,11 +256,19 @@ class LmsPlatform:
     # --- Launching --------------------------------------------------------------------
 
     def prepare_launch(
-        self, person: str = "s1", *, resource_link_id: str = "link-1",
-        message_type: str = c.RESOURCE_LINK_REQUEST, custom: dict[str, Any] | None = None,
-        ags: bool = True, nrps: bool = True, for_user: str | None = None,
-        deep_linking: bool = False, target_link_uri: str | None = None,
-        storage_target: str | None = None, deployment_id: str | None = None,
+        self,
+        person: str = "s1",
+        *,
+        resource_link_id: str = "link-1",
+        message_type: str = c.RESOURCE_LINK_REQUEST,
+        custom: dict[str, Any] | None = None,
+        ags: bool = True,
+        nrps: bool = True,
+        for_user: str | None = None,
+        deep_linking: bool = False,
+        target_link_uri: str | None = None,
+        storage_target: str | None = None,
+        deployment_id: str | None = None,
         claim_overrides: dict[str, Any] | None = None,
     ) -> PendingLaunch:
         """Start a launch: returns it with the login initiation parameters to send."""
@@ -256,23 +280,35 @@ class LmsPlatform:
             raise ValueError("an LtiSubmissionReviewRequest needs for_user")
         is_dl = message_type == c.DEEP_LINKING_REQUEST
         link_id = None if is_dl else resource_link_id
-        link = self.links.setdefault(link_id, {"id": link_id, "title": f"Video {link_id}"}) \
-            if link_id else {}
+        link = (
+            self.links.setdefault(link_id, {"id": link_id, "title": f"Video {link_id}"})
+            if link_id
+            else {}
+        )
         client = self.client(self.client_id)
         pending = PendingLaunch(
-            hint=self._message_hint(link_id), person=self.people[person],
-            client_id=self.client_id, deployment_id=deployment_id or self.deployment_ids[0],
-            message_type=message_type, resource_link_id=link_id,
+            hint=self._message_hint(link_id),
+            person=self.people[person],
+            client_id=self.client_id,
+            deployment_id=deployment_id or self.deployment_ids[0],
+            message_type=message_type,
+            resource_link_id=link_id,
             target_link_uri=target_link_uri or link.get("url") or client.default_target(self),
-            custom={**link.get("custom", {}), **(custom or {})} or None, ags=ags, nrps=nrps,
+            custom={**link.get("custom", {}), **(custom or {})} or None,
+            ags=ags,
+            nrps=nrps,
             for_user=self.people[for_user] if for_user else None,
-            storage_target=storage_target, dl_data=secrets.token_hex(8) if is_dl else None,
+            storage_target=storage_target,
+            dl_data=secrets.token_hex(8) if is_dl else None,
             claim_overrides=claim_overrides,
         )
         pending.login_params = {
-            "iss": self.issuer, "login_hint": pending.person.sub,
-            "target_link_uri": pending.target_link_uri, "lti_message_hint": pending.hint,
-            "client_id": pending.client_id, "lti_deployment_id": pending.deployment_id,
+            "iss": self.issuer,
+            "login_hint": pending.person.sub,
+            "target_link_uri": pending.target_link_uri,
+            "lti_message_hint": pending.hint,
+            "client_id": pending.client_id,
+            "lti_deployment_id": pending.deployment_id,
         }
         if storage_target:
             pending.login_params["lti_storage_target"] = storage_target
@@ -290,32 +326,47 @@ class LmsPlatform:
         login_uri = self.client(pending.client_id).login_uri(self)
         return login_uri + "?" + urlencode(pending.login_params)
 
-    def course_page_url(self, person: str = "s1", *,
-                        storage_target: str = "post_message_forwarding", **launch: Any) -> str:
+    def course_page_url(
+        self, person: str = "s1", *, storage_target: str = "post_message_forwarding", **launch: Any
+    ) -> str:
         """A course page (on `browser_url`, cross-site to the tool) with the tool in an
         iframe and the platform storage frame named `storage_target`: for browser tests."""
         login = self.login_url(person, storage_target=storage_target, **launch)
         return f"{self.browser_url}/course-page?launch={quote(login, safe='')}"
 
-    def launch(self, session: requests.Session, person: str = "s1", *,
-               third_party_cookies: bool = True, login_method: str = "GET",
-               **launch: Any) -> requests.Response:
+    def launch(
+        self,
+        session: requests.Session,
+        person: str = "s1",
+        *,
+        third_party_cookies: bool = True,
+        login_method: str = "GET",
+        **launch: Any,
+    ) -> requests.Response:
         """Drive a launch as a browser would; returns the tool's final response."""
         if launch.get("storage_target"):
             raise NotImplementedError(
                 "launch(storage_target=...) needs JavaScript (the LTI postMessage storage): "
-                "open lms.course_page_url(...) in a Playwright browser instead")
+                "open lms.course_page_url(...) in a Playwright browser instead"
+            )
         pending = self.prepare_launch(person, **launch)
-        return driver.run_launch(self, session, pending, third_party_cookies=third_party_cookies,
-                                 login_method=login_method)
+        return driver.run_launch(
+            self,
+            session,
+            pending,
+            third_party_cookies=third_party_cookies,
+            login_method=login_method,
+        )
 
-    def follow_auto_post(self, session: requests.Session,
-                         response: requests.Response, **overrides: str) -> requests.Response:
+    def follow_auto_post(
+        self, session: requests.Session, response: requests.Response, **overrides: str
+    ) -> requests.Response:
         """Submit the (auto-submitting) form in `response`, e.g. a deep linking response."""
         return driver.submit_form(session, response, overrides)
 
-    def start_dynamic_registration(self, session: requests.Session,
-                                   tool_register_url: str) -> requests.Response:
+    def start_dynamic_registration(
+        self, session: requests.Session, tool_register_url: str
+    ) -> requests.Response:
         return registration.start(self, session, tool_register_url)
 
     # --- HTTP -------------------------------------------------------------------------
@@ -339,14 +390,23 @@ class LmsPlatform:
         answer = services.handle_service(self, request)
         return answer or self.reject(request, 404, f"no such platform URL {request.path}")
 
-    def reject(self, request: Request, status: int, reason: str, *,
-               headers: dict[str, str] | None = None, oauth_error: str | None = None) -> Response:
+    def reject(
+        self,
+        request: Request,
+        status: int,
+        reason: str,
+        *,
+        headers: dict[str, str] | None = None,
+        oauth_error: str | None = None,
+    ) -> Response:
         """Answer an error and record why, so a failing test can show it."""
-        self.rejections.append({"method": request.method, "path": request.path,
-                                "status": status, "reason": reason})
+        self.rejections.append(
+            {"method": request.method, "path": request.path, "status": status, "reason": reason}
+        )
         if oauth_error:
-            return json_response(status, {"error": oauth_error, "error_description": reason},
-                                 headers=headers)
+            return json_response(
+                status, {"error": oauth_error, "error_description": reason}, headers=headers
+            )
         return text_response(status, reason, headers)
 
     def origin_of_tool(self) -> str:

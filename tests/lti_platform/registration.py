@@ -28,8 +28,10 @@ MESSAGES_SUPPORTED = [c.RESOURCE_LINK_REQUEST, c.DEEP_LINKING_REQUEST]
 
 def start(lms: LmsPlatform, session: requests.Session, tool_register_url: str) -> requests.Response:
     """GET the tool's registration URL with openid_configuration and registration_token."""
-    params = {"openid_configuration": lms.openid_configuration_url,
-              "registration_token": lms.registration_token}
+    params = {
+        "openid_configuration": lms.openid_configuration_url,
+        "registration_token": lms.registration_token,
+    }
     return browser_request(session, "GET", tool_register_url, params=params)
 
 
@@ -59,8 +61,17 @@ def configuration(lms: LmsPlatform) -> dict[str, Any]:
         "response_types_supported": ["id_token"],
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "claims_supported": ["iss", "sub", "aud", "name", "given_name", "family_name", "email",
-                             "picture", "locale"],
+        "claims_supported": [
+            "iss",
+            "sub",
+            "aud",
+            "name",
+            "given_name",
+            "family_name",
+            "email",
+            "picture",
+            "locale",
+        ],
         c.PLATFORM_CONFIGURATION: platform,
     }
 
@@ -71,8 +82,12 @@ def handle_configuration(lms: LmsPlatform, request: Request) -> Response:
     bearer = request.bearer()
     lms.openid_configuration_requests.append({"bearer": bearer})
     if bearer is not None and not _token_valid(lms, bearer):
-        return lms.reject(request, 401, "the bearer is not a registration token still valid",
-                          oauth_error="invalid_token")
+        return lms.reject(
+            request,
+            401,
+            "the bearer is not a registration token still valid",
+            oauth_error="invalid_token",
+        )
     return json_response(200, configuration(lms))
 
 
@@ -80,23 +95,37 @@ def handle_registration(lms: LmsPlatform, request: Request) -> Response:
     if request.method != "POST":
         return lms.reject(request, 405, "the registration endpoint takes POST")
     if not _token_valid(lms, request.bearer()):
-        return lms.reject(request, 401, "Authorization must be Bearer <registration_token>, "
-                          "unused", oauth_error="invalid_token")
+        return lms.reject(
+            request,
+            401,
+            "Authorization must be Bearer <registration_token>, unused",
+            oauth_error="invalid_token",
+        )
     if request.content_type != "application/json":
-        return lms.reject(request, 415, "the registration must be application/json",
-                          oauth_error="invalid_client_metadata")
+        return lms.reject(
+            request,
+            415,
+            "the registration must be application/json",
+            oauth_error="invalid_client_metadata",
+        )
     try:
         body = request.json()
     except ValueError:
-        return lms.reject(request, 400, "the registration is not JSON",
-                          oauth_error="invalid_client_metadata")
+        return lms.reject(
+            request, 400, "the registration is not JSON", oauth_error="invalid_client_metadata"
+        )
     problem = registration_problem(body) if isinstance(body, dict) else "not a JSON object"
     if problem:
-        return lms.reject(request, 400, f"invalid client registration: {problem}",
-                          oauth_error="invalid_client_metadata")
+        return lms.reject(
+            request,
+            400,
+            f"invalid client registration: {problem}",
+            oauth_error="invalid_client_metadata",
+        )
     if not lms.remember_once("registration-token", lms.registration_token):
-        return lms.reject(request, 401, "the registration token was already used",
-                          oauth_error="invalid_token")
+        return lms.reject(
+            request, 401, "the registration token was already used", oauth_error="invalid_token"
+        )
     return json_response(200, _register(lms, body))
 
 
@@ -116,13 +145,21 @@ def _register(lms: LmsPlatform, body: dict[str, Any]) -> dict[str, Any]:
     tool = body[c.TOOL_CONFIGURATION]
     scopes = [s for s in body.get("scope", "").split() if s in c.ALL_SCOPES]
     lms.clients[client_id] = ToolClient(
-        client_id, [deployment_id], jwks_uri=body["jwks_uri"],
-        redirect_uri_list=list(body["redirect_uris"]), scopes=scopes,
-        initiate_login_uri=body["initiate_login_uri"], target_link_uri=tool["target_link_uri"],
+        client_id,
+        [deployment_id],
+        jwks_uri=body["jwks_uri"],
+        redirect_uri_list=list(body["redirect_uris"]),
+        scopes=scopes,
+        initiate_login_uri=body["initiate_login_uri"],
+        target_link_uri=tool["target_link_uri"],
     )
     lms.client_id, lms.deployment_ids = client_id, lms.clients[client_id].deployment_ids
-    answer = {**body, "client_id": client_id, "scope": " ".join(scopes),
-              c.TOOL_CONFIGURATION: {**tool, "deployment_id": deployment_id}}
+    answer = {
+        **body,
+        "client_id": client_id,
+        "scope": " ".join(scopes),
+        c.TOOL_CONFIGURATION: {**tool, "deployment_id": deployment_id},
+    }
     lms.registrations.append(answer)
     return answer
 
@@ -151,8 +188,11 @@ def registration_problem(body: dict[str, Any]) -> str:
     if not isinstance(uris, list) or not uris or not all(_absolute(u) for u in uris):
         return "redirect_uris must be a non-empty list of absolute URLs"
     scope = body.get("scope", "")
-    unknown = [s for s in scope.split() if s not in c.ALL_SCOPES] if isinstance(scope, str) \
+    unknown = (
+        [s for s in scope.split() if s not in c.ALL_SCOPES]
+        if isinstance(scope, str)
         else ["(scope must be a space-separated string)"]
+    )
     if unknown:
         return f"scope asks for what the platform does not offer: {unknown}"
     return _tool_configuration_problem(body)

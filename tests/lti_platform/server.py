@@ -38,8 +38,7 @@ class Request:
 
     def accepts(self, media_type: str) -> bool:
         accept = self.headers.get("Accept") or ""
-        return any(part.split(";")[0].strip().lower() == media_type
-                   for part in accept.split(","))
+        return any(part.split(";")[0].strip().lower() == media_type for part in accept.split(","))
 
     def form(self) -> dict[str, str]:
         return dict(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))
@@ -61,20 +60,27 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def json_response(status: int, data: Any, content_type: str = "application/json",
-                  headers: dict[str, str] | None = None) -> Response:
-    return Response(status, json.dumps(data).encode(),
-                    {"Content-Type": content_type, **(headers or {})})
+def json_response(
+    status: int,
+    data: Any,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return Response(
+        status, json.dumps(data).encode(), {"Content-Type": content_type, **(headers or {})}
+    )
 
 
 def html_response(status: int, html: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, html.encode(),
-                    {"Content-Type": "text/html; charset=utf-8", **(headers or {})})
+    return Response(
+        status, html.encode(), {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
+    )
 
 
 def text_response(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, text.encode(),
-                    {"Content-Type": "text/plain; charset=utf-8", **(headers or {})})
+    return Response(
+        status, text.encode(), {"Content-Type": "text/plain; charset=utf-8", **(headers or {})}
+    )
 
 
 Handler = Callable[[Request], Response]
@@ -87,8 +93,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
-        request = Request(self.command, parts.path, parts.query, self.headers,
-                          self.rfile.read(length) if length else b"")
+        request = Request(
+            self.command,
+            parts.path,
+            parts.query,
+            self.headers,
+            self.rfile.read(length) if length else b"",
+        )
         try:
             response = self.server.app(request)
         except Exception:  # a platform bug: answer 500 and keep the trace for the test
@@ -123,8 +134,10 @@ class HttpServer:
         self._server.on_error = on_error
         self.port: int = self._server.server_port
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": POLL_INTERVAL},
-            name=f"lti-platform-{self.port}", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": POLL_INTERVAL},
+            name=f"lti-platform-{self.port}",
+            daemon=True,
         )
         self._thread.start()
 

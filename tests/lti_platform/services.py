@@ -34,20 +34,27 @@ NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 
 def handle_token(lms: LmsPlatform, request: Request) -> Response:
     if request.method != "POST":
-        return lms.reject(request, 405, "the token endpoint takes POST",
-                          oauth_error="invalid_request")
+        return lms.reject(
+            request, 405, "the token endpoint takes POST", oauth_error="invalid_request"
+        )
     if request.content_type != "application/x-www-form-urlencoded":
-        return lms.reject(request, 400, "the token request must be form-encoded",
-                          oauth_error="invalid_request")
+        return lms.reject(
+            request, 400, "the token request must be form-encoded", oauth_error="invalid_request"
+        )
     form = request.form()
-    record: dict[str, Any] = {"scope": form.get("scope", "").split(), "claims": None,
-                              "granted": False, "error": None}
+    record: dict[str, Any] = {
+        "scope": form.get("scope", "").split(),
+        "claims": None,
+        "granted": False,
+        "error": None,
+    }
     lms.token_requests.append(record)
     return _grant(lms, request, form, record)
 
 
-def _grant(lms: LmsPlatform, request: Request, form: dict[str, str],
-           record: dict[str, Any]) -> Response:
+def _grant(
+    lms: LmsPlatform, request: Request, form: dict[str, str], record: dict[str, Any]
+) -> Response:
     def refuse(status: int, error: str, reason: str) -> Response:
         record["error"] = reason
         return lms.reject(request, status, reason, oauth_error=error)
@@ -65,8 +72,13 @@ def _grant(lms: LmsPlatform, request: Request, form: dict[str, str],
     if client is None:
         return refuse(401, "invalid_client", f"iss {client_id!r} is no client of this platform")
     try:
-        claims = verify_tool_jwt(assertion, client.key_set(lms), audience=lms.token_url,
-                                 issuer=client_id, require=("sub", "jti"))
+        claims = verify_tool_jwt(
+            assertion,
+            client.key_set(lms),
+            audience=lms.token_url,
+            issuer=client_id,
+            require=("sub", "jti"),
+        )
     except ToolJwtError as exc:
         return refuse(401, "invalid_client", f"client_assertion refused: {exc}")
     record["claims"] = claims
@@ -79,12 +91,22 @@ def _grant(lms: LmsPlatform, request: Request, form: dict[str, str],
     if not scopes or unknown:
         return refuse(400, "invalid_scope", f"scopes not offered: {unknown or 'none asked'}")
     token = secrets.token_urlsafe(32)
-    lms.tokens[token] = {"client_id": client_id, "scopes": scopes,
-                         "expires_at": time.time() + TOKEN_TTL}
+    lms.tokens[token] = {
+        "client_id": client_id,
+        "scopes": scopes,
+        "expires_at": time.time() + TOKEN_TTL,
+    }
     record["granted"] = True
-    return json_response(200, {"access_token": token, "token_type": "Bearer",
-                               "expires_in": TOKEN_TTL, "scope": " ".join(scopes)},
-                         headers={"Cache-Control": "no-store"})
+    return json_response(
+        200,
+        {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": TOKEN_TTL,
+            "scope": " ".join(scopes),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 class NrpsState:
@@ -97,8 +119,12 @@ class NrpsState:
 
     @staticmethod
     def member(person: c.Person) -> dict[str, Any]:
-        return {"status": Status.ACTIVE.value, "user_id": person.sub, "roles": list(person.roles),
-                **person.identity_claims()}
+        return {
+            "status": Status.ACTIVE.value,
+            "user_id": person.sub,
+            "roles": list(person.roles),
+            **person.identity_claims(),
+        }
 
     def outage(self, status: int = 503) -> None:
         self.outage_status = status
@@ -126,14 +152,16 @@ def handle_memberships(lms: LmsPlatform, request: Request) -> Response:
         elif rlid not in lms.links:
             return lms.reject(request, 404, f"resource link {rlid!r} is not in this course")
     if role := query.get("role"):
-        members = [m for m in members
-                   if any(r == role or r.endswith("#" + role) for r in m["roles"])]
+        members = [
+            m for m in members if any(r == role or r.endswith("#" + role) for r in m["roles"])
+        ]
     try:
         chunk, more = page_of(members, query, lms.nrps.page_size)
     except ValueError as exc:
         return lms.reject(request, 400, str(exc))
-    context = Context(id=lms.course["id"], label=lms.course.get("label", ""),
-                      title=lms.course.get("title", ""))
+    context = Context(
+        id=lms.course["id"], label=lms.course.get("label", ""), title=lms.course.get("title", "")
+    )
     body = {"id": lms.memberships_url, "context": dataclass_to_dict(context), "members": chunk}
     headers = next_link(lms.memberships_url, query) if more else {}
     return json_response(200, body, NRPS_MEDIA_TYPE, headers)

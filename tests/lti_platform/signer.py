@@ -100,8 +100,14 @@ class TestPlatform:
         body.update(overrides)
         return {k: v for k, v in body.items() if v is not None}
 
-    def sign(self, claims: dict[str, Any], *, kid: str | None = None,
-             key: rsa.RSAPrivateKey | None = None, alg: str = "RS256") -> str:
+    def sign(
+        self,
+        claims: dict[str, Any],
+        *,
+        kid: str | None = None,
+        key: rsa.RSAPrivateKey | None = None,
+        alg: str = "RS256",
+    ) -> str:
         headers = {"kid": kid or self.kid}
         return jwt.encode(claims, key or self.key, algorithm=alg, headers=headers)
 

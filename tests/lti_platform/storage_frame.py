@@ -72,8 +72,11 @@ def _origin(url: str) -> str:
 
 def tool_origins(lms: LmsPlatform) -> list[str]:
     origins = {lms.origin_of_tool()} if lms.tool_url else set()
-    origins |= {_origin(client.initiate_login_uri) for client in lms.clients.values()
-                if client.initiate_login_uri}
+    origins |= {
+        _origin(client.initiate_login_uri)
+        for client in lms.clients.values()
+        if client.initiate_login_uri
+    }
     return sorted(origins)
 
 
@@ -82,8 +85,10 @@ def handler_script(lms: LmsPlatform) -> str:
 
 
 def handle_storage_frame(lms: LmsPlatform, request: Request) -> Response:
-    return html_response(200, "<!doctype html><title>LTI platform storage</title>"
-                              f"<script>{handler_script(lms)}</script>")
+    return html_response(
+        200,
+        f"<!doctype html><title>LTI platform storage</title><script>{handler_script(lms)}</script>",
+    )
 
 
 def handle_course_page(lms: LmsPlatform, request: Request) -> Response:
@@ -93,12 +98,14 @@ def handle_course_page(lms: LmsPlatform, request: Request) -> Response:
     target = dict(parse_qsl(urlsplit(launch).query)).get("lti_storage_target", "")
     storage = ""
     if target and target != "_parent":
-        storage = (f'<iframe name="{html.escape(target)}" title="platform storage" '
-                   f'data-src="{lms.url}/storage-frame" style="display:none"></iframe>')
+        storage = (
+            f'<iframe name="{html.escape(target)}" title="platform storage" '
+            f'data-src="{lms.url}/storage-frame" style="display:none"></iframe>'
+        )
     page = f"""<!doctype html>
-<html><head><title>{html.escape(lms.course['title'])}</title></head>
+<html><head><title>{html.escape(lms.course["title"])}</title></head>
 <body>
-<h1>{html.escape(lms.course['title'])}</h1>
+<h1>{html.escape(lms.course["title"])}</h1>
 {storage}
 <iframe id="tool" name="tool" title="video assignment" width="100%" height="800"
         allow="camera; microphone; display-capture; fullscreen"></iframe>

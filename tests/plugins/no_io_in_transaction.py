@@ -45,7 +45,8 @@ def take_violations() -> list[str]:
 def _our_frames() -> str:
     """The calling frames of the project's code (libraries' frames say little here)."""
     frames = [
-        frame for frame in traceback.extract_stack()[:-2]
+        frame
+        for frame in traceback.extract_stack()[:-2]
         if "site-packages" not in frame.filename and _PROJECT in frame.filename
     ]
     return "".join(traceback.format_list(frames[-12:]))
@@ -82,8 +83,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def _check(phase: str) -> None:
     found = take_violations()
     if found:
-        pytest.fail(f"network call during {phase} while a transaction was open:\n\n"
-                    + "\n\n".join(found), pytrace=False)
+        pytest.fail(
+            f"network call during {phase} while a transaction was open:\n\n" + "\n\n".join(found),
+            pytrace=False,
+        )
 
 
 @pytest.hookimpl(wrapper=True)

@@ -25,8 +25,13 @@ pytestmark = pytest.mark.django_db
 
 def claims_of(user: LtiUser, assignment: VideoAssignment, role: str = "student") -> LaunchClaims:
     course = assignment.course
-    return LaunchClaims(tenant_id=course.tenant_id, user_id=user.pk, course_id=course.pk,
-                        assignment_id=assignment.pk, role=role)  # type: ignore[arg-type]
+    return LaunchClaims(
+        tenant_id=course.tenant_id,
+        user_id=user.pk,
+        course_id=course.pk,
+        assignment_id=assignment.pk,
+        role=role,
+    )  # type: ignore[arg-type]
 
 
 def test_a_student_sees_only_their_own_submissions_to_this_link() -> None:
@@ -66,10 +71,12 @@ def test_someone_elses_submission_is_not_found_like_a_missing_one() -> None:
 def test_only_teachers_list_the_current_submissions_by_name() -> None:
     assignment = VideoAssignmentFactory()
     tenant = assignment.course.tenant
-    zoe = SubmissionFactory(assignment=assignment, is_current=True,
-                            student=LtiUserFactory(tenant=tenant, name="Zoe"))
-    ada = SubmissionFactory(assignment=assignment, is_current=True,
-                            student=LtiUserFactory(tenant=tenant, name="Ada"))
+    zoe = SubmissionFactory(
+        assignment=assignment, is_current=True, student=LtiUserFactory(tenant=tenant, name="Zoe")
+    )
+    ada = SubmissionFactory(
+        assignment=assignment, is_current=True, student=LtiUserFactory(tenant=tenant, name="Ada")
+    )
     SubmissionFactory(assignment=assignment, student=ada.student, is_current=False)
     teacher = LtiUserFactory(tenant=tenant)
 
@@ -82,8 +89,9 @@ def test_a_student_has_a_current_video_and_a_replacement_on_its_way() -> None:
     current = SubmissionFactory(state=Submission.State.READY, is_current=True)
     assignment, me = current.assignment, current.student
     SubmissionFactory(assignment=assignment, student=me, state=Submission.State.PENDING_UPLOAD)
-    replacement = SubmissionFactory(assignment=assignment, student=me,
-                                    state=Submission.State.PROCESSING)
+    replacement = SubmissionFactory(
+        assignment=assignment, student=me, state=Submission.State.PROCESSING
+    )
 
     assert student_submissions(claims_of(me, assignment)) == (current, replacement)
 

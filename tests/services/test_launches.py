@@ -12,11 +12,18 @@ LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 MEMBERSHIP = LIS + "membership#"
 
 
-@pytest.mark.parametrize("role", [
-    MEMBERSHIP + "Instructor", MEMBERSHIP + "TeachingAssistant", MEMBERSHIP + "ContentDeveloper",
-    MEMBERSHIP + "Administrator", "Instructor", LIS + "system/person#Administrator",
-    LIS + "institution/person#Administrator",
-])
+@pytest.mark.parametrize(
+    "role",
+    [
+        MEMBERSHIP + "Instructor",
+        MEMBERSHIP + "TeachingAssistant",
+        MEMBERSHIP + "ContentDeveloper",
+        MEMBERSHIP + "Administrator",
+        "Instructor",
+        LIS + "system/person#Administrator",
+        LIS + "institution/person#Administrator",
+    ],
+)
 def test_teaching_roles_of_the_course_and_platform_administrators_teach(role: str) -> None:
     assert role_from_claims([role]) == "teacher"
 

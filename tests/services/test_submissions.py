@@ -24,7 +24,8 @@ def test_a_failed_verification_tells_the_student_and_the_log(state: str) -> None
     assert submission.error_message == "The video could not be read."
     event = VideoEvent.objects.get(submission=submission)
     assert (event.kind, event.details) == (
-        VideoEvent.Kind.UPLOAD_FAILED, {"reason": "The video could not be read."}
+        VideoEvent.Kind.UPLOAD_FAILED,
+        {"reason": "The video could not be read."},
     )
 
 

@@ -126,8 +126,9 @@ class Harness(abc.ABC):
     clock_modules: tuple[types.ModuleType, ...]  # modules whose `time.time()` signs
 
     @abc.abstractmethod
-    def upload(self, ticket: UploadTicket, data: bytes, *, filename: str,
-               mime: str) -> dict[str, Any]:
+    def upload(
+        self, ticket: UploadTicket, data: bytes, *, filename: str, mime: str
+    ) -> dict[str, Any]:
         """Send the bytes as the browser does; return what the web layer then hands
         `confirm_upload` (the app always knows the declared size and type)."""
 
@@ -193,12 +194,17 @@ class LocalHarness(Harness):
         self.base_url = base_url
         self.probes_media = probes_media
 
-    def upload(self, ticket: UploadTicket, data: bytes, *, filename: str,
-               mime: str) -> dict[str, Any]:
-        client = tus_client.TusClient(urljoin(self.base_url, ticket.url),
-                                      headers=dict(ticket.headers))
-        uploader = client.uploader(file_stream=io.BytesIO(data), chunk_size=4 * 1024,
-                                   metadata={"filename": filename, "filetype": mime})
+    def upload(
+        self, ticket: UploadTicket, data: bytes, *, filename: str, mime: str
+    ) -> dict[str, Any]:
+        client = tus_client.TusClient(
+            urljoin(self.base_url, ticket.url), headers=dict(ticket.headers)
+        )
+        uploader = client.uploader(
+            file_stream=io.BytesIO(data),
+            chunk_size=4 * 1024,
+            metadata={"filename": filename, "filetype": mime},
+        )
         uploader.upload()  # POST creation, then 4 KiB PATCHes
         return {"size": len(data), "mime": mime}
 
@@ -222,8 +228,9 @@ class LocalHarness(Harness):
 
     def assert_purged(self, video_id: str) -> None:
         super().assert_purged(video_id)
-        leftovers = [path for path in Path(self.backend.files.root).rglob("*")
-                     if video_id in str(path)]
+        leftovers = [
+            path for path in Path(self.backend.files.root).rglob("*") if video_id in str(path)
+        ]
         assert leftovers == []
 
 
@@ -242,8 +249,9 @@ class S3Harness(Harness):
         self.bucket = bucket
         self.protocols = frozenset({"s3-post"})
 
-    def upload(self, ticket: UploadTicket, data: bytes, *, filename: str,
-               mime: str) -> dict[str, Any]:
+    def upload(
+        self, ticket: UploadTicket, data: bytes, *, filename: str, mime: str
+    ) -> dict[str, Any]:
         if ticket.protocol == "s3-multipart":
             assert isinstance(self.backend, MultipartUploads)
             upload_multipart(self.backend, ticket, data)
@@ -303,8 +311,15 @@ class CloudFrontHarness(S3Harness):
 
     name = "s3-cloudfront"
 
-    def __init__(self, backend: S3Backend, server: MotoServer, bucket: str, *,
-                 public_key: rsa.RSAPublicKey, distribution_id: str) -> None:
+    def __init__(
+        self,
+        backend: S3Backend,
+        server: MotoServer,
+        bucket: str,
+        *,
+        public_key: rsa.RSAPublicKey,
+        distribution_id: str,
+    ) -> None:
         super().__init__(backend, server, bucket)
         self.public_key = public_key
         self.distribution_id = distribution_id
@@ -347,8 +362,11 @@ class CloudFrontHarness(S3Harness):
 
     def assert_purged(self, video_id: str) -> None:
         super().assert_purged(video_id)
-        paths = [path for batch in invalidations(self.server, self.distribution_id)
-                 for path in batch["InvalidationBatch"]["Paths"]["Items"]]
+        paths = [
+            path
+            for batch in invalidations(self.server, self.distribution_id)
+            for path in batch["InvalidationBatch"]["Paths"]["Items"]
+        ]
         assert f"/{video_id}" in paths  # CloudFront told to forget its cached copy
 
 
@@ -366,13 +384,15 @@ class CloudflareHarness(Harness):
         self.backend = backend
         self.stream = stream
 
-    def upload(self, ticket: UploadTicket, data: bytes, *, filename: str,
-               mime: str) -> dict[str, Any]:
+    def upload(
+        self, ticket: UploadTicket, data: bytes, *, filename: str, mime: str
+    ) -> dict[str, Any]:
         # Our tus view forwards the browser's creation POST; the browser then PATCHes the
         # one-time Location at Cloudflare, and the web layer records the media id.
         assert isinstance(self.backend, TusCreationForwarding)
         location, video_id = self.backend.forward_tus_creation(
-            ticket.upload_ref, upload_length=len(data),
+            ticket.upload_ref,
+            upload_length=len(data),
             upload_metadata=encode_tus_metadata({"name": filename, "filetype": mime}),
         )
         assert upload_with_tus(location, data, MIN_CHUNK) == len(data)
@@ -434,7 +454,6 @@ def no_retry_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tenacity.nap, "time", types.SimpleNamespace(sleep=lambda _s: None))
 
 
-
 # -- building each harness (the suite's `harness` fixture picks one per parameter) --
 
 SAMPLE_SECONDS = 2
@@ -450,9 +469,25 @@ def make_sample_video(target: Path) -> bytes:
         pytest.skip("ffmpeg is not installed: the conformance suite needs a real video")
     source = f"testsrc=duration={SAMPLE_SECONDS}:size={SAMPLE_WIDTH}x{SAMPLE_HEIGHT}:rate=25"
     subprocess.run(
-        [ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", source, "-pix_fmt", "yuv420p",
-         "-c:v", "libx264", "-movflags", "+faststart", str(target)],
-        check=True, timeout=60,
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            source,
+            "-pix_fmt",
+            "yuv420p",
+            "-c:v",
+            "libx264",
+            "-movflags",
+            "+faststart",
+            str(target),
+        ],
+        check=True,
+        timeout=60,
     )
     return target.read_bytes()
 
@@ -481,25 +516,37 @@ def build_s3_cloudfront(request: pytest.FixtureRequest) -> Iterator[Harness]:
     distribution_id = create_distribution(server, bucket)
     backend = S3Backend(
         **backend_options(server.url, bucket, multipart_threshold=1),
-        cloudfront_domain=CLOUDFRONT_DOMAIN, cloudfront_key_pair_id=CLOUDFRONT_KEY_PAIR_ID,
-        cloudfront_private_key=pem.decode(), cloudfront_distribution_id=distribution_id,
+        cloudfront_domain=CLOUDFRONT_DOMAIN,
+        cloudfront_key_pair_id=CLOUDFRONT_KEY_PAIR_ID,
+        cloudfront_private_key=pem.decode(),
+        cloudfront_distribution_id=distribution_id,
     )
-    yield CloudFrontHarness(backend, server, bucket, public_key=public_key,
-                            distribution_id=distribution_id)
+    yield CloudFrontHarness(
+        backend, server, bucket, public_key=public_key, distribution_id=distribution_id
+    )
 
 
 def build_cloudflare(request: pytest.FixtureRequest) -> Iterator[Harness]:
     """Configured as an administrator ends up: a signing key made through the API.
     Processing takes a minute of the fake's clock, so "processing" is seen reliably
     until the harness finishes it; the fake reports the sample's duration and size."""
-    with FakeCloudflareStream(queued_seconds=30, encoding_seconds=30,
-                              duration=float(SAMPLE_SECONDS), width=SAMPLE_WIDTH,
-                              height=SAMPLE_HEIGHT) as stream:
-        account = {"account_id": stream.account_id, "api_token": stream.api_token,
-                   "api_base": stream.api_base, "delivery_base": stream.delivery_base}
+    with FakeCloudflareStream(
+        queued_seconds=30,
+        encoding_seconds=30,
+        duration=float(SAMPLE_SECONDS),
+        width=SAMPLE_WIDTH,
+        height=SAMPLE_HEIGHT,
+    ) as stream:
+        account = {
+            "account_id": stream.account_id,
+            "api_token": stream.api_token,
+            "api_base": stream.api_base,
+            "delivery_base": stream.delivery_base,
+        }
         key_id, pem = CloudflareStreamBackend(**account).create_signing_key()
-        backend = CloudflareStreamBackend(**account, signing_key_id=key_id,
-                                          signing_key_pem=pem, max_duration_seconds=600)
+        backend = CloudflareStreamBackend(
+            **account, signing_key_id=key_id, signing_key_pem=pem, max_duration_seconds=600
+        )
         yield CloudflareHarness(backend, stream)
 
 

@@ -23,8 +23,9 @@ def _imports(path: Path) -> set[str]:
 
 def test_storage_backends_never_imports_the_app() -> None:
     offenders = {
-        str(path.relative_to(ROOT)): sorted(name for name in _imports(path)
-                                            if name.split(".")[0] == "lti_tool")
+        str(path.relative_to(ROOT)): sorted(
+            name for name in _imports(path) if name.split(".")[0] == "lti_tool"
+        )
         for path in (ROOT / "storage_backends").rglob("*.py")
     }
     assert {path: names for path, names in offenders.items() if names} == {}
@@ -34,7 +35,8 @@ def test_the_app_imports_no_backend_package() -> None:
     packages = {path.parent.name for path in (ROOT / "storage_backends").glob("*/__init__.py")}
     offenders = {
         str(path.relative_to(ROOT)): sorted(
-            name for name in _imports(path)
+            name
+            for name in _imports(path)
             if name.startswith("storage_backends.") and name.split(".")[1] in packages
         )
         for path in (ROOT / "lti_tool").rglob("*.py")

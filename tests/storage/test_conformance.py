@@ -39,7 +39,8 @@ ALL_BUILDERS = {**BUILDERS, **_found}
 # it at run time is too late): the mark goes on the parameters that need it.
 HARNESS_PARAMS = [
     pytest.param(name, marks=pytest.mark.django_db(transaction=True))
-    if name in USES_DATABASE | _found_database else name
+    if name in USES_DATABASE | _found_database
+    else name
     for name in ALL_BUILDERS
 ]
 
@@ -63,12 +64,18 @@ def harness(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.fixture
 def ctx() -> UploadContext:
-    return UploadContext(tenant_id=1, assignment_id=2, user_id=3, submission_id=4,
-                         max_size_bytes=MAX_SIZE)
+    return UploadContext(
+        tenant_id=1, assignment_id=2, user_id=3, submission_id=4, max_size_bytes=MAX_SIZE
+    )
 
 
-def send(harness: Harness, ctx: UploadContext, data: bytes, filename: str = "talk.mp4",
-         mime: str = "video/mp4") -> tuple[str, dict[str, Any]]:
+def send(
+    harness: Harness,
+    ctx: UploadContext,
+    data: bytes,
+    filename: str = "talk.mp4",
+    mime: str = "video/mp4",
+) -> tuple[str, dict[str, Any]]:
     """Ticket, then the browser's upload: (upload_ref, what the app hands confirm)."""
     ticket = harness.backend.create_upload(ctx, filename, len(data), mime)
     return ticket.upload_ref, harness.upload(ticket, data, filename=filename, mime=mime)
@@ -140,8 +147,7 @@ def test_confirming_a_ticket_nothing_was_uploaded_for_is_refused(
     ticket = harness.backend.create_upload(ctx, "talk.mp4", len(video), "video/mp4")
 
     with pytest.raises(ProviderError) as refused:
-        harness.backend.confirm_upload(ticket.upload_ref, {"size": len(video),
-                                                           "mime": "video/mp4"})
+        harness.backend.confirm_upload(ticket.upload_ref, {"size": len(video), "mime": "video/mp4"})
 
     assert (refused.value.code, refused.value.permanent) == ("upload_missing", True)
 
@@ -172,8 +178,17 @@ def test_one_uploads_proof_does_not_confirm_another_ticket(
         ("../", 1000, "video/mp4", "invalid_filename"),
         ("\x00\x1f", 1000, "video/mp4", "invalid_filename"),
     ],
-    ids=["wrong-type", "html", "extension-mismatch", "no-extension", "oversize", "empty",
-         "negative-size", "only-a-path", "control-characters"],
+    ids=[
+        "wrong-type",
+        "html",
+        "extension-mismatch",
+        "no-extension",
+        "oversize",
+        "empty",
+        "negative-size",
+        "only-a-path",
+        "control-characters",
+    ],
 )
 def test_invalid_uploads_are_refused_before_any_storage(
     harness: Harness, ctx: UploadContext, filename: str, size: int, mime: str, code: str
@@ -187,8 +202,13 @@ def test_invalid_uploads_are_refused_before_any_storage(
 
 @pytest.mark.parametrize(
     ("filename", "mime"),
-    [("talk.MP4", "video/mp4"), ("talk.mp4", "VIDEO/MP4"), ("talk.m4v", "video/mp4"),
-     ("talk.webm", "video/webm;codecs=vp9,opus"), ("talk.mov", "video/quicktime")],
+    [
+        ("talk.MP4", "video/mp4"),
+        ("talk.mp4", "VIDEO/MP4"),
+        ("talk.m4v", "video/mp4"),
+        ("talk.webm", "video/webm;codecs=vp9,opus"),
+        ("talk.mov", "video/quicktime"),
+    ],
 )
 def test_the_spellings_browsers_send_are_accepted(
     harness: Harness, ctx: UploadContext, filename: str, mime: str
@@ -222,7 +242,7 @@ def test_the_playback_link_plays_the_bytes_with_range(
 
     assert playback.kind == harness.playback_kind
     assert (whole.status, whole.body) == (200, video)
-    assert (part.status, part.body) == (206, video[RANGE[0]:RANGE[1] + 1])
+    assert (part.status, part.body) == (206, video[RANGE[0] : RANGE[1] + 1])
 
 
 def test_the_link_expires_when_its_playback_says(harness: Harness, video_id: str) -> None:

@@ -23,7 +23,9 @@ def test_a_tenants_local_storage_serves_its_own_folder(
     root = tmp_path / "tenant-disk"
     config = StorageConfig(tenant=tenant, label="Disk", backend=LOCAL, options={"root": str(root)})
     storage_config_save(
-        config=config, secrets={"secret": "a-tenant-secret"}, make_active=True,
+        config=config,
+        secrets={"secret": "a-tenant-secret"},
+        make_active=True,
     )
 
     submission = student_api.submit(sample_video)
@@ -39,7 +41,10 @@ def test_a_tenants_local_storage_serves_its_own_folder(
 
     playback = student_api.get(f"/api/submissions/{submission['id']}/playback")
     assert playback.status_code == 200, playback.text
-    video = requests.get(urljoin(student_api.base_url, playback.json()["url"]),
-                         headers={"Range": "bytes=0-99"}, timeout=5)
+    video = requests.get(
+        urljoin(student_api.base_url, playback.json()["url"]),
+        headers={"Range": "bytes=0-99"},
+        timeout=5,
+    )
     assert video.status_code == 206
     assert video.content == sample_video.read_bytes()[:100]

@@ -38,14 +38,17 @@ def test_defaults_fill_what_is_not_given() -> None:
     assert (options.name, options.size, options.key) == ("a", 10, "")
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ({"name": "a", "colour": "blue"}, r"unknown option\(s\) colour"),
-    ({}, "needs name"),
-    ({"name": ""}, "needs name"),
-    ({"name": "a", "key_id": "k"}, "key_id, key go together"),
-    ({"name": "a", "key": "secret"}, "key_id, key go together"),
-    ({"name": "a", "size": 0}, "size must be positive"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"name": "a", "colour": "blue"}, r"unknown option\(s\) colour"),
+        ({}, "needs name"),
+        ({"name": ""}, "needs name"),
+        ({"name": "a", "key_id": "k"}, "key_id, key go together"),
+        ({"name": "a", "key": "secret"}, "key_id, key go together"),
+        ({"name": "a", "size": 0}, "size must be positive"),
+    ],
+)
 def test_bad_options_fail_at_load(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=message):
         Example.load(raw)
@@ -58,7 +61,7 @@ def test_form_fields_are_typed_and_secrets_never_echo() -> None:
     assert isinstance(fields["name"], forms.CharField) and "(required)" in str(fields["name"].label)
     key_widget = fields["key"].widget
     assert isinstance(key_widget, forms.PasswordInput) and not key_widget.render_value
-    assert 'value=' not in key_widget.render("key", "stored-secret")
+    assert "value=" not in key_widget.render("key", "stored-secret")
     pem_widget = fields["pem"].widget
     assert isinstance(pem_widget, SecretTextarea)
     assert "stored-pem" not in pem_widget.render("pem", "stored-pem")
@@ -68,11 +71,14 @@ def test_blank_form_values_take_the_defaults() -> None:
     assert Example.from_form({"name": "a", "key": "", "size": None, "other": "x"}) == {"name": "a"}
 
 
-@pytest.mark.parametrize(("backend", "secrets"), [
-    (S3Backend, {"secret_access_key", "session_token", "cloudfront_private_key"}),
-    (CloudflareStreamBackend, {"api_token", "signing_key_pem", "webhook_secret"}),
-    (LocalBackend, {"secret"}),
-])
+@pytest.mark.parametrize(
+    ("backend", "secrets"),
+    [
+        (S3Backend, {"secret_access_key", "session_token", "cloudfront_private_key"}),
+        (CloudflareStreamBackend, {"api_token", "signing_key_pem", "webhook_secret"}),
+        (LocalBackend, {"secret"}),
+    ],
+)
 def test_each_backend_declares_its_secrets_once(backend: type, secrets: set[str]) -> None:
     assert backend.Options.secret_options == secrets
     for name in secrets:

@@ -13,8 +13,9 @@ def test_backoff_grows_with_full_jitter_up_to_the_cap() -> None:
     for retries in range(12):
         wait = backoff_seconds(retries, base=2.0, cap=60.0)
         assert 0 <= wait <= min(60.0, 2.0 * 2**retries)
-    assert all(10.0 <= backoff_seconds(r, base=10.0, cap=1800.0, floor=10.0) <= 1810.0
-               for r in range(20))
+    assert all(
+        10.0 <= backoff_seconds(r, base=10.0, cap=1800.0, floor=10.0) <= 1810.0 for r in range(20)
+    )
 
 
 def test_storage_error_is_the_provider_error() -> None:
@@ -22,7 +23,11 @@ def test_storage_error_is_the_provider_error() -> None:
     assert base.ProviderError is ProviderError
     exc = ProviderError("The LMS answered 429", retry_after=7, status=429)
     assert (exc.permanent, exc.retry_after, exc.status, exc.code) == (
-        False, 7, 429, "provider_error")
+        False,
+        7,
+        429,
+        "provider_error",
+    )
     assert not hasattr(exc, "transient")  # one flag, `permanent`
 
 

@@ -33,8 +33,16 @@ if TYPE_CHECKING:
 
 _PATH = re.compile(r"/client/v4/accounts/(?P<account>[^/]+)/stream(?P<rest>(/[^/]+)*)/?")
 # Upload-Metadata keys Stream reads as settings (lower-cased); the rest go to `meta`.
-_SETTINGS = {"name", "requiresignedurls", "maxdurationseconds", "expiry", "scheduleddeletion",
-             "allowedorigins", "thumbnailtimestamppct", "watermark"}
+_SETTINGS = {
+    "name",
+    "requiresignedurls",
+    "maxdurationseconds",
+    "expiry",
+    "scheduleddeletion",
+    "allowedorigins",
+    "thumbnailtimestamppct",
+    "watermark",
+}
 
 
 def handle(fake: FakeCloudflareStream, request: Incoming) -> Reply:
@@ -55,10 +63,13 @@ def handle(fake: FakeCloudflareStream, request: Incoming) -> Reply:
 def _dispatch(fake: FakeCloudflareStream, request: Incoming, rest: list[str]) -> Reply:
     method, first = request.method, rest[0] if rest else ""
     routes: dict[tuple[str, str], Any] = {
-        ("POST", ""): _create_tus, ("GET", ""): _list,
+        ("POST", ""): _create_tus,
+        ("GET", ""): _list,
         ("POST", "direct_upload"): _direct_upload,
-        ("POST", "keys"): _create_key, ("GET", "keys"): _list_keys,
-        ("PUT", "webhook"): _put_webhook, ("GET", "webhook"): _get_webhook,
+        ("POST", "keys"): _create_key,
+        ("GET", "keys"): _list_keys,
+        ("PUT", "webhook"): _put_webhook,
+        ("GET", "webhook"): _get_webhook,
         ("DELETE", "webhook"): _delete_webhook,
     }
     if len(rest) <= 1 and (method, first) in routes:
@@ -71,8 +82,11 @@ def _dispatch(fake: FakeCloudflareStream, request: Incoming, rest: list[str]) ->
 
 
 def _failure(status: int, retry_after: float | None) -> Reply:
-    reply = error(status, 10429 if status == 429 else 10001,
-                  "Too many requests" if status == 429 else "Internal error")
+    reply = error(
+        status,
+        10429 if status == 429 else 10001,
+        "Too many requests" if status == 429 else "Internal error",
+    )
     if retry_after is not None:
         reply.headers["retry-after"] = f"{retry_after:g}"
     return reply
@@ -92,10 +106,20 @@ def _create_tus(fake: FakeCloudflareStream, request: Incoming) -> Reply:
         settings = _settings(pairs)
     except ValueError as exc:
         return error(400, ERR_BAD_REQUEST, str(exc))
-    video = fake.new_video(int(length), settings.pop("meta"), **settings,
-                           direct_user=request.param("direct_user") == "true")
-    return Reply(201, {"Location": f"{fake.url}/tus/{video.upload_token}?tusv2=true",
-                       "stream-media-id": video.uid, "Tus-Resumable": TUS_VERSION})
+    video = fake.new_video(
+        int(length),
+        settings.pop("meta"),
+        **settings,
+        direct_user=request.param("direct_user") == "true",
+    )
+    return Reply(
+        201,
+        {
+            "Location": f"{fake.url}/tus/{video.upload_token}?tusv2=true",
+            "stream-media-id": video.uid,
+            "Tus-Resumable": TUS_VERSION,
+        },
+    )
 
 
 def _settings(pairs: dict[str, str | None]) -> dict[str, Any]:
@@ -106,9 +130,12 @@ def _settings(pairs: dict[str, str | None]) -> dict[str, Any]:
     duration = lowered.get("maxdurationseconds")
     if duration is not None and not (duration.isdigit() and 1 <= int(duration) <= MAX_DURATION):
         raise ValueError("maxDurationSeconds must be an integer from 1 to 21600")
-    return {"meta": meta, "require_signed": "requiresignedurls" in lowered,
-            "max_duration": int(duration) if duration else None,
-            "expires": _expiry(lowered.get("expiry"))}
+    return {
+        "meta": meta,
+        "require_signed": "requiresignedurls" in lowered,
+        "max_duration": int(duration) if duration else None,
+        "expires": _expiry(lowered.get("expiry")),
+    }
 
 
 def _expiry(value: str | None) -> float | None:
@@ -128,10 +155,21 @@ def _direct_upload(fake: FakeCloudflareStream, request: Incoming) -> Reply:
     if not isinstance(duration, int) or not 1 <= duration <= MAX_DURATION:
         return error(400, ERR_BAD_REQUEST, "maxDurationSeconds must be from 1 to 21600")
     meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-    video = fake.new_video(0, dict(meta), require_signed=bool(body.get("requireSignedURLs")),
-                           max_duration=duration, expires=time.time() + 30 * 60)
-    return envelope({"uploadURL": f"{fake.url}/upload/{video.upload_token}", "uid": video.uid,
-                     "scheduledDeletion": None, "watermark": None})
+    video = fake.new_video(
+        0,
+        dict(meta),
+        require_signed=bool(body.get("requireSignedURLs")),
+        max_duration=duration,
+        expires=time.time() + 30 * 60,
+    )
+    return envelope(
+        {
+            "uploadURL": f"{fake.url}/upload/{video.upload_token}",
+            "uid": video.uid,
+            "scheduledDeletion": None,
+            "watermark": None,
+        }
+    )
 
 
 def _list(fake: FakeCloudflareStream, request: Incoming) -> Reply:
@@ -156,21 +194,28 @@ def _delete_video(fake: FakeCloudflareStream, uid: str) -> Reply:
 def _create_key(fake: FakeCloudflareStream, request: Incoming) -> Reply:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_id = secrets.token_hex(16)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     jwk = {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key)), "kid": key_id, "alg": "RS256"}
     created = iso(time.time())
     with fake.lock:
         fake.public_keys[key_id] = (key.public_key(), created)
-    return envelope({"id": key_id, "created": created,  # pem and jwk: shown this once only
-                     "pem": base64.b64encode(pem).decode(),
-                     "jwk": base64.b64encode(json.dumps(jwk).encode()).decode()})
+    return envelope(
+        {
+            "id": key_id,
+            "created": created,  # pem and jwk: shown this once only
+            "pem": base64.b64encode(pem).decode(),
+            "jwk": base64.b64encode(json.dumps(jwk).encode()).decode(),
+        }
+    )
 
 
 def _list_keys(fake: FakeCloudflareStream, request: Incoming) -> Reply:
     with fake.lock:
-        keys = [{"id": key_id, "created": created}
-                for key_id, (_, created) in fake.public_keys.items()]
+        keys = [
+            {"id": key_id, "created": created} for key_id, (_, created) in fake.public_keys.items()
+        ]
     return envelope(keys)
 
 

@@ -12,8 +12,10 @@ TUS_VERSION = "1.0.0"
 
 def encode_tus_metadata(pairs: dict[str, str | None]) -> str:
     """{key: value or None (a flag)} -> the tus `Upload-Metadata` header."""
-    return ",".join(key if value is None else f"{key} {base64.b64encode(value.encode()).decode()}"
-                    for key, value in pairs.items())
+    return ",".join(
+        key if value is None else f"{key} {base64.b64encode(value.encode()).decode()}"
+        for key, value in pairs.items()
+    )
 
 
 def parse_tus_metadata(header: str) -> dict[str, str | None]:
@@ -54,9 +56,16 @@ def upload_with_tus(
             raise TusUploadError(head)
         offset = int(head.headers["Upload-Offset"])
         while offset < len(data):
-            patch = session.patch(location, data=data[offset:offset + chunk_size], timeout=60,
-                                  headers={**sent, "Upload-Offset": str(offset),
-                                           "Content-Type": "application/offset+octet-stream"})
+            patch = session.patch(
+                location,
+                data=data[offset : offset + chunk_size],
+                timeout=60,
+                headers={
+                    **sent,
+                    "Upload-Offset": str(offset),
+                    "Content-Type": "application/offset+octet-stream",
+                },
+            )
             if patch.status_code != 204:
                 raise TusUploadError(patch)
             offset = int(patch.headers["Upload-Offset"])

@@ -72,8 +72,9 @@ def _verify_token(fake: FakeCloudflareStream, token: str) -> dict[str, Any]:
             public_key = fake.public_keys.get(str(kid), (None, ""))[0]
         if public_key is None:
             raise Refused(401, "unknown signing key")
-        claims = jwt.decode(token, public_key, algorithms=["RS256"],
-                            options={"require": ["sub", "kid", "exp"]})
+        claims = jwt.decode(
+            token, public_key, algorithms=["RS256"], options={"require": ["sub", "kid", "exp"]}
+        )
     except jwt.PyJWTError as exc:
         raise Refused(401, f"invalid token: {exc}") from exc
     if claims["kid"] != kid:
@@ -88,8 +89,12 @@ def _allowed(rules: list[dict[str, Any]], client_ip: str) -> bool:
     address = ipaddress.ip_address(client_ip)
     for rule in rules[:5]:
         kind = rule.get("type")
-        if kind == "any" or (kind == "ip.src" and any(
-                address in ipaddress.ip_network(net, strict=False) for net in rule.get("ip", []))):
+        if kind == "any" or (
+            kind == "ip.src"
+            and any(
+                address in ipaddress.ip_network(net, strict=False) for net in rule.get("ip", [])
+            )
+        ):
             return rule.get("action") == "allow"
     return True
 
@@ -119,7 +124,7 @@ def serve_range(data: bytes, header: str | None, mime: str) -> Reply:
     if start >= size or start > end:
         return Reply(416, {**headers, "Content-Range": f"bytes */{size}"})
     headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    return Reply(206, headers, data[start:end + 1])
+    return Reply(206, headers, data[start : end + 1])
 
 
 def _mime(video: FakeVideo) -> str:

@@ -77,14 +77,26 @@ class Handler(BaseHTTPRequestHandler):
             self._write(method, Reply(413, body=b"request body too large"))
             return
         parts = urlsplit(self.path)
-        incoming = Incoming(method, parts.path, parse_qs(parts.query), self.headers,
-                            self.rfile.read(length) if length else b"", self.client_address[0])
+        incoming = Incoming(
+            method,
+            parts.path,
+            parse_qs(parts.query),
+            self.headers,
+            self.rfile.read(length) if length else b"",
+            self.client_address[0],
+        )
         if method == "POST" and incoming.header("X-HTTP-Method-Override"):
             incoming.method = str(incoming.header("X-HTTP-Method-Override")).upper()
-        fake.record(RecordedRequest(
-            incoming.method, incoming.path, incoming.query,
-            {k.lower(): v for k, v in self.headers.items()},
-            b"" if incoming.method == "PATCH" else incoming.body, len(incoming.body)))
+        fake.record(
+            RecordedRequest(
+                incoming.method,
+                incoming.path,
+                incoming.query,
+                {k.lower(): v for k, v in self.headers.items()},
+                b"" if incoming.method == "PATCH" else incoming.body,
+                len(incoming.body),
+            )
+        )
         self._write(method, route(fake, incoming))
 
     def _write(self, method: str, reply: Reply) -> None:

@@ -87,8 +87,12 @@ def iso(stamp: float) -> str:
 
 
 def envelope(result: Any, status: int = 200, errors: Sequence[tuple[int, str]] = ()) -> Reply:
-    body = {"result": result, "success": not errors, "messages": [],
-            "errors": [{"code": code, "message": message} for code, message in errors]}
+    body = {
+        "result": result,
+        "success": not errors,
+        "messages": [],
+        "errors": [{"code": code, "message": message} for code, message in errors],
+    }
     return Reply(status, {"Content-Type": "application/json"}, json.dumps(body).encode())
 
 
@@ -106,9 +110,17 @@ class FakeCloudflareStream:
     `requests_to`, `deliveries`, `public_keys`, `webhook`.
     """
 
-    def __init__(self, *, account_id: str = ACCOUNT_ID, api_token: str = API_TOKEN,
-                 queued_seconds: float = 0.5, encoding_seconds: float = 2.0,
-                 duration: float = 12.0, width: int = 1280, height: int = 720) -> None:
+    def __init__(
+        self,
+        *,
+        account_id: str = ACCOUNT_ID,
+        api_token: str = API_TOKEN,
+        queued_seconds: float = 0.5,
+        encoding_seconds: float = 2.0,
+        duration: float = 12.0,
+        width: int = 1280,
+        height: int = 720,
+    ) -> None:
         from tests.fakes.cloudflare_stream.server import Handler
 
         self.account_id, self.api_token = account_id, api_token
@@ -133,10 +145,10 @@ class FakeCloudflareStream:
         self.api_base = f"{self.url}/client/v4"
         self.delivery_base = self.url  # stands in for https://customer-<code>.cloudflarestream.com
         # A short poll interval: shutdown() waits up to one interval (0.5 s by default).
-        serve = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                 kwargs={"poll_interval": 0.01})
-        self._threads = [serve,
-                         threading.Thread(target=self._run_ticker, daemon=True)]
+        serve = threading.Thread(
+            target=self._server.serve_forever, daemon=True, kwargs={"poll_interval": 0.01}
+        )
+        self._threads = [serve, threading.Thread(target=self._run_ticker, daemon=True)]
 
     def start(self) -> FakeCloudflareStream:
         for thread in self._threads:
@@ -189,12 +201,19 @@ class FakeCloudflareStream:
         """Every completed upload ends processing now (ready, or error when failing)."""
         self.advance(self.queued_seconds + self.encoding_seconds + 1)
 
-    def add_video(self, data: bytes, *, ready: bool = True, require_signed: bool = True,
-                  meta: dict[str, Any] | None = None) -> str:
+    def add_video(
+        self,
+        data: bytes,
+        *,
+        ready: bool = True,
+        require_signed: bool = True,
+        meta: dict[str, Any] | None = None,
+    ) -> str:
         """A video as if uploaded (and processed, when `ready`) already; sends no webhook
         when ready. Returns its uid."""
-        video = self.new_video(len(data), dict(meta or {}), require_signed=require_signed,
-                               max_duration=None)
+        video = self.new_video(
+            len(data), dict(meta or {}), require_signed=require_signed, max_duration=None
+        )
         with self.lock:
             video.data = bytearray(data)
             self.complete(video)
@@ -227,12 +246,27 @@ class FakeCloudflareStream:
         with self.lock:
             return self._failures.pop(0) if self._failures else None
 
-    def new_video(self, length: int, meta: dict[str, Any], *, require_signed: bool,
-                  max_duration: int | None, expires: float | None = None,
-                  direct_user: bool = True) -> FakeVideo:
-        video = FakeVideo(secrets.token_hex(16), length, meta, require_signed, max_duration,
-                          secrets.token_urlsafe(24), direct_user=direct_user,
-                          upload_expires=expires, fail_code=self._fail_processing_code)
+    def new_video(
+        self,
+        length: int,
+        meta: dict[str, Any],
+        *,
+        require_signed: bool,
+        max_duration: int | None,
+        expires: float | None = None,
+        direct_user: bool = True,
+    ) -> FakeVideo:
+        video = FakeVideo(
+            secrets.token_hex(16),
+            length,
+            meta,
+            require_signed,
+            max_duration,
+            secrets.token_urlsafe(24),
+            direct_user=direct_user,
+            upload_expires=expires,
+            fail_code=self._fail_processing_code,
+        )
         with self.lock:
             self.videos[video.uid] = video
             self.uploads[video.upload_token] = video.uid
@@ -261,20 +295,32 @@ class FakeCloudflareStream:
         known = state in ("inprogress", "ready")  # probed: duration and size known
         base = f"{self.delivery_base}/{video.uid}"
         obj: dict[str, Any] = {
-            "uid": video.uid, "creator": None, "created": video.created,
-            "modified": video.created, "uploaded": video.created if video.completed_at else None,
+            "uid": video.uid,
+            "creator": None,
+            "created": video.created,
+            "modified": video.created,
+            "uploaded": video.created if video.completed_at else None,
             "uploadExpiry": iso(video.upload_expires) if video.upload_expires else None,
             "readyToStream": state == "ready",
             "readyToStreamAt": iso(time.time()) if state == "ready" else None,
             "duration": self.media["duration"] if known else -1,
             "size": len(video.data) if video.completed_at is not None else 0,
             "input": {key: int(self.media[key]) if known else -1 for key in ("width", "height")},
-            "thumbnail": f"{base}/thumbnails/thumbnail.jpg", "thumbnailTimestampPct": 0,
-            "playback": {"hls": f"{base}/manifest/video.m3u8",
-                         "dash": f"{base}/manifest/video.mpd"},
-            "meta": dict(video.meta), "requireSignedURLs": video.require_signed,
-            "allowedOrigins": [], "maxDurationSeconds": video.max_duration, "maxSizeBytes": None,
-            "scheduledDeletion": None, "watermark": None, "clippedFrom": None, "liveInput": None,
+            "thumbnail": f"{base}/thumbnails/thumbnail.jpg",
+            "thumbnailTimestampPct": 0,
+            "playback": {
+                "hls": f"{base}/manifest/video.m3u8",
+                "dash": f"{base}/manifest/video.mpd",
+            },
+            "meta": dict(video.meta),
+            "requireSignedURLs": video.require_signed,
+            "allowedOrigins": [],
+            "maxDurationSeconds": video.max_duration,
+            "maxSizeBytes": None,
+            "scheduledDeletion": None,
+            "watermark": None,
+            "clippedFrom": None,
+            "liveInput": None,
             "status": _status(state, pct, video.fail_code),
         }
         if state == "ready":
@@ -288,8 +334,11 @@ class FakeCloudflareStream:
         tick at a time, so `advance` returns after the deliveries it caused."""
         with self._tick_lock:
             with self.lock:
-                ended = [video for video in self.videos.values()
-                         if not video.notified and self.status(video)[0] in ("ready", "error")]
+                ended = [
+                    video
+                    for video in self.videos.values()
+                    if not video.notified and self.status(video)[0] in ("ready", "error")
+                ]
                 for video in ended:
                     video.notified = True
                 bodies = [json.dumps(self.video_object(video)).encode() for video in ended]
@@ -302,8 +351,10 @@ class FakeCloudflareStream:
         # because tests listen on 127.0.0.1.
         stamp = int(time.time())  # the wall clock: receivers check it against theirs
         sig1 = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
-        headers = {"Content-Type": "application/json",
-                   "Webhook-Signature": f"time={stamp},sig1={sig1}"}
+        headers = {
+            "Content-Type": "application/json",
+            "Webhook-Signature": f"time={stamp},sig1={sig1}",
+        }
         status: int | None
         try:
             status = requests.post(url, data=body, headers=headers, timeout=5).status_code
@@ -320,10 +371,13 @@ class FakeCloudflareStream:
 def _status(state: str, pct: float, fail_code: str | None) -> dict[str, str]:
     failed = state == "error"
     return {
-        "state": state, "pctComplete": f"{pct:.6f}", "step": "encoding",
+        "state": state,
+        "pctComplete": f"{pct:.6f}",
+        "step": "encoding",
         "errorReasonCode": (fail_code or "") if failed else "",
         "errorReasonText": _ERROR_TEXT.get(fail_code or "", "The video could not be processed.")
-        if failed else "",
+        if failed
+        else "",
     }
 
 

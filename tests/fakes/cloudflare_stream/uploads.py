@@ -30,12 +30,18 @@ if TYPE_CHECKING:
 
 def handle_tus(fake: FakeCloudflareStream, request: Incoming) -> Reply:
     if request.method == "OPTIONS":
-        return _cors(Reply(204, {
-            "Access-Control-Allow-Methods": "POST, GET, HEAD, PATCH, DELETE, OPTIONS",
-            "Access-Control-Allow-Headers": TUS_ALLOWED_HEADERS,
-            "Access-Control-Max-Age": "86400",
-            "Tus-Version": TUS_VERSION, "Tus-Extension": "creation,expiration",
-        }))
+        return _cors(
+            Reply(
+                204,
+                {
+                    "Access-Control-Allow-Methods": "POST, GET, HEAD, PATCH, DELETE, OPTIONS",
+                    "Access-Control-Allow-Headers": TUS_ALLOWED_HEADERS,
+                    "Access-Control-Max-Age": "86400",
+                    "Tus-Version": TUS_VERSION,
+                    "Tus-Extension": "creation,expiration",
+                },
+            )
+        )
     if request.header("Tus-Resumable") != TUS_VERSION:
         return _cors(Reply(412, {"Tus-Version": TUS_VERSION}, b"Tus-Resumable 1.0.0 required"))
     video = _upload_for(fake, request.path.removeprefix("/tus/"))
@@ -46,8 +52,9 @@ def handle_tus(fake: FakeCloudflareStream, request: Incoming) -> Reply:
     if video.completed_at is None and video.upload_expires and time.time() > video.upload_expires:
         return _cors(Reply(410, body=b"upload URL expired"))
     if request.method == "HEAD":
-        return _tus_reply(video, 200, {"Upload-Length": str(video.length),
-                                       "Cache-Control": "no-store"})
+        return _tus_reply(
+            video, 200, {"Upload-Length": str(video.length), "Cache-Control": "no-store"}
+        )
     if request.method == "PATCH":
         return _patch(fake, video, request)
     return _cors(Reply(405, body=b"method not allowed"))
@@ -91,10 +98,21 @@ def chunk_problem(size: int, offset: int, length: int) -> str | None:
     return None
 
 
-def _tus_reply(video: FakeVideo, status: int, headers: dict[str, str] | None = None,
-               body: bytes = b"") -> Reply:
-    return _cors(Reply(status, {"Tus-Resumable": TUS_VERSION, "Upload-Offset": str(len(video.data)),
-                                "stream-media-id": video.uid, **(headers or {})}, body))
+def _tus_reply(
+    video: FakeVideo, status: int, headers: dict[str, str] | None = None, body: bytes = b""
+) -> Reply:
+    return _cors(
+        Reply(
+            status,
+            {
+                "Tus-Resumable": TUS_VERSION,
+                "Upload-Offset": str(len(video.data)),
+                "stream-media-id": video.uid,
+                **(headers or {}),
+            },
+            body,
+        )
+    )
 
 
 def _cors(reply: Reply) -> Reply:
@@ -105,8 +123,15 @@ def _cors(reply: Reply) -> Reply:
 def handle_basic(fake: FakeCloudflareStream, request: Incoming) -> Reply:
     """A basic direct creator upload: one multipart/form-data POST with field `file`."""
     if request.method == "OPTIONS":
-        return _cors(Reply(204, {"Access-Control-Allow-Methods": "POST, OPTIONS",
-                                 "Access-Control-Allow-Headers": "Content-Type"}))
+        return _cors(
+            Reply(
+                204,
+                {
+                    "Access-Control-Allow-Methods": "POST, OPTIONS",
+                    "Access-Control-Allow-Headers": "Content-Type",
+                },
+            )
+        )
     video = _upload_for(fake, request.path.removeprefix("/upload/"))
     if request.method != "POST" or video is None or video.completed_at is not None:
         return _cors(Reply(404 if request.method == "POST" else 405, body=b"no such upload"))
@@ -125,7 +150,8 @@ def _form_file(content_type: str, body: bytes) -> bytes | None:
     if not content_type.startswith("multipart/form-data"):
         return None
     message = BytesParser(policy=policy.HTTP).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
     for part in message.iter_parts():  # type: ignore[attr-defined]
         if part.get_param("name", header="content-disposition") == "file":
             payload = part.get_payload(decode=True)

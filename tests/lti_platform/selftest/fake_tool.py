@@ -43,8 +43,15 @@ class FakeTool:
 
     def assertion(self, **overrides: Any) -> str:
         now = int(time.time())
-        claims = {"iss": self.lms.client_id, "sub": self.lms.client_id, "aud": self.lms.token_url,
-                  "iat": now, "exp": now + 60, "jti": uuid.uuid4().hex, **overrides}
+        claims = {
+            "iss": self.lms.client_id,
+            "sub": self.lms.client_id,
+            "aud": self.lms.token_url,
+            "iat": now,
+            "exp": now + 60,
+            "jti": uuid.uuid4().hex,
+            **overrides,
+        }
         return self.sign({k: v for k, v in claims.items() if v is not None})
 
     def handle(self, request: Request) -> Response:
@@ -63,13 +70,24 @@ class FakeTool:
             return self.storage_login(params)
         state, nonce = secrets.token_hex(8), self.fixed_nonce or secrets.token_hex(8)
         self.nonces[state] = nonce
-        query = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post",
-                 "prompt": "none", "client_id": params["client_id"],
-                 "redirect_uri": self.url + "/lti/launch/", "login_hint": params["login_hint"],
-                 "lti_message_hint": params["lti_message_hint"], "state": state, "nonce": nonce}
+        query = {
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": params["client_id"],
+            "redirect_uri": self.url + "/lti/launch/",
+            "login_hint": params["login_hint"],
+            "lti_message_hint": params["lti_message_hint"],
+            "state": state,
+            "nonce": nonce,
+        }
         cookie = f"lti-state={state}; Path=/; HttpOnly; Secure; SameSite=None"
-        return Response(302, b"", {"Location": self.lms.auth_login_url + "?" + urlencode(query),
-                                   "Set-Cookie": cookie})
+        return Response(
+            302,
+            b"",
+            {"Location": self.lms.auth_login_url + "?" + urlencode(query), "Set-Cookie": cookie},
+        )
 
     def launch(self, request: Request) -> Response:
         form = request.form()
@@ -79,18 +97,36 @@ class FakeTool:
             return text_response(400, "state cookie missing")
         keys = jwt.PyJWKClient(self.lms.keyset_url)
         key = keys.get_signing_key_from_jwt(form["id_token"]).key
-        claims = jwt.decode(form["id_token"], key, algorithms=["RS256"],
-                            audience=self.lms.client_id, issuer=self.lms.issuer)
+        claims = jwt.decode(
+            form["id_token"],
+            key,
+            algorithms=["RS256"],
+            audience=self.lms.client_id,
+            issuer=self.lms.issuer,
+        )
         if claims["nonce"] != self.nonces.pop(form["state"]):
             return text_response(400, "nonce mismatch")
         return json_response(200, claims)
 
     def auth_query(self, params: dict[str, str], state: str, nonce: str) -> str:
-        return self.lms.auth_login_url + "?" + urlencode({
-            "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
-            "prompt": "none", "client_id": params["client_id"],
-            "redirect_uri": self.url + "/lti/launch/", "login_hint": params["login_hint"],
-            "lti_message_hint": params["lti_message_hint"], "state": state, "nonce": nonce})
+        return (
+            self.lms.auth_login_url
+            + "?"
+            + urlencode(
+                {
+                    "scope": "openid",
+                    "response_type": "id_token",
+                    "response_mode": "form_post",
+                    "prompt": "none",
+                    "client_id": params["client_id"],
+                    "redirect_uri": self.url + "/lti/launch/",
+                    "login_hint": params["login_hint"],
+                    "lti_message_hint": params["lti_message_hint"],
+                    "state": state,
+                    "nonce": nonce,
+                }
+            )
+        )
 
     def storage_login(self, params: dict[str, str]) -> Response:
         """The postMessage flow: keep the state in the platform's storage, not a cookie."""
@@ -98,26 +134,34 @@ class FakeTool:
         self.nonces[state] = nonce
         script = _STORAGE_JS % {
             "target": json.dumps(params["lti_storage_target"]),
-            "origin": json.dumps(self.lms.url), "subject": '"lti.put_data"',
-            "key": json.dumps("state_" + state), "value": json.dumps(state),
+            "origin": json.dumps(self.lms.url),
+            "subject": '"lti.put_data"',
+            "key": json.dumps("state_" + state),
+            "value": json.dumps(state),
             "then": f"location.href = {json.dumps(self.auth_query(params, state, nonce))};",
         }
-        return Response(200, f"<!doctype html><script>{script}</script>".encode(),
-                        {"Content-Type": "text/html"})
+        return Response(
+            200, f"<!doctype html><script>{script}</script>".encode(), {"Content-Type": "text/html"}
+        )
 
     def storage_launch(self, form: dict[str, str]) -> Response:
         claims = jwt.decode(form["id_token"], options={"verify_signature": False})
         ok = claims["nonce"] == self.nonces.get(form["state"])
         script = _STORAGE_JS % {
-            "target": json.dumps(form["lti_storage_target"]), "origin": json.dumps(self.lms.url),
-            "subject": '"lti.get_data"', "key": json.dumps("state_" + form["state"]),
+            "target": json.dumps(form["lti_storage_target"]),
+            "origin": json.dumps(self.lms.url),
+            "subject": '"lti.get_data"',
+            "key": json.dumps("state_" + form["state"]),
             "value": "undefined",
             "then": f"document.getElementById('out').textContent = "
-                    f"(m.value === {json.dumps(form['state'])} && {json.dumps(ok)}) "
-                    "? 'state ok' : 'state bad';",
+            f"(m.value === {json.dumps(form['state'])} && {json.dumps(ok)}) "
+            "? 'state ok' : 'state bad';",
         }
-        return Response(200, f"<!doctype html><p id=out>waiting</p><script>{script}</script>"
-                        .encode(), {"Content-Type": "text/html"})
+        return Response(
+            200,
+            f"<!doctype html><p id=out>waiting</p><script>{script}</script>".encode(),
+            {"Content-Type": "text/html"},
+        )
 
     def register(self, params: dict[str, str]) -> Response:
         """Dynamic registration, server side, as a tool does it."""
@@ -127,8 +171,9 @@ class FakeTool:
             return json_response(fetched.status_code, fetched.json())
         config = fetched.json()
         body = registration_body(self.url)
-        answer = requests.post(config["registration_endpoint"], json=body, headers=bearer,
-                               timeout=5)
+        answer = requests.post(
+            config["registration_endpoint"], json=body, headers=bearer, timeout=5
+        )
         return json_response(answer.status_code, answer.json())
 
     def stop(self) -> None:
@@ -138,17 +183,22 @@ class FakeTool:
 def registration_body(tool_url: str) -> dict[str, Any]:
     domain = tool_url.split("//", 1)[1]
     return {
-        "application_type": "web", "response_types": ["id_token"],
+        "application_type": "web",
+        "response_types": ["id_token"],
         "grant_types": ["implicit", "client_credentials"],
         "initiate_login_uri": tool_url + "/lti/login/",
-        "redirect_uris": [tool_url + "/lti/launch/"], "client_name": "Fake video tool",
-        "jwks_uri": tool_url + "/lti/jwks/", "token_endpoint_auth_method": "private_key_jwt",
+        "redirect_uris": [tool_url + "/lti/launch/"],
+        "client_name": "Fake video tool",
+        "jwks_uri": tool_url + "/lti/jwks/",
+        "token_endpoint_auth_method": "private_key_jwt",
         "scope": " ".join(c.ALL_SCOPES),
         c.TOOL_CONFIGURATION: {
-            "domain": domain, "target_link_uri": tool_url + "/lti/launch/",
+            "domain": domain,
+            "target_link_uri": tool_url + "/lti/launch/",
             "claims": ["iss", "sub", "name", "email"],
-            "messages": [{"type": "LtiDeepLinkingRequest",
-                          "target_link_uri": tool_url + "/lti/launch/"}],
+            "messages": [
+                {"type": "LtiDeepLinkingRequest", "target_link_uri": tool_url + "/lti/launch/"}
+            ],
         },
     }
 

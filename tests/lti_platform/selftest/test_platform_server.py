@@ -41,10 +41,16 @@ def tool(lms: LmsPlatform) -> Iterator[FakeTool]:
 
 
 def token_for(lms: LmsPlatform, tool: FakeTool, scopes: list[str] = c.ALL_SCOPES) -> str:
-    answer = requests.post(lms.token_url, data={
-        "grant_type": "client_credentials", "client_assertion": tool.assertion(),
-        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "scope": " ".join(scopes)}, timeout=5)
+    answer = requests.post(
+        lms.token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion": tool.assertion(),
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "scope": " ".join(scopes),
+        },
+        timeout=5,
+    )
     assert answer.status_code == 200, answer.text
     return str(answer.json()["access_token"])
 
@@ -54,8 +60,15 @@ def now(delta: int = 0) -> str:
 
 
 def score(user: str, given: float | None = 7, **extra: Any) -> dict[str, Any]:
-    body = {"userId": user, "scoreGiven": given, "scoreMaximum": 10, "timestamp": now(),
-            "activityProgress": "Completed", "gradingProgress": "FullyGraded", **extra}
+    body = {
+        "userId": user,
+        "scoreGiven": given,
+        "scoreMaximum": 10,
+        "timestamp": now(),
+        "activityProgress": "Completed",
+        "gradingProgress": "FullyGraded",
+        **extra,
+    }
     return {k: v for k, v in body.items() if v is not None}
 
 
@@ -97,10 +110,18 @@ def test_launch_with_storage_target_needs_a_browser(lms: LmsPlatform, tool: Fake
 
 def test_auth_endpoint_refuses_a_foreign_redirect_uri(lms: LmsPlatform, tool: FakeTool):
     pending = lms.prepare_launch("s1")
-    params = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post",
-              "prompt": "none", "client_id": lms.client_id, "redirect_uri": "http://evil.test/",
-              "login_hint": pending.person.sub, "lti_message_hint": pending.hint,
-              "state": "s", "nonce": "n"}
+    params = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": lms.client_id,
+        "redirect_uri": "http://evil.test/",
+        "login_hint": pending.person.sub,
+        "lti_message_hint": pending.hint,
+        "state": "s",
+        "nonce": "n",
+    }
     answer = requests.get(lms.auth_login_url, params=params, timeout=5)
     assert answer.status_code == 400
     assert "redirect_uri" in lms.rejections[-1]["reason"]
@@ -119,9 +140,13 @@ def test_a_tool_that_reuses_its_nonce_is_refused(lms: LmsPlatform, tool: FakeToo
 
 
 def _token(lms: LmsPlatform, assertion: str, **form: str) -> requests.Response:
-    data = {"grant_type": "client_credentials", "client_assertion": assertion,
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "scope": c.SCOPE_SCORE, **form}
+    data = {
+        "grant_type": "client_credentials",
+        "client_assertion": assertion,
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "scope": c.SCOPE_SCORE,
+        **form,
+    }
     return requests.post(lms.token_url, data=data, timeout=5)
 
 
@@ -137,15 +162,19 @@ def test_token_endpoint_grants_a_good_assertion_once(lms: LmsPlatform, tool: Fak
     assert lms.token_requests[0]["claims"]["iss"] == lms.client_id
 
 
-@pytest.mark.parametrize("bad, status", [
-    ({"aud": "http://elsewhere/token"}, 401),
-    ({"sub": "someone-else"}, 401),
-    ({"exp": int(time.time()) - 60}, 401),
-    ({"jti": None}, 401),
-    ({"iss": "unknown-client", "sub": "unknown-client"}, 401),
-])
-def test_token_endpoint_rejects_a_bad_assertion(lms: LmsPlatform, tool: FakeTool,
-                                                bad: dict[str, Any], status: int):
+@pytest.mark.parametrize(
+    "bad, status",
+    [
+        ({"aud": "http://elsewhere/token"}, 401),
+        ({"sub": "someone-else"}, 401),
+        ({"exp": int(time.time()) - 60}, 401),
+        ({"jti": None}, 401),
+        ({"iss": "unknown-client", "sub": "unknown-client"}, 401),
+    ],
+)
+def test_token_endpoint_rejects_a_bad_assertion(
+    lms: LmsPlatform, tool: FakeTool, bad: dict[str, Any], status: int
+):
     answer = _token(lms, tool.assertion(**bad))
     assert answer.status_code == status
     assert lms.token_requests[-1]["granted"] is False
@@ -174,8 +203,9 @@ def test_ags_line_items_scores_and_results(lms: LmsPlatform, tool: FakeTool):
     body = {"label": "Video essay", "scoreMaximum": 10, "resourceLinkId": "link-1"}
     wrong_type = requests.post(lms.lineitems_url, json=body, headers=auth, timeout=5)
     assert wrong_type.status_code == 415
-    created = requests.post(lms.lineitems_url, json=body, timeout=5,
-                            headers={**auth, "Content-Type": LINEITEM})
+    created = requests.post(
+        lms.lineitems_url, json=body, timeout=5, headers={**auth, "Content-Type": LINEITEM}
+    )
     assert created.status_code == 201
     url = created.json()["id"]
     assert lms.ags.lineitems[url]["label"] == "Video essay"
@@ -185,8 +215,12 @@ def test_ags_line_items_scores_and_results(lms: LmsPlatform, tool: FakeTool):
     s1 = lms.people["s1"].sub
     post = {**auth, "Content-Type": SCORE}
     assert requests.post(scores_url, json=score(s1), headers=post, timeout=5).status_code == 200
-    for bad in (score(s1, 11), score(s1, activityProgress="Done"),
-                score(s1, timestamp="2030-01-01T10:00:00"), score(s1, scoreMaximum=None)):
+    for bad in (
+        score(s1, 11),
+        score(s1, activityProgress="Done"),
+        score(s1, timestamp="2030-01-01T10:00:00"),
+        score(s1, scoreMaximum=None),
+    ):
         assert requests.post(scores_url, json=bad, headers=post, timeout=5).status_code == 400
     old = score(s1, timestamp=now(-3600))
     assert requests.post(scores_url, json=old, headers=post, timeout=5).status_code == 409
@@ -200,8 +234,12 @@ def test_ags_checks_tokens_media_types_and_query(lms: LmsPlatform, tool: FakeToo
     no_token = requests.get(lms.lineitems_url, headers={"Accept": CONTAINER}, timeout=5)
     assert no_token.status_code == 401
     nrps_only = {"Authorization": f"Bearer {token_for(lms, tool, [c.SCOPE_NRPS])}"}
-    assert requests.get(lms.lineitems_url, headers={**nrps_only, "Accept": CONTAINER},
-                        timeout=5).status_code == 401
+    assert (
+        requests.get(
+            lms.lineitems_url, headers={**nrps_only, "Accept": CONTAINER}, timeout=5
+        ).status_code
+        == 401
+    )
     auth = {"Authorization": f"Bearer {token_for(lms, tool)}"}
     assert requests.get(lms.lineitems_url, headers=auth, timeout=5).status_code == 406
     listing = requests.get(lms.lineitems_url, headers={**auth, "Accept": CONTAINER}, timeout=5)
@@ -209,11 +247,16 @@ def test_ags_checks_tokens_media_types_and_query(lms: LmsPlatform, tool: FakeToo
     assert listing.headers["Content-Type"] == CONTAINER
     if lms.flavor.name == "moodle":
         bare = lms.lineitems_url.split("?")[0]
-        assert requests.get(bare, headers={**auth, "Accept": CONTAINER},
-                            timeout=5).status_code == 400
+        assert (
+            requests.get(bare, headers={**auth, "Accept": CONTAINER}, timeout=5).status_code == 400
+        )
     lms.expire_tokens()
-    assert requests.get(lms.lineitems_url, headers={**auth, "Accept": CONTAINER},
-                        timeout=5).status_code == 401
+    assert (
+        requests.get(
+            lms.lineitems_url, headers={**auth, "Accept": CONTAINER}, timeout=5
+        ).status_code
+        == 401
+    )
 
 
 def test_ags_outage_switch(lms: LmsPlatform, tool: FakeTool):
@@ -242,8 +285,9 @@ def test_nrps_pages_with_link_headers_and_filters_by_link(lms: LmsPlatform, tool
     assert sum(pages, []) == [p.sub for p in lms.people.values()]
 
     lms.nrps.link_members["link-9"] = [lms.people["s2"].sub]
-    only = requests.get(lms.memberships_url + "?" + urlencode({"rlid": "link-9"}), headers=auth,
-                        timeout=5)
+    only = requests.get(
+        lms.memberships_url + "?" + urlencode({"rlid": "link-9"}), headers=auth, timeout=5
+    )
     assert [m["name"] for m in only.json()["members"]] == ["Ben Student"]
     unknown = requests.get(lms.memberships_url + "?rlid=nope", headers=auth, timeout=5)
     assert unknown.status_code == 404
@@ -254,16 +298,30 @@ def test_nrps_pages_with_link_headers_and_filters_by_link(lms: LmsPlatform, tool
 # --- deep linking -----------------------------------------------------------------------
 
 
-def _dl_response(lms: LmsPlatform, tool: FakeTool, request_claims: dict[str, Any],
-                 **overrides: Any) -> str:
+def _dl_response(
+    lms: LmsPlatform, tool: FakeTool, request_claims: dict[str, Any], **overrides: Any
+) -> str:
     settings = request_claims[c.DL_SETTINGS]
-    item = {"type": "ltiResourceLink", "title": "Week 3 video", "url": tool.url + "/lti/launch/",
-            "custom": {"assignment": "7"}, "lineItem": {"scoreMaximum": 10, "label": "Week 3"}}
-    claims = {"iss": lms.client_id, "aud": lms.issuer, "iat": int(time.time()),
-              "exp": int(time.time()) + 60, "nonce": uuid.uuid4().hex,
-              c.LTI + "deployment_id": request_claims[c.LTI + "deployment_id"],
-              c.LTI + "message_type": "LtiDeepLinkingResponse", c.LTI + "version": "1.3.0",
-              c.DL + "data": settings.get("data"), c.DL + "content_items": [item], **overrides}
+    item = {
+        "type": "ltiResourceLink",
+        "title": "Week 3 video",
+        "url": tool.url + "/lti/launch/",
+        "custom": {"assignment": "7"},
+        "lineItem": {"scoreMaximum": 10, "label": "Week 3"},
+    }
+    claims = {
+        "iss": lms.client_id,
+        "aud": lms.issuer,
+        "iat": int(time.time()),
+        "exp": int(time.time()) + 60,
+        "nonce": uuid.uuid4().hex,
+        c.LTI + "deployment_id": request_claims[c.LTI + "deployment_id"],
+        c.LTI + "message_type": "LtiDeepLinkingResponse",
+        c.LTI + "version": "1.3.0",
+        c.DL + "data": settings.get("data"),
+        c.DL + "content_items": [item],
+        **overrides,
+    }
     return tool.sign({k: v for k, v in claims.items() if v is not None})
 
 
@@ -278,8 +336,13 @@ def test_deep_linking_return_is_verified_and_places_the_link(lms: LmsPlatform, t
     def post(token: str) -> requests.Response:
         return requests.post(return_url, data={"JWT": token}, timeout=5)
 
-    for bad in ({"aud": "someone-else"}, {c.DL + "data": "forged"},
-                {c.LTI + "deployment_id": "99"}, {c.LTI + "version": "1.1"}, {"nonce": None}):
+    for bad in (
+        {"aud": "someone-else"},
+        {c.DL + "data": "forged"},
+        {c.LTI + "deployment_id": "99"},
+        {c.LTI + "version": "1.1"},
+        {"nonce": None},
+    ):
         assert post(_dl_response(lms, tool, request_claims, **bad)).status_code == 400, bad
     assert lms.deep_link_returns == []
     token = _dl_response(lms, tool, request_claims)
@@ -296,8 +359,9 @@ def test_deep_linking_return_is_verified_and_places_the_link(lms: LmsPlatform, t
 
 
 def test_submission_review_names_the_student(lms: LmsPlatform, tool: FakeTool):
-    claims = lms.launch(requests.Session(), "teacher", message_type="LtiSubmissionReviewRequest",
-                        for_user="s2").json()
+    claims = lms.launch(
+        requests.Session(), "teacher", message_type="LtiSubmissionReviewRequest", for_user="s2"
+    ).json()
     assert claims[c.LTI + "message_type"] == "LtiSubmissionReviewRequest"
     assert claims[c.LTI + "for_user"]["user_id"] == lms.people["s2"].sub
 
@@ -316,12 +380,15 @@ def test_openid_configuration_describes_the_platform(lms: LmsPlatform):
     assert {"type": "LtiResourceLinkRequest"} in platform["messages_supported"]
 
 
-def test_dynamic_registration_registers_once_and_switches_client(lms: LmsPlatform,
-                                                                 tool: FakeTool):
+def test_dynamic_registration_registers_once_and_switches_client(lms: LmsPlatform, tool: FakeTool):
     old_client = lms.client_id
     bad = {**registration_body(tool.url), "token_endpoint_auth_method": "client_secret_basic"}
-    refused = requests.post(lms.registration_endpoint, json=bad, timeout=5,
-                            headers={"Authorization": f"Bearer {lms.registration_token}"})
+    refused = requests.post(
+        lms.registration_endpoint,
+        json=bad,
+        timeout=5,
+        headers={"Authorization": f"Bearer {lms.registration_token}"},
+    )
     assert refused.status_code == 400 and "token_endpoint_auth_method" in refused.text
 
     answer = lms.start_dynamic_registration(requests.Session(), tool.url + "/lti/register/")
@@ -344,8 +411,10 @@ def test_dynamic_registration_registers_once_and_switches_client(lms: LmsPlatfor
 def test_course_page_hosts_the_tool_and_the_storage_frame(lms: LmsPlatform, tool: FakeTool):
     page = requests.get(lms.course_page_url("s1", storage_target="lti_frame"), timeout=5)
     assert page.status_code == 200
-    assert f'<iframe name="lti_frame" title="platform storage" data-src="{lms.url}/storage-frame"' \
+    assert (
+        f'<iframe name="lti_frame" title="platform storage" data-src="{lms.url}/storage-frame"'
         in page.text
+    )
     assert "lti_storage_target=lti_frame" in page.text
     assert lms.browser_url.startswith("http://127.0.0.1:")  # the tool is on localhost
     foreign = requests.get(lms.url + "/course-page?launch=http://evil.test/", timeout=5)
@@ -364,8 +433,11 @@ def test_storage_flow_in_chromium(lms: LmsPlatform, tool: FakeTool):
 
     # Without site isolation: with it, Playwright loses the cross-site tool frame's execution
     # context after its cross-process navigations about one run in five (measured here).
-    args = [*CHROMIUM_ARGS, "--disable-site-isolation-trials",
-            "--disable-features=IsolateOrigins,site-per-process"]
+    args = [
+        *CHROMIUM_ARGS,
+        "--disable-site-isolation-trials",
+        "--disable-features=IsolateOrigins,site-per-process",
+    ]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         try:

@@ -47,8 +47,12 @@ def stream() -> Iterator[FakeCloudflareStream]:
 
 
 def make_backend(stream: FakeCloudflareStream, **options: Any) -> CloudflareStreamBackend:
-    base = {"account_id": stream.account_id, "api_token": stream.api_token,
-            "api_base": stream.api_base, "delivery_base": stream.delivery_base}
+    base = {
+        "account_id": stream.account_id,
+        "api_token": stream.api_token,
+        "api_base": stream.api_base,
+        "delivery_base": stream.delivery_base,
+    }
     return CloudflareStreamBackend(**{**base, **options})
 
 
@@ -68,10 +72,15 @@ def stream_key(stream: FakeCloudflareStream) -> StreamKey:
     """A signing key created over the API, with the JWK that only the raw answer shows."""
     response = requests.post(
         f"{stream.api_base}/accounts/{stream.account_id}/stream/keys",
-        headers={"Authorization": f"Bearer {stream.api_token}"}, timeout=10)
+        headers={"Authorization": f"Bearer {stream.api_token}"},
+        timeout=10,
+    )
     result = response.json()["result"]
-    return StreamKey(result["id"], base64.b64decode(result["pem"]).decode(),
-                     json.loads(base64.b64decode(result["jwk"])))
+    return StreamKey(
+        result["id"],
+        base64.b64decode(result["pem"]).decode(),
+        json.loads(base64.b64decode(result["jwk"])),
+    )
 
 
 @dataclass
@@ -99,8 +108,9 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     receiver = WebhookReceiver(f"http://127.0.0.1:{server.server_address[1]}/webhooks/stream/")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield receiver
     server.shutdown()
@@ -113,21 +123,29 @@ def backend(
 ) -> CloudflareStreamBackend:
     """Configured the way an administrator ends up: key, webhook, delivery host."""
     secret = make_backend(stream).subscribe_webhook(webhook_receiver.url)
-    return make_backend(stream, signing_key_id=stream_key.id, signing_key_pem=stream_key.pem,
-                        webhook_secret=secret, max_duration_seconds=600)
+    return make_backend(
+        stream,
+        signing_key_id=stream_key.id,
+        signing_key_pem=stream_key.pem,
+        webhook_secret=secret,
+        max_duration_seconds=600,
+    )
 
 
 @pytest.fixture
 def upload_ctx() -> UploadContext:
-    return UploadContext(tenant_id=1, assignment_id=2, user_id=3, submission_id=4,
-                         max_size_bytes=50 * 1024 * 1024)
+    return UploadContext(
+        tenant_id=1, assignment_id=2, user_id=3, submission_id=4, max_size_bytes=50 * 1024 * 1024
+    )
 
 
 def start_upload(backend: CloudflareStreamBackend, data: bytes = VIDEO) -> tuple[str, str, str]:
     """What our tus view does: a ticket, then the forwarded creation. (ref, location, uid)"""
     ticket = backend.create_upload(
-        UploadContext(1, 2, 3, 4, 50 * 1024 * 1024), "my talk.mp4", len(data), "video/mp4")
+        UploadContext(1, 2, 3, 4, 50 * 1024 * 1024), "my talk.mp4", len(data), "video/mp4"
+    )
     ref = ticket.upload_ref
     location, uid = backend.forward_tus_creation(
-        ref, upload_length=len(data), upload_metadata=BROWSER_METADATA)
+        ref, upload_length=len(data), upload_metadata=BROWSER_METADATA
+    )
     return ref, location, uid

@@ -61,8 +61,9 @@ def test_an_unreachable_api_is_a_transient_error(retry_sleeps: list[float]) -> N
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again before the calls
-    backend = CloudflareStreamBackend(account_id="acc", api_token="token",
-                                      api_base=f"http://127.0.0.1:{port}/client/v4")
+    backend = CloudflareStreamBackend(
+        account_id="acc", api_token="token", api_base=f"http://127.0.0.1:{port}/client/v4"
+    )
     with pytest.raises(ProviderError) as caught:
         backend.video_exists("a" * 32)
     assert (caught.value.permanent, caught.value.code) == (False, "provider_unreachable")
@@ -80,8 +81,12 @@ def test_check_names_what_an_administrator_must_fix(
     bare = make_backend(stream, delivery_base="").check()
     assert len(bare) == 3
     assert any("signing key" in p for p in bare) and any("webhook" in p.lower() for p in bare)
-    configured = make_backend(stream, signing_key_id=stream_key.id,
-                              signing_key_pem=stream_key.pem, webhook_secret="secret")
+    configured = make_backend(
+        stream,
+        signing_key_id=stream_key.id,
+        signing_key_pem=stream_key.pem,
+        webhook_secret="secret",
+    )
     make_backend(stream).revoke_signing_key(stream_key.id)
     problems = configured.check()
     assert any("no longer exists" in p for p in problems)

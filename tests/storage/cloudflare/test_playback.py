@@ -35,8 +35,7 @@ def test_the_token_is_signed_with_the_stream_key_and_verifies_with_its_public_jw
     assert playback.kind == "cloudflare-iframe"
     assert playback.url.startswith(f"{stream.delivery_base}/") and playback.url.endswith("/iframe")
     token = token_of(playback.url)
-    assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": stream_key.id,
-                                                "typ": "JWT"}
+    assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": stream_key.id, "typ": "JWT"}
     public = jwt.PyJWK(stream_key.public_jwk).key
     claims = jwt.decode(token, public, algorithms=["RS256"])
     now = time.time()
@@ -77,7 +76,8 @@ def test_expired_forged_and_unsigned_requests_are_refused(
     expired = signer.sign(uid, now=now - 3600, expires_at=now - 10)
     other_key = make_backend(stream).create_signing_key()[1]  # right kid, wrong key
     forged = PlaybackSigner(stream_key.id, load_signing_key(other_key)).sign(
-        uid, now=now, expires_at=now + 600)
+        uid, now=now, expires_at=now + 600
+    )
     for ident in (expired, forged, uid):
         response = requests.get(f"{stream.delivery_base}/{ident}/iframe", timeout=10)
         assert response.status_code == 401, ident

@@ -57,20 +57,31 @@ def test_a_file_that_is_not_a_video_is_rejected_before_cloudflare_is_asked(
 def test_forwarding_sends_our_token_and_our_settings_over_the_browsers(
     backend: CloudflareStreamBackend, stream: FakeCloudflareStream
 ) -> None:
-    browser = encode_tus_metadata({
-        "name": "../../etc/evil.mp4", "filetype": "video/mp4", "maxDurationSeconds": "21600",
-        "expiry": "2099-01-01T00:00:00Z", "allowedorigins": "evil.example",
-    })
-    location, uid = backend.forward_tus_creation("ref123", upload_length=len(VIDEO),
-                                                 upload_metadata=browser)
+    browser = encode_tus_metadata(
+        {
+            "name": "../../etc/evil.mp4",
+            "filetype": "video/mp4",
+            "maxDurationSeconds": "21600",
+            "expiry": "2099-01-01T00:00:00Z",
+            "allowedorigins": "evil.example",
+        }
+    )
+    location, uid = backend.forward_tus_creation(
+        "ref123", upload_length=len(VIDEO), upload_metadata=browser
+    )
     (creation,) = stream.requests_to("POST", "/stream")
     assert creation.query == {"direct_user": ["true"]}
     assert creation.headers["authorization"] == f"Bearer {stream.api_token}"
     assert creation.headers["tus-resumable"] == "1.0.0"
     assert creation.headers["upload-length"] == str(len(VIDEO))
     sent = parse_tus_metadata(creation.headers["upload-metadata"])
-    assert sent == {"filetype": "video/mp4", "name": "evil.mp4", "requiresignedurls": None,
-                    "maxDurationSeconds": "600", "uploadref": "ref123"}
+    assert sent == {
+        "filetype": "video/mp4",
+        "name": "evil.mp4",
+        "requiresignedurls": None,
+        "maxDurationSeconds": "600",
+        "uploadref": "ref123",
+    }
     assert location.startswith(f"{stream.url}/tus/") and uid not in location
     video = stream.video(uid)
     assert video is not None
@@ -96,42 +107,53 @@ def test_the_helper_resumes_an_interrupted_upload_from_the_servers_offset(
     backend: CloudflareStreamBackend, stream: FakeCloudflareStream
 ) -> None:
     _, location, uid = start_upload(backend)
-    first = requests.patch(location, data=VIDEO[:MIN_CHUNK], timeout=10,
-                           headers={**OCTETS, "Upload-Offset": "0"})
+    first = requests.patch(
+        location, data=VIDEO[:MIN_CHUNK], timeout=10, headers={**OCTETS, "Upload-Offset": "0"}
+    )
     assert first.status_code == 204 and first.headers["Upload-Offset"] == str(MIN_CHUNK)
     assert upload_with_tus(location, VIDEO, MIN_CHUNK) == len(VIDEO)
     assert len(stream.requests_to("PATCH")) == 2
     assert stream.video(uid)["status"]["state"] == "queued"  # type: ignore[index]
 
 
-@pytest.mark.parametrize(("size", "offset", "length", "problem"), [
-    (1024 * 1024, 0, 20 * 1024 * 1024, "smaller than"),
-    (MIN_CHUNK + 1, 0, 20 * 1024 * 1024, "multiple of"),
-    (MAX_CHUNK + CHUNK_MULTIPLE, 0, 2 * MAX_CHUNK, "larger than"),
-    (MIN_CHUNK, MIN_CHUNK, MIN_CHUNK + 10, "past Upload-Length"),
-    (10, 0, 10, None),  # a small file in one chunk
-    (MIN_CHUNK + 7, MIN_CHUNK, 2 * MIN_CHUNK + 7, None),  # the last chunk may be any size
-    (2 * MIN_CHUNK, 0, 3 * MIN_CHUNK, None),
-])
+@pytest.mark.parametrize(
+    ("size", "offset", "length", "problem"),
+    [
+        (1024 * 1024, 0, 20 * 1024 * 1024, "smaller than"),
+        (MIN_CHUNK + 1, 0, 20 * 1024 * 1024, "multiple of"),
+        (MAX_CHUNK + CHUNK_MULTIPLE, 0, 2 * MAX_CHUNK, "larger than"),
+        (MIN_CHUNK, MIN_CHUNK, MIN_CHUNK + 10, "past Upload-Length"),
+        (10, 0, 10, None),  # a small file in one chunk
+        (MIN_CHUNK + 7, MIN_CHUNK, 2 * MIN_CHUNK + 7, None),  # the last chunk may be any size
+        (2 * MIN_CHUNK, 0, 3 * MIN_CHUNK, None),
+    ],
+)
 def test_streams_chunk_rules(size: int, offset: int, length: int, problem: str | None) -> None:
     found = chunk_problem(size, offset, length)
     assert (found is None) if problem is None else (problem in str(found))
 
 
-@pytest.mark.parametrize(("chunk", "headers", "status"), [
-    (VIDEO[:1024 * 1024], {}, 400),  # too small and not the last chunk
-    (VIDEO[:MIN_CHUNK + 1], {}, 400),  # not a multiple of 256 KiB
-    (VIDEO[:MIN_CHUNK], {"Upload-Offset": "5"}, 409),
-    (VIDEO[:MIN_CHUNK], {"Content-Type": "application/octet-stream"}, 415),
-    (VIDEO[:MIN_CHUNK], {"Tus-Resumable": "0.2.2"}, 412),
-])
+@pytest.mark.parametrize(
+    ("chunk", "headers", "status"),
+    [
+        (VIDEO[: 1024 * 1024], {}, 400),  # too small and not the last chunk
+        (VIDEO[: MIN_CHUNK + 1], {}, 400),  # not a multiple of 256 KiB
+        (VIDEO[:MIN_CHUNK], {"Upload-Offset": "5"}, 409),
+        (VIDEO[:MIN_CHUNK], {"Content-Type": "application/octet-stream"}, 415),
+        (VIDEO[:MIN_CHUNK], {"Tus-Resumable": "0.2.2"}, 412),
+    ],
+)
 def test_the_fake_refuses_patches_that_cloudflare_refuses(
-    backend: CloudflareStreamBackend, stream: FakeCloudflareStream,
-    chunk: bytes, headers: dict[str, str], status: int,
+    backend: CloudflareStreamBackend,
+    stream: FakeCloudflareStream,
+    chunk: bytes,
+    headers: dict[str, str],
+    status: int,
 ) -> None:
     _, location, uid = start_upload(backend)
-    response = requests.patch(location, data=chunk, timeout=10,
-                              headers={**OCTETS, "Upload-Offset": "0", **headers})
+    response = requests.patch(
+        location, data=chunk, timeout=10, headers={**OCTETS, "Upload-Offset": "0", **headers}
+    )
     assert response.status_code == status
     assert stream.video_bytes(uid) == b""
 
@@ -147,14 +169,21 @@ def test_browsers_may_call_the_upload_url_across_origins(
     backend: CloudflareStreamBackend,
 ) -> None:
     _, location, uid = start_upload(backend)
-    preflight = requests.options(location, timeout=10, headers={
-        "Origin": "https://tool.example", "Access-Control-Request-Method": "PATCH",
-        "Access-Control-Request-Headers": "tus-resumable,upload-offset,content-type"})
+    preflight = requests.options(
+        location,
+        timeout=10,
+        headers={
+            "Origin": "https://tool.example",
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "tus-resumable,upload-offset,content-type",
+        },
+    )
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     allowed = preflight.headers["Access-Control-Allow-Headers"]
     assert {"Tus-Resumable", "Upload-Offset", "Content-Type"} <= {
-        name.strip() for name in allowed.split(",")}
+        name.strip() for name in allowed.split(",")
+    }
     head = requests.head(location, headers={"Tus-Resumable": "1.0.0"}, timeout=10)
     assert head.headers["Upload-Offset"] == "0"
     assert head.headers["stream-media-id"] == uid
@@ -198,9 +227,11 @@ def test_the_fake_takes_basic_post_uploads_too(stream: FakeCloudflareStream) -> 
     auth = {"Authorization": f"Bearer {stream.api_token}"}
     refused = requests.post(f"{api}/direct_upload", json={}, headers=auth, timeout=10)
     assert refused.status_code == 400 and refused.json()["success"] is False
-    created = requests.post(f"{api}/direct_upload", json={"maxDurationSeconds": 60}, headers=auth,
-                            timeout=10).json()["result"]
-    sent = requests.post(created["uploadURL"], files={"file": ("a.mp4", b"video bytes")},
-                         timeout=10)
+    created = requests.post(
+        f"{api}/direct_upload", json={"maxDurationSeconds": 60}, headers=auth, timeout=10
+    ).json()["result"]
+    sent = requests.post(
+        created["uploadURL"], files={"file": ("a.mp4", b"video bytes")}, timeout=10
+    )
     assert sent.status_code == 200
     assert stream.video_bytes(created["uid"]) == b"video bytes"

@@ -28,19 +28,23 @@ def delivered(
     upload_with_tus(location, VIDEO, MIN_CHUNK)
     stream.finish_processing()
     assert receiver.arrived.wait(5)
-    (headers, body), = receiver.received
+    ((headers, body),) = receiver.received
     return uid, headers, body
 
 
 def test_the_ready_webhook_arrives_signed_and_is_accepted(
-    backend: CloudflareStreamBackend, stream: FakeCloudflareStream,
+    backend: CloudflareStreamBackend,
+    stream: FakeCloudflareStream,
     webhook_receiver: WebhookReceiver,
 ) -> None:
     uid, headers, body = delivered(backend, stream, webhook_receiver)
     event = backend.parse_webhook(headers, body)
     assert event.video_id == uid
     assert (event.metadata.state, event.metadata.ready, event.metadata.duration_seconds) == (
-        "ready", True, 12.0)
+        "ready",
+        True,
+        12.0,
+    )
     # Header names in any case (Django's request.headers, a plain dict, a WSGI environ copy).
     lowered = {name.lower(): value for name, value in headers.items()}
     assert backend.parse_webhook(lowered, body).video_id == uid
@@ -48,7 +52,8 @@ def test_the_ready_webhook_arrives_signed_and_is_accepted(
 
 
 def test_a_failed_video_is_reported_by_webhook_too(
-    backend: CloudflareStreamBackend, stream: FakeCloudflareStream,
+    backend: CloudflareStreamBackend,
+    stream: FakeCloudflareStream,
     webhook_receiver: WebhookReceiver,
 ) -> None:
     stream.fail_processing()
@@ -58,7 +63,8 @@ def test_a_failed_video_is_reported_by_webhook_too(
 
 
 def test_tampered_body_and_wrong_secret_are_refused(
-    backend: CloudflareStreamBackend, stream: FakeCloudflareStream,
+    backend: CloudflareStreamBackend,
+    stream: FakeCloudflareStream,
     webhook_receiver: WebhookReceiver,
 ) -> None:
     _, headers, body = delivered(backend, stream, webhook_receiver)
@@ -71,14 +77,17 @@ def test_tampered_body_and_wrong_secret_are_refused(
         assert (caught.value.code, caught.value.permanent) == ("webhook_invalid", True)
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Webhook-Signature": ""},
-    {"Webhook-Signature": "sig1=abc"},
-    {"Webhook-Signature": "time=abc,sig1=abc"},
-    {"Webhook-Signature": "time=123"},
-    {"Webhook-Signature": "v1,whatever"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Webhook-Signature": ""},
+        {"Webhook-Signature": "sig1=abc"},
+        {"Webhook-Signature": "time=abc,sig1=abc"},
+        {"Webhook-Signature": "time=123"},
+        {"Webhook-Signature": "v1,whatever"},
+    ],
+)
 def test_missing_or_malformed_signatures_are_refused(
     backend: CloudflareStreamBackend, headers: dict[str, str]
 ) -> None:
@@ -87,15 +96,27 @@ def test_missing_or_malformed_signatures_are_refused(
     assert caught.value.code == "webhook_invalid"
 
 
-@pytest.mark.parametrize(("age", "accepted"), [
-    (0, True), (290, True), (-50, True), (301 + 5, False), (-120, False),
-])
+@pytest.mark.parametrize(
+    ("age", "accepted"),
+    [
+        (0, True),
+        (290, True),
+        (-50, True),
+        (301 + 5, False),
+        (-120, False),
+    ],
+)
 def test_only_fresh_signatures_are_accepted(
     stream: FakeCloudflareStream, age: int, accepted: bool
 ) -> None:
     receiver = make_backend(stream, webhook_secret="s3cret")
-    body = json.dumps({"uid": "a" * 32, "readyToStream": True,
-                       "status": {"state": "ready", "pctComplete": "100.000000"}}).encode()
+    body = json.dumps(
+        {
+            "uid": "a" * 32,
+            "readyToStream": True,
+            "status": {"state": "ready", "pctComplete": "100.000000"},
+        }
+    ).encode()
     headers = sign("s3cret", body, int(time.time()) - age)
     if accepted:
         assert receiver.parse_webhook(headers, body).metadata.state == "ready"

@@ -62,11 +62,13 @@ class FolderBackend(StorageBackend):
     def create_upload(
         self, ctx: UploadContext, filename: str, size: int, mime: str
     ) -> UploadTicket:
-        safe_name = validate_upload(filename=filename, size=size, mime=mime,
-                                    max_size_bytes=ctx.max_size_bytes)
+        safe_name = validate_upload(
+            filename=filename, size=size, mime=mime, max_size_bytes=ctx.max_size_bytes
+        )
         expires = int(time.time()) + 3600
-        grant = TicketGrant(uuid.uuid4().hex, size, ctx.max_size_bytes, normalized_mime(mime),
-                            safe_name, expires)
+        grant = TicketGrant(
+            uuid.uuid4().hex, size, ctx.max_size_bytes, normalized_mime(mime), safe_name, expires
+        )
         return UploadTicket(
             protocol="tus",
             url=f"/storage/folder/uploads/?{urlencode({'upload': grant.ref})}",
@@ -82,20 +84,27 @@ class FolderBackend(StorageBackend):
         try:
             info = self.files.read_info(self.files.upload_dir(upload_ref))
             if info is None or self.files.offset(upload_ref) != info.length:
-                raise ProviderError("No complete upload arrived for this file.", permanent=True,
-                                   code="upload_missing")
+                raise ProviderError(
+                    "No complete upload arrived for this file.",
+                    permanent=True,
+                    code="upload_missing",
+                )
             self.files.promote(upload_ref)
         except FileNotFoundError as exc:
-            raise ProviderError("No upload arrived for this file.", permanent=True,
-                               code="upload_missing") from exc
+            raise ProviderError(
+                "No upload arrived for this file.", permanent=True, code="upload_missing"
+            ) from exc
         return upload_ref
 
     def playback(self, video_id: str, viewer: Viewer, expires_in: int) -> Playback:
         expires = int(time.time()) + expires_in
         signature = self.signer.playback_signature(video_id, expires)
         query = urlencode({"expires": expires, "signature": signature})
-        return Playback(kind="mp4", url=f"/storage/folder/videos/{video_id}?{query}",
-                        expires_at=datetime.fromtimestamp(expires, tz=UTC))
+        return Playback(
+            kind="mp4",
+            url=f"/storage/folder/videos/{video_id}?{query}",
+            expires_at=datetime.fromtimestamp(expires, tz=UTC),
+        )
 
     def delete_video(self, video_id: str) -> None:
         try:
@@ -112,8 +121,7 @@ class FolderBackend(StorageBackend):
         if info is None:
             raise ProviderError("The video is not in storage.", permanent=True, code="not_found")
         # A folder stores bytes: no probing, so no duration (like S3).
-        return VideoMetadata(state="ready", ready=True, size_bytes=info.length,
-                             mime_type=info.mime)
+        return VideoMetadata(state="ready", ready=True, size_bytes=info.length, mime_type=info.mime)
 
     def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
         return (Decimal(total_bytes) / 1000**3 * PRICE_PER_GB_MONTH).quantize(Decimal("0.01"))

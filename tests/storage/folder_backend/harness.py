@@ -24,8 +24,10 @@ from tests.storage.folder_backend import DOTTED_PATH, FolderBackend
 def register(settings: Any, root: Path, *, default: bool = True) -> dict[str, Any]:
     """Add the backend to VIDEO_STORAGE_BACKENDS (its endpoints mount); optionally make it
     the site default. Returns its configuration."""
-    config = {"BACKEND": DOTTED_PATH,
-              "OPTIONS": {"root": str(root), "signing_secret": "folder-test-secret"}}
+    config = {
+        "BACKEND": DOTTED_PATH,
+        "OPTIONS": {"root": str(root), "signing_secret": "folder-test-secret"},
+    }
     settings.VIDEO_STORAGE_BACKENDS = [*settings.VIDEO_STORAGE_BACKENDS, DOTTED_PATH]
     if default:
         settings.VIDEO_STORAGE = config
@@ -43,13 +45,17 @@ class FolderHarness(Harness):
         self.backend = backend
         self.base_url = base_url
 
-    def upload(self, ticket: UploadTicket, data: bytes, *, filename: str,
-               mime: str) -> dict[str, Any]:
-        client = tus_client.TusClient(urljoin(self.base_url, ticket.url),
-                                      headers=dict(ticket.headers))
-        uploader = client.uploader(file_stream=io.BytesIO(data),
-                                   chunk_size=ticket.chunk_size or len(data),
-                                   metadata={"filename": filename, "filetype": mime})
+    def upload(
+        self, ticket: UploadTicket, data: bytes, *, filename: str, mime: str
+    ) -> dict[str, Any]:
+        client = tus_client.TusClient(
+            urljoin(self.base_url, ticket.url), headers=dict(ticket.headers)
+        )
+        uploader = client.uploader(
+            file_stream=io.BytesIO(data),
+            chunk_size=ticket.chunk_size or len(data),
+            metadata={"filename": filename, "filetype": mime},
+        )
         uploader.upload()
         return {"size": len(data), "mime": mime}
 

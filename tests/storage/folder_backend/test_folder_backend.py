@@ -43,11 +43,18 @@ def test_registered_through_settings_the_admin_saves_and_loads_it(
     assert f'value="{DOTTED_PATH}"' in page
     assert 'type="password" name="folder__signing_secret"' in page
 
-    response = admin_client.post("/admin/lti_tool/storageconfig/add/", {
-        "tenant": tenant.pk, "label": "A folder", "backend": DOTTED_PATH, "make_active": "on",
-        "folder__root": str(tmp_path / "tenant"), "folder__signing_secret": "s3cret-value",
-        "folder__chunk_size": "65536",
-    })
+    response = admin_client.post(
+        "/admin/lti_tool/storageconfig/add/",
+        {
+            "tenant": tenant.pk,
+            "label": "A folder",
+            "backend": DOTTED_PATH,
+            "make_active": "on",
+            "folder__root": str(tmp_path / "tenant"),
+            "folder__signing_secret": "s3cret-value",
+            "folder__chunk_size": "65536",
+        },
+    )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     config = StorageConfig.objects.get()
@@ -65,10 +72,15 @@ def test_the_admin_refuses_it_without_its_required_secret(
 ) -> None:
     register(settings, tmp_path / "site", default=False)
     tenant = Tenant.objects.create(name="Folder University")
-    response = admin_client.post("/admin/lti_tool/storageconfig/add/", {
-        "tenant": tenant.pk, "label": "A folder", "backend": DOTTED_PATH,
-        "folder__root": str(tmp_path / "tenant"),
-    })
+    response = admin_client.post(
+        "/admin/lti_tool/storageconfig/add/",
+        {
+            "tenant": tenant.pk,
+            "label": "A folder",
+            "backend": DOTTED_PATH,
+            "folder__root": str(tmp_path / "tenant"),
+        },
+    )
     assert response.status_code == 200
     assert "needs signing_secret" in response.content.decode()
     assert not StorageConfig.objects.exists()

@@ -31,12 +31,12 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _respond(backend.tus.options())
     try:
-        made, result = backend.tus.create(request.headers, request.headers.get(TICKET_HEADER),
-                                          ref)
+        made, result = backend.tus.create(request.headers, request.headers.get(TICKET_HEADER), ref)
     except ProviderError as exc:
         return _respond(TusResponse(exc.status or 400, body=exc.message))
     result.headers["Location"] = request.build_absolute_uri(
-        reverse("folder_storage:upload", args=[made]))
+        reverse("folder_storage:upload", args=[made])
+    )
     return _respond(result)
 
 

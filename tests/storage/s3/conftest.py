@@ -24,15 +24,15 @@ def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def upload_ctx() -> UploadContext:
-    return UploadContext(tenant_id=7, assignment_id=42, user_id=1001, submission_id=555,
-                         max_size_bytes=50 * MiB)
+    return UploadContext(
+        tenant_id=7, assignment_id=42, user_id=1001, submission_id=555, max_size_bytes=50 * MiB
+    )
 
 
 @pytest.fixture
 def s3_options(s3_server: MotoServer, s3_bucket: str) -> dict[str, Any]:
     """Multipart from 6 MiB with AWS's smallest parts (5 MiB), so three parts stay quick."""
-    return backend_options(s3_server.url, s3_bucket, multipart_threshold=6 * MiB,
-                           part_size=5 * MiB)
+    return backend_options(s3_server.url, s3_bucket, multipart_threshold=6 * MiB, part_size=5 * MiB)
 
 
 @pytest.fixture
@@ -42,12 +42,18 @@ def s3_backend(s3_options: dict[str, Any]) -> S3Backend:
 
 
 @pytest.fixture
-def cdn_backend(s3_options: dict[str, Any], cloudfront_key_pair: tuple[bytes, rsa.RSAPublicKey],
-                cloudfront_distribution: str) -> S3Backend:
+def cdn_backend(
+    s3_options: dict[str, Any],
+    cloudfront_key_pair: tuple[bytes, rsa.RSAPublicKey],
+    cloudfront_distribution: str,
+) -> S3Backend:
     pem, _public = cloudfront_key_pair
     return S3Backend(
-        **s3_options, cloudfront_domain=CLOUDFRONT_DOMAIN, cloudfront_key_pair_id=KEY_PAIR_ID,
-        cloudfront_private_key=pem.decode(), cloudfront_distribution_id=cloudfront_distribution,
+        **s3_options,
+        cloudfront_domain=CLOUDFRONT_DOMAIN,
+        cloudfront_key_pair_id=KEY_PAIR_ID,
+        cloudfront_private_key=pem.decode(),
+        cloudfront_distribution_id=cloudfront_distribution,
     )
 
 

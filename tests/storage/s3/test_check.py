@@ -24,10 +24,8 @@ def test_missing_cors_is_reported(s3_server: MotoServer) -> None:
 
 def test_cors_without_etag_or_put_is_reported(s3_server: MotoServer) -> None:
     bucket = create_bucket(s3_server, cors=False)
-    rules = [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "POST"],
-              "AllowedHeaders": ["*"]}]
-    s3_server.client("s3").put_bucket_cors(Bucket=bucket,
-                                           CORSConfiguration={"CORSRules": rules})
+    rules = [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "POST"], "AllowedHeaders": ["*"]}]
+    s3_server.client("s3").put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
 
     problems = S3Backend(**backend_options(s3_server.url, bucket)).check()
 
@@ -54,8 +52,10 @@ def test_cors_rules_are_judged_for_the_tools_origin() -> None:
     only_ours = [{**CORS_RULES[0], "AllowedOrigins": ["https://*.example.edu"]}]
 
     assert cors_problems(only_ours, "https://tool.example.edu") == []
-    assert "do not allow uploads from https://evil.test" in cors_problems(
-        only_ours, "https://evil.test")[0]
+    assert (
+        "do not allow uploads from https://evil.test"
+        in cors_problems(only_ours, "https://evil.test")[0]
+    )
     assert "any origin (*)" in cors_problems(only_ours, None)[0]
     headers = [{**CORS_RULES[0], "AllowedHeaders": ["content-type"]}]
     assert 'AllowedHeaders ["*"]' in cors_problems(headers, None)[0]

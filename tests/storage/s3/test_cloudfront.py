@@ -52,12 +52,16 @@ def test_signed_url_verifies_with_the_public_key_and_expires(
     assert 595 <= expires - time.time() <= 601
     _verify(cloudfront_public_key, query["Signature"], (CANNED % (resource, expires)).encode())
     with pytest.raises(InvalidSignature):  # the signature covers the expiry
-        _verify(cloudfront_public_key, query["Signature"],
-                (CANNED % (resource, expires + 3600)).encode())
+        _verify(
+            cloudfront_public_key,
+            query["Signature"],
+            (CANNED % (resource, expires + 3600)).encode(),
+        )
 
 
-def test_signed_cookies_cover_a_folder(cdn_backend: S3Backend,
-                                       cloudfront_public_key: rsa.RSAPublicKey) -> None:
+def test_signed_cookies_cover_a_folder(
+    cdn_backend: S3Backend, cloudfront_public_key: rsa.RSAPublicKey
+) -> None:
     assert cdn_backend.cdn is not None
     expires_at = datetime.fromtimestamp(int(time.time()) + 300, tz=UTC)
     resource = f"{CLOUDFRONT_DOMAIN}/tenants/7/hls/*"
@@ -73,7 +77,9 @@ def test_signed_cookies_cover_a_folder(cdn_backend: S3Backend,
 
 
 def test_the_private_key_is_parsed_once(
-    cdn_backend: S3Backend, upload_ctx: UploadContext, monkeypatch: pytest.MonkeyPatch,
+    cdn_backend: S3Backend,
+    upload_ctx: UploadContext,
+    monkeypatch: pytest.MonkeyPatch,
     cloudfront_key_pair: tuple[bytes, rsa.RSAPublicKey],
 ) -> None:
     video_id = _video_id(cdn_backend, upload_ctx)
@@ -89,8 +95,7 @@ def test_the_private_key_is_parsed_once(
     urls = {cdn_backend.playback(video_id, Viewer(user_id=1), 60 + n).url for n in range(3)}
 
     assert len(urls) == 3 and parsed == []  # signing reuses the key parsed at start
-    CloudFrontUrls(domain="d1.cloudfront.net", key_pair_id="K1",
-                   private_key=cloudfront_key_pair[0])
+    CloudFrontUrls(domain="d1.cloudfront.net", key_pair_id="K1", private_key=cloudfront_key_pair[0])
     assert len(parsed) == 1  # (the counter does see a parse)
 
 

@@ -30,10 +30,10 @@ def test_503_twice_then_success_is_retried(s3_backend: S3Backend, video_id: str)
     head = {"Bucket": s3_backend.options.bucket, "Key": video_id}
     with Stubber(s3_backend.bucket.client) as stub:
         for _ in range(2):
-            stub.add_client_error("head_object", "503", http_status_code=503,
-                                  expected_params=head)
-        stub.add_response("head_object", {"ContentLength": 100, "ContentType": "video/mp4"},
-                          expected_params=head)
+            stub.add_client_error("head_object", "503", http_status_code=503, expected_params=head)
+        stub.add_response(
+            "head_object", {"ContentLength": 100, "ContentType": "video/mp4"}, expected_params=head
+        )
 
         assert s3_backend.video_exists(video_id)
         stub.assert_no_pending_responses()
@@ -97,10 +97,13 @@ def test_an_unreachable_endpoint_is_transient(video_id: str) -> None:
 
 
 def test_throttling_carries_retry_after() -> None:
-    error = ClientError({
-        "Error": {"Code": "SlowDown", "Message": "Reduce your request rate."},
-        "ResponseMetadata": {"HTTPStatusCode": 503, "HTTPHeaders": {"retry-after": "2"}},
-    }, "PutObject")
+    error = ClientError(
+        {
+            "Error": {"Code": "SlowDown", "Message": "Reduce your request rate."},
+            "ResponseMetadata": {"HTTPStatusCode": 503, "HTTPHeaders": {"retry-after": "2"}},
+        },
+        "PutObject",
+    )
 
     translated = translate(error, "PutObject")
 
@@ -110,12 +113,22 @@ def test_throttling_carries_retry_after() -> None:
 def test_invalidation_is_retried(cdn_backend: S3Backend, video_id: str) -> None:
     with Stubber(cdn_backend.cloudfront) as stub:
         stub.add_client_error("create_invalidation", "ServiceUnavailable", http_status_code=503)
-        stub.add_response("create_invalidation", {"Location": "x", "Invalidation": {
-            "Id": "I1", "Status": "InProgress", "CreateTime": "2026-01-01T00:00:00Z",
-            "InvalidationBatch": {"Paths": {"Quantity": 1, "Items": [f"/{video_id}"]},
-                                  "CallerReference": "r"}}})
+        stub.add_response(
+            "create_invalidation",
+            {
+                "Location": "x",
+                "Invalidation": {
+                    "Id": "I1",
+                    "Status": "InProgress",
+                    "CreateTime": "2026-01-01T00:00:00Z",
+                    "InvalidationBatch": {
+                        "Paths": {"Quantity": 1, "Items": [f"/{video_id}"]},
+                        "CallerReference": "r",
+                    },
+                },
+            },
+        )
 
         cdn_backend.delete_video(video_id)
 
         stub.assert_no_pending_responses()
-

@@ -26,8 +26,9 @@ def big_ticket(s3_backend: S3Backend, upload_ctx: UploadContext) -> UploadTicket
     return s3_backend.create_upload(upload_ctx, "lecture.mov", len(BIG), "video/quicktime")
 
 
-def test_large_files_get_a_multipart_ticket(big_ticket: UploadTicket, s3_backend: S3Backend,
-                                            s3_server: MotoServer, s3_bucket: str) -> None:
+def test_large_files_get_a_multipart_ticket(
+    big_ticket: UploadTicket, s3_backend: S3Backend, s3_server: MotoServer, s3_bucket: str
+) -> None:
     assert big_ticket.protocol == "s3-multipart"
     assert big_ticket.fields["key"] == big_ticket.upload_ref
     assert big_ticket.fields["partSize"] == str(PART)
@@ -45,7 +46,9 @@ def test_three_parts_listed_completed_and_confirmed(
 
     listed = s3_backend.multipart_list_parts(ref, upload_id)
     assert [(p.part_number, p.etag, p.size) for p in listed] == [
-        (1, parts[0].etag, PART), (2, parts[1].etag, PART), (3, parts[2].etag, 1000)
+        (1, parts[0].etag, PART),
+        (2, parts[1].etag, PART),
+        (3, parts[2].etag, 1000),
     ]
     s3_backend.multipart_complete(ref, upload_id, list(reversed(listed)), expected_size=len(BIG))
 
@@ -56,29 +59,30 @@ def test_three_parts_listed_completed_and_confirmed(
     s3_backend.multipart_complete(ref, upload_id, listed, expected_size=len(BIG))
 
 
-def test_total_size_mismatch_is_rejected_and_removed(s3_backend: S3Backend,
-                                                     upload_ctx: UploadContext) -> None:
+def test_total_size_mismatch_is_rejected_and_removed(
+    s3_backend: S3Backend, upload_ctx: UploadContext
+) -> None:
     declared = len(BIG) + 500  # the browser sends less than it declared
     ticket = s3_backend.create_upload(upload_ctx, "lecture.mp4", declared, "video/mp4")
     parts = upload_multipart(s3_backend, ticket, BIG, complete=False)
 
     with pytest.raises(ProviderError) as mismatch:
-        s3_backend.multipart_complete(ticket.upload_ref, ticket.fields["uploadId"], parts,
-                                      expected_size=declared)
+        s3_backend.multipart_complete(
+            ticket.upload_ref, ticket.fields["uploadId"], parts, expected_size=declared
+        )
     assert mismatch.value.permanent and mismatch.value.code == "size_mismatch"
     assert "upload it again" in mismatch.value.message
     assert not s3_backend.video_exists(ticket.upload_ref)
 
 
-def test_a_wrong_etag_cannot_complete(
-    big_ticket: UploadTicket, s3_backend: S3Backend
-) -> None:
+def test_a_wrong_etag_cannot_complete(big_ticket: UploadTicket, s3_backend: S3Backend) -> None:
     parts = upload_multipart(s3_backend, big_ticket, BIG, complete=False)
     parts[1] = UploadedPart(part_number=2, etag='"0123456789abcdef0123456789abcdef"')
 
     with pytest.raises(ProviderError) as broken:
-        s3_backend.multipart_complete(big_ticket.upload_ref, big_ticket.fields["uploadId"],
-                                      parts, expected_size=len(BIG))
+        s3_backend.multipart_complete(
+            big_ticket.upload_ref, big_ticket.fields["uploadId"], parts, expected_size=len(BIG)
+        )
     assert broken.value.permanent and broken.value.code == "upload_incomplete"
 
 
@@ -97,19 +101,25 @@ def test_abort_is_idempotent_and_closes_the_upload(
     assert closed.value.code == "upload_missing"
 
 
-def test_delete_aborts_an_unfinished_upload(big_ticket: UploadTicket, s3_backend: S3Backend,
-                                            s3_server: MotoServer, s3_bucket: str) -> None:
+def test_delete_aborts_an_unfinished_upload(
+    big_ticket: UploadTicket, s3_backend: S3Backend, s3_server: MotoServer, s3_bucket: str
+) -> None:
     s3_backend.delete_video(big_ticket.upload_ref)
 
     assert s3_server.client("s3").list_multipart_uploads(Bucket=s3_bucket).get("Uploads") is None
 
 
 @pytest.mark.parametrize("part_number", [0, -1, 4, MAX_PARTS + 1])
-def test_sign_part_refuses_parts_outside_the_upload(big_ticket: UploadTicket, s3_backend: S3Backend,
-                                                    part_number: int) -> None:
+def test_sign_part_refuses_parts_outside_the_upload(
+    big_ticket: UploadTicket, s3_backend: S3Backend, part_number: int
+) -> None:
     with pytest.raises(ProviderError) as refused:
-        s3_backend.multipart_sign_part(big_ticket.upload_ref, big_ticket.fields["uploadId"],
-                                       part_number, expected_size=len(BIG))
+        s3_backend.multipart_sign_part(
+            big_ticket.upload_ref,
+            big_ticket.fields["uploadId"],
+            part_number,
+            expected_size=len(BIG),
+        )
     assert refused.value.permanent and refused.value.code == "invalid_part"
 
 
@@ -127,12 +137,14 @@ def test_complete_refuses_parts_past_the_declared_size(
 ) -> None:
     extra = [UploadedPart(part_number=n, etag=f'"{n}"') for n in (1, 2, 3, 4)]
     with pytest.raises(ProviderError) as refused:
-        s3_backend.multipart_complete(big_ticket.upload_ref, big_ticket.fields["uploadId"],
-                                      extra, expected_size=len(BIG))
+        s3_backend.multipart_complete(
+            big_ticket.upload_ref, big_ticket.fields["uploadId"], extra, expected_size=len(BIG)
+        )
     assert refused.value.code == "invalid_part"
     with pytest.raises(ProviderError) as empty:
-        s3_backend.multipart_complete(big_ticket.upload_ref, big_ticket.fields["uploadId"],
-                                      [], expected_size=len(BIG))
+        s3_backend.multipart_complete(
+            big_ticket.upload_ref, big_ticket.fields["uploadId"], [], expected_size=len(BIG)
+        )
     assert empty.value.code == "upload_incomplete"
 
 

@@ -43,8 +43,9 @@ def _sigv4_signature(secret: str, date: str, region: str, string_to_sign: str) -
     return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
 
 
-def test_post_ticket_pins_key_type_and_size(s3_backend: S3Backend, upload_ctx: UploadContext,
-                                             s3_bucket: str) -> None:
+def test_post_ticket_pins_key_type_and_size(
+    s3_backend: S3Backend, upload_ctx: UploadContext, s3_bucket: str
+) -> None:
     before = time.time()
     ticket = s3_backend.create_upload(upload_ctx, "My talk (final).MP4", len(VIDEO), "video/mp4")
 
@@ -65,8 +66,9 @@ def test_post_ticket_pins_key_type_and_size(s3_backend: S3Backend, upload_ctx: U
     assert ticket.expires_at <= expiration  # we never promise longer than S3 allows
 
 
-def test_post_policy_signature_is_sigv4_over_the_policy(s3_backend: S3Backend,
-                                                        upload_ctx: UploadContext) -> None:
+def test_post_policy_signature_is_sigv4_over_the_policy(
+    s3_backend: S3Backend, upload_ctx: UploadContext
+) -> None:
     fields = s3_backend.create_upload(upload_ctx, "clip.webm", 1000, "video/webm").fields
 
     assert fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
@@ -78,14 +80,19 @@ def test_post_policy_signature_is_sigv4_over_the_policy(s3_backend: S3Backend,
     assert {"x-amz-credential": fields["x-amz-credential"]} in _policy(fields)["conditions"]
 
 
-def test_upload_confirm_play_delete(cdn_backend: S3Backend, upload_ctx: UploadContext,
-                                    s3_server: MotoServer, cloudfront_distribution: str) -> None:
+def test_upload_confirm_play_delete(
+    cdn_backend: S3Backend,
+    upload_ctx: UploadContext,
+    s3_server: MotoServer,
+    cloudfront_distribution: str,
+) -> None:
     ticket = cdn_backend.create_upload(upload_ctx, "talk.mp4", len(VIDEO), "video/mp4")
     answer = upload_with_ticket(ticket, VIDEO)
     assert answer.status_code == 201, answer.text
 
-    video_id = cdn_backend.confirm_upload(ticket.upload_ref, {"size": len(VIDEO),
-                                                              "mime": "video/mp4"})
+    video_id = cdn_backend.confirm_upload(
+        ticket.upload_ref, {"size": len(VIDEO), "mime": "video/mp4"}
+    )
     assert video_id == ticket.upload_ref
     assert cdn_backend.video_exists(video_id)
     metadata = cdn_backend.get_metadata(video_id)
@@ -100,8 +107,9 @@ def test_upload_confirm_play_delete(cdn_backend: S3Backend, upload_ctx: UploadCo
     assert not cdn_backend.video_exists(video_id)
     cdn_backend.delete_video(video_id)  # twice is fine
 
-    batches = [item["InvalidationBatch"] for item in invalidations(s3_server,
-                                                                  cloudfront_distribution)]
+    batches = [
+        item["InvalidationBatch"] for item in invalidations(s3_server, cloudfront_distribution)
+    ]
     assert batches and all(batch["Paths"]["Items"] == [f"/{video_id}"] for batch in batches)
     # The retry asked for the same invalidation (CloudFront dedupes on the reference;
     # moto records both).
@@ -123,8 +131,9 @@ def test_without_cloudfront_playback_is_a_presigned_s3_get(
     assert ranged.status_code == 206 and ranged.content == VIDEO[:12]
 
 
-def test_confirm_refuses_a_wrong_size_or_type(s3_backend: S3Backend,
-                                             upload_ctx: UploadContext) -> None:
+def test_confirm_refuses_a_wrong_size_or_type(
+    s3_backend: S3Backend, upload_ctx: UploadContext
+) -> None:
     ticket = s3_backend.create_upload(upload_ctx, "talk.mp4", len(VIDEO), "video/mp4")
     upload_with_ticket(ticket, VIDEO[:-10]).raise_for_status()  # moto ignores the policy
 
@@ -136,8 +145,9 @@ def test_confirm_refuses_a_wrong_size_or_type(s3_backend: S3Backend,
     assert wrong_type.value.code == "type_mismatch"
 
 
-def test_confirm_without_upload_is_upload_missing(s3_backend: S3Backend,
-                                                  upload_ctx: UploadContext) -> None:
+def test_confirm_without_upload_is_upload_missing(
+    s3_backend: S3Backend, upload_ctx: UploadContext
+) -> None:
     ticket = s3_backend.create_upload(upload_ctx, "talk.mp4", 100, "video/mp4")
 
     with pytest.raises(ProviderError) as missing:
@@ -153,15 +163,19 @@ def test_validation_comes_before_storage(s3_backend: S3Backend, upload_ctx: Uplo
         s3_backend.create_upload(upload_ctx, "notes.pdf", 100, "application/pdf")
     assert not_video.value.code == "unsupported_type"
     with pytest.raises(UploadRejected) as too_big:
-        s3_backend.create_upload(upload_ctx, "talk.mp4", upload_ctx.max_size_bytes + 1,
-                                 "video/mp4")
+        s3_backend.create_upload(upload_ctx, "talk.mp4", upload_ctx.max_size_bytes + 1, "video/mp4")
     assert too_big.value.code == "file_too_large"
 
 
-@pytest.mark.parametrize("reference", [
-    "../../other-bucket-object", "tenants/7/assignments/42/users/1001/x/talk.mp4",
-    "tenants/7/assignments/42/users/1001/" + "a" * 32 + "/../secret.mp4", "",
-])
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "../../other-bucket-object",
+        "tenants/7/assignments/42/users/1001/x/talk.mp4",
+        "tenants/7/assignments/42/users/1001/" + "a" * 32 + "/../secret.mp4",
+        "",
+    ],
+)
 def test_references_we_did_not_make_are_refused(s3_backend: S3Backend, reference: str) -> None:
     """They name nothing of ours: no such video, nothing to delete, nothing to confirm."""
     assert s3_backend.video_exists(reference) is False

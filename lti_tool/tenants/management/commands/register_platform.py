@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--keyset-url", required=True)
         parser.add_argument("--deployment-id", action="append", required=True, dest="deployments")
         parser.add_argument(
-            "--tool-url", default=getattr(settings, "TOOL_BASE_URL", "http://127.0.0.1:8000"),
+            "--tool-url",
+            default=getattr(settings, "TOOL_BASE_URL", "http://127.0.0.1:8000"),
             help="Public base URL of this tool, used to print its endpoints",
         )
 
