@@ -74,6 +74,10 @@ TEMPLATES = [
     },
 ]
 
+if not env("DATABASE_URL", ""):
+    # The embedded default keeps its SQLite file in DATA_DIR: create the folder, so plain
+    # `manage.py migrate` works on a fresh clone (SQLite creates the file, not the folder).
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
