@@ -33,6 +33,8 @@ pytest_plugins = [
 
 def pytest_configure(config: pytest.Config) -> None:
     """Under CI the integration services are mandatory: a missing one fails the run."""
+    # Test users (the admin's) need no slow password hash: PBKDF2 costs ~0.3 s a user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if not IN_CI:
         return
     engine = settings.DATABASES["default"]["ENGINE"]
