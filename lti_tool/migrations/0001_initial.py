@@ -5,155 +5,334 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Tenant',
+            name="Tenant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='PlatformRegistration',
+            name="PlatformRegistration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuer', models.URLField(max_length=500)),
-                ('client_id', models.CharField(max_length=255)),
-                ('auth_login_url', models.URLField(max_length=500, verbose_name='OIDC auth login URL')),
-                ('auth_token_url', models.URLField(max_length=500, verbose_name='OAuth2 token URL')),
-                ('keyset_url', models.URLField(max_length=500, verbose_name='platform JWKS URL')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='platforms', to='lti_tool.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("issuer", models.URLField(max_length=500)),
+                ("client_id", models.CharField(max_length=255)),
+                (
+                    "auth_login_url",
+                    models.URLField(max_length=500, verbose_name="OIDC auth login URL"),
+                ),
+                (
+                    "auth_token_url",
+                    models.URLField(max_length=500, verbose_name="OAuth2 token URL"),
+                ),
+                ("keyset_url", models.URLField(max_length=500, verbose_name="platform JWKS URL")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="platforms",
+                        to="lti_tool.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LtiUser',
+            name="LtiUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuer', models.URLField(max_length=500)),
-                ('sub', models.CharField(max_length=255)),
-                ('name', models.CharField(blank=True, max_length=255)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('last_launch_at', models.DateTimeField(blank=True, null=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='users', to='lti_tool.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("issuer", models.URLField(max_length=500)),
+                ("sub", models.CharField(max_length=255)),
+                ("name", models.CharField(blank=True, max_length=255)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("last_launch_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="users",
+                        to="lti_tool.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuer', models.URLField(max_length=500)),
-                ('context_id', models.CharField(max_length=255)),
-                ('title', models.CharField(blank=True, max_length=255)),
-                ('label', models.CharField(blank=True, max_length=255)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='courses', to='lti_tool.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("issuer", models.URLField(max_length=500)),
+                ("context_id", models.CharField(max_length=255)),
+                ("title", models.CharField(blank=True, max_length=255)),
+                ("label", models.CharField(blank=True, max_length=255)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="courses",
+                        to="lti_tool.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ToolKey',
+            name="ToolKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kid', models.CharField(max_length=64, unique=True)),
-                ('private_key_pem', models.TextField()),
-                ('public_jwk', models.JSONField()),
-                ('is_current', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kid", models.CharField(max_length=64, unique=True)),
+                ("private_key_pem", models.TextField()),
+                ("public_jwk", models.JSONField()),
+                ("is_current", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='one_current_tool_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("is_current",),
+                        name="one_current_tool_key",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='VideoAssignment',
+            name="VideoAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resource_link_id', models.CharField(max_length=255)),
-                ('title', models.CharField(max_length=255)),
-                ('instructions', models.TextField(blank=True)),
-                ('max_size_bytes', models.BigIntegerField(blank=True, help_text="Empty: the site's default limit.", null=True)),
-                ('due_at', models.DateTimeField(blank=True, null=True)),
-                ('max_points', models.DecimalField(decimal_places=2, default=100, max_digits=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='lti_tool.course')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("resource_link_id", models.CharField(max_length=255)),
+                ("title", models.CharField(max_length=255)),
+                ("instructions", models.TextField(blank=True)),
+                (
+                    "max_size_bytes",
+                    models.BigIntegerField(
+                        blank=True, help_text="Empty: the site's default limit.", null=True
+                    ),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True)),
+                ("max_points", models.DecimalField(decimal_places=2, default=100, max_digits=8)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="lti_tool.course",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('pending_upload', 'Waiting for upload'), ('uploaded', 'Uploaded'), ('processing', 'Processing'), ('ready', 'Ready'), ('failed', 'Failed'), ('deleted', 'Deleted')], default='pending_upload', max_length=20)),
-                ('is_current', models.BooleanField(default=False)),
-                ('backend', models.CharField(max_length=50)),
-                ('upload_ref', models.CharField(blank=True, max_length=255)),
-                ('video_id', models.CharField(blank=True, max_length=255)),
-                ('filename', models.CharField(max_length=255)),
-                ('mime_type', models.CharField(max_length=100)),
-                ('size_bytes', models.BigIntegerField(blank=True, null=True)),
-                ('duration_seconds', models.FloatField(blank=True, null=True)),
-                ('error_message', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('uploaded_at', models.DateTimeField(blank=True, null=True)),
-                ('ready_at', models.DateTimeField(blank=True, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='lti_tool.ltiuser')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='lti_tool.videoassignment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending_upload", "Waiting for upload"),
+                            ("uploaded", "Uploaded"),
+                            ("processing", "Processing"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                            ("deleted", "Deleted"),
+                        ],
+                        default="pending_upload",
+                        max_length=20,
+                    ),
+                ),
+                ("is_current", models.BooleanField(default=False)),
+                ("backend", models.CharField(max_length=50)),
+                ("upload_ref", models.CharField(blank=True, max_length=255)),
+                ("video_id", models.CharField(blank=True, max_length=255)),
+                ("filename", models.CharField(max_length=255)),
+                ("mime_type", models.CharField(max_length=100)),
+                ("size_bytes", models.BigIntegerField(blank=True, null=True)),
+                ("duration_seconds", models.FloatField(blank=True, null=True)),
+                ("error_message", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("uploaded_at", models.DateTimeField(blank=True, null=True)),
+                ("ready_at", models.DateTimeField(blank=True, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to="lti_tool.ltiuser",
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to="lti_tool.videoassignment",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='VideoEvent',
+            name="VideoEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('upload_requested', 'Upload requested'), ('upload_succeeded', 'Upload succeeded'), ('upload_failed', 'Upload failed'), ('ready', 'Ready to play'), ('playback', 'Playback'), ('deletion', 'Deletion'), ('provider_error', 'Provider error')], max_length=30)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('submission', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='lti_tool.submission')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='lti_tool.tenant')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='lti_tool.ltiuser')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("upload_requested", "Upload requested"),
+                            ("upload_succeeded", "Upload succeeded"),
+                            ("upload_failed", "Upload failed"),
+                            ("ready", "Ready to play"),
+                            ("playback", "Playback"),
+                            ("deletion", "Deletion"),
+                            ("provider_error", "Provider error"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="lti_tool.submission",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="lti_tool.tenant",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="lti_tool.ltiuser",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Deployment',
+            name="Deployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deployment_id', models.CharField(max_length=255)),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deployments', to='lti_tool.platformregistration')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("deployment_id", models.CharField(max_length=255)),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deployments",
+                        to="lti_tool.platformregistration",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('registration', 'deployment_id'), name='unique_deployment')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("registration", "deployment_id"), name="unique_deployment"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='platformregistration',
-            constraint=models.UniqueConstraint(fields=('issuer', 'client_id'), name='unique_issuer_client'),
+            model_name="platformregistration",
+            constraint=models.UniqueConstraint(
+                fields=("issuer", "client_id"), name="unique_issuer_client"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ltiuser',
-            constraint=models.UniqueConstraint(fields=('tenant', 'issuer', 'sub'), name='unique_lti_user'),
+            model_name="ltiuser",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "issuer", "sub"), name="unique_lti_user"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.UniqueConstraint(fields=('tenant', 'issuer', 'context_id'), name='unique_course'),
+            model_name="course",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "issuer", "context_id"), name="unique_course"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='videoassignment',
-            constraint=models.UniqueConstraint(fields=('course', 'resource_link_id'), name='unique_resource_link'),
+            model_name="videoassignment",
+            constraint=models.UniqueConstraint(
+                fields=("course", "resource_link_id"), name="unique_resource_link"
+            ),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['assignment', 'is_current'], name='lti_tool_su_assignm_14325b_idx'),
+            model_name="submission",
+            index=models.Index(
+                fields=["assignment", "is_current"], name="lti_tool_su_assignm_14325b_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('assignment', 'student'), name='one_current_submission'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("assignment", "student"),
+                name="one_current_submission",
+            ),
         ),
     ]

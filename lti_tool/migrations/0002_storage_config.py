@@ -5,33 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti_tool', '0001_initial'),
+        ("lti_tool", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StorageConfig',
+            name="StorageConfig",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=100)),
-                ('backend', models.CharField(help_text='Dotted path of the backend class.', max_length=200)),
-                ('options', models.JSONField(blank=True, default=dict, help_text='Non-secret options.')),
-                ('secrets_encrypted', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='storage_configs', to='lti_tool.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=100)),
+                (
+                    "backend",
+                    models.CharField(help_text="Dotted path of the backend class.", max_length=200),
+                ),
+                (
+                    "options",
+                    models.JSONField(blank=True, default=dict, help_text="Non-secret options."),
+                ),
+                ("secrets_encrypted", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="storage_configs",
+                        to="lti_tool.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='submission',
-            name='storage',
-            field=models.ForeignKey(blank=True, help_text="The storage this video went to. Empty: the site's default storage.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lti_tool.storageconfig'),
+            model_name="submission",
+            name="storage",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The storage this video went to. Empty: the site's default storage.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="lti_tool.storageconfig",
+            ),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='storage',
-            field=models.ForeignKey(blank=True, help_text="Where new videos go. Empty: the site's default storage.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lti_tool.storageconfig'),
+            model_name="tenant",
+            name="storage",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Where new videos go. Empty: the site's default storage.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="lti_tool.storageconfig",
+            ),
         ),
     ]

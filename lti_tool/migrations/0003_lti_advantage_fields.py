@@ -5,63 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti_tool', '0002_storage_config'),
+        ("lti_tool", "0002_storage_config"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='videoassignment',
-            name='unique_resource_link',
+            model_name="videoassignment",
+            name="unique_resource_link",
         ),
         migrations.AddField(
-            model_name='course',
-            name='memberships_url',
-            field=models.URLField(blank=True, help_text='NRPS context_memberships_url from the launch.', max_length=500),
+            model_name="course",
+            name="memberships_url",
+            field=models.URLField(
+                blank=True,
+                help_text="NRPS context_memberships_url from the launch.",
+                max_length=500,
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='platform',
-            field=models.ForeignKey(blank=True, help_text='The registration of the latest launch: whose services (AGS, NRPS) to call.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lti_tool.platformregistration'),
+            model_name="course",
+            name="platform",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The registration of the latest launch: whose services (AGS, NRPS) to call.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="lti_tool.platformregistration",
+            ),
         ),
         migrations.AddField(
-            model_name='videoassignment',
-            name='ags_scopes',
+            model_name="videoassignment",
+            name="ags_scopes",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='videoassignment',
-            name='allow_resubmission',
+            model_name="videoassignment",
+            name="allow_resubmission",
             field=models.BooleanField(default=True),
         ),
         migrations.AddField(
-            model_name='videoassignment',
-            name='deep_link_key',
+            model_name="videoassignment",
+            name="deep_link_key",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='videoassignment',
-            name='lineitem_url',
+            model_name="videoassignment",
+            name="lineitem_url",
             field=models.URLField(blank=True, max_length=500),
         ),
         migrations.AddField(
-            model_name='videoassignment',
-            name='lineitems_url',
+            model_name="videoassignment",
+            name="lineitems_url",
             field=models.URLField(blank=True, max_length=500),
         ),
         migrations.AddField(
-            model_name='videoassignment',
-            name='max_duration_seconds',
+            model_name="videoassignment",
+            name="max_duration_seconds",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='videoassignment',
-            name='resource_link_id',
+            model_name="videoassignment",
+            name="resource_link_id",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddConstraint(
-            model_name='videoassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('resource_link_id', ''), _negated=True), fields=('course', 'resource_link_id'), name='unique_resource_link'),
+            model_name="videoassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("resource_link_id", ""), _negated=True),
+                fields=("course", "resource_link_id"),
+                name="unique_resource_link",
+            ),
         ),
     ]

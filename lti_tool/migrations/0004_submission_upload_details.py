@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti_tool', '0003_lti_advantage_fields'),
+        ("lti_tool", "0003_lti_advantage_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submission',
-            name='upload_details',
+            model_name="submission",
+            name="upload_details",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

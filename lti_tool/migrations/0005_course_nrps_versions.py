@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti_tool', '0004_submission_upload_details'),
+        ("lti_tool", "0004_submission_upload_details"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='course',
-            name='nrps_versions',
-            field=models.JSONField(blank=True, default=list, help_text='NRPS service_versions from the launch; "2.0" offers per-link rosters (rlid).'),
+            model_name="course",
+            name="nrps_versions",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='NRPS service_versions from the launch; "2.0" offers per-link rosters (rlid).',
+            ),
         ),
     ]

@@ -5,47 +5,153 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti_tool', '0005_course_nrps_versions'),
+        ("lti_tool", "0005_course_nrps_versions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Grade',
+            name="Grade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('comment', models.TextField(blank=True)),
-                ('graded_at', models.DateTimeField()),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grades', to='lti_tool.videoassignment')),
-                ('graded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lti_tool.ltiuser')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grades', to='lti_tool.ltiuser')),
-                ('submission', models.ForeignKey(blank=True, help_text='The video the teacher was watching when they saved the grade.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lti_tool.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=8)),
+                ("comment", models.TextField(blank=True)),
+                ("graded_at", models.DateTimeField()),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grades",
+                        to="lti_tool.videoassignment",
+                    ),
+                ),
+                (
+                    "graded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lti_tool.ltiuser",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grades",
+                        to="lti_tool.ltiuser",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The video the teacher was watching when they saved the grade.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lti_tool.submission",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('assignment', 'student'), name='one_grade_per_student')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assignment", "student"), name="one_grade_per_student"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScoreSend',
+            name="ScoreSend",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Submitted, waiting for grading'), ('graded', 'Graded')], max_length=20)),
-                ('payload', models.JSONField(help_text='The AGS score body, timestamped when it was made.')),
-                ('state', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sent', 'Sent'), ('failed', 'Not sent'), ('superseded', 'Replaced by a newer score')], default='pending', max_length=20)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('retry_until', models.DateTimeField(help_text='Transient failures are retried until then; a resend starts a new window.')),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='score_sends', to='lti_tool.videoassignment')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lti_tool.ltiuser')),
-                ('submission', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lti_tool.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted, waiting for grading"),
+                            ("graded", "Graded"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "payload",
+                    models.JSONField(help_text="The AGS score body, timestamped when it was made."),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Not sent"),
+                            ("superseded", "Replaced by a newer score"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "retry_until",
+                    models.DateTimeField(
+                        help_text="Transient failures are retried until then; a resend starts a new window."
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="score_sends",
+                        to="lti_tool.videoassignment",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="lti_tool.ltiuser",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lti_tool.submission",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['assignment', 'student', '-created_at'], name='lti_tool_sc_assignm_b2ea2c_idx'), models.Index(fields=['state', 'next_attempt_at'], name='lti_tool_sc_state_153cd3_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["assignment", "student", "-created_at"],
+                        name="lti_tool_sc_assignm_b2ea2c_idx",
+                    ),
+                    models.Index(
+                        fields=["state", "next_attempt_at"], name="lti_tool_sc_state_153cd3_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti_tool', '0007_tenant_limits'),
+        ("lti_tool", "0007_tenant_limits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='scoresend',
-            name='claimed_at',
-            field=models.DateTimeField(blank=True, help_text="When a worker took the row to send it (state sending); a claim older than the timeout is a crashed worker's, and the sweep sets the row pending again.", null=True),
+            model_name="scoresend",
+            name="claimed_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When a worker took the row to send it (state sending); a claim older than the timeout is a crashed worker's, and the sweep sets the row pending again.",
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='scoresend',
-            name='state',
-            field=models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Not sent'), ('superseded', 'Replaced by a newer score')], default='pending', max_length=20),
+            model_name="scoresend",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting to be sent"),
+                    ("sending", "Being sent"),
+                    ("sent", "Sent"),
+                    ("failed", "Not sent"),
+                    ("superseded", "Replaced by a newer score"),
+                ],
+                default="pending",
+                max_length=20,
+            ),
         ),
     ]

@@ -60,7 +60,12 @@ class Submission(models.Model):
                 name="one_current_submission",
             )
         ]
-        indexes = [models.Index(fields=["assignment", "is_current"])]
+        indexes = [
+            models.Index(fields=["assignment", "is_current"]),
+            # A backend's endpoints and provider webhooks find the submission by these.
+            models.Index(fields=["upload_ref"], name="submission_upload_ref"),
+            models.Index(fields=["video_id"], name="submission_video_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student} – {self.filename} ({self.state})"
