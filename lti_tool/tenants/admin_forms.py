@@ -55,8 +55,8 @@ class StorageConfigForm(StorageConfigModelForm):
         self.stored_secrets: dict[str, Any] = (
             decrypt_json(self.instance.secrets_encrypted) if self.instance.pk else {}
         )
-        for cls in registered_backends().values():
-            current = self.instance.pk and self.instance.backend == _path_of(cls)
+        for dotted, cls in registered_backends().items():
+            current = self.instance.pk and self.instance.backend == dotted
             for option, field in cls.Options.form_fields().items():
                 name = field_name(cls, option)
                 if option in cls.Options.secret_options:
@@ -66,7 +66,6 @@ class StorageConfigForm(StorageConfigModelForm):
                 elif current and option in self.instance.options:
                     field.initial = self.instance.options[option]
                 self.fields[name] = field
-        self.backend_instance: StorageBackend | None = None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -96,12 +95,7 @@ class StorageConfigForm(StorageConfigModelForm):
         problems = instance.check() if isinstance(instance, HealthCheck) else []
         if problems:
             raise forms.ValidationError([f"Check failed: {problem}" for problem in problems])
-        self.backend_instance = instance
 
     def save(self, commit: bool = True) -> StorageConfig:
         self.instance.options = self.cleaned_data.get("options", {})
         return super().save(commit=commit)
-
-
-def _path_of(cls: type[StorageBackend]) -> str:
-    return next(path for path, known in registered_backends().items() if known is cls)
