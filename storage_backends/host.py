@@ -34,15 +34,20 @@ _lock = threading.Lock()
 
 
 def get_host() -> StorageHost:
+    """The host, built once per process. Every tus chunk and Range request asks: the lock
+    is taken only while it is built (the same double check as the backend registry)."""
     global _host
-    with _lock:
-        if _host is None:
-            path = getattr(settings, "VIDEO_STORAGE_HOST", "")
-            if not path:
-                raise ImproperlyConfigured("VIDEO_STORAGE_HOST names no storage host.")
-            found = import_string(path)
-            _host = found() if isinstance(found, type) else found
-        return _host
+    host = _host
+    if host is None:
+        with _lock:
+            if _host is None:
+                path = getattr(settings, "VIDEO_STORAGE_HOST", "")
+                if not path:
+                    raise ImproperlyConfigured("VIDEO_STORAGE_HOST names no storage host.")
+                found = import_string(path)
+                _host = found() if isinstance(found, type) else found
+            host = _host
+    return host
 
 
 def reset_host() -> None:
