@@ -153,7 +153,7 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
             return
         if metadata.state == "error":
             # The backend words its provider's reasons; this is for the ones it does not.
-            message = metadata.user_message or "This file could not be read as a video."
+            message = metadata.user_message or _("This file could not be read as a video.")
             _fail(submission, message, {"reason": metadata.error_code or metadata.state})
             return
         if not metadata.ready:
