@@ -4,12 +4,12 @@ from tests/fixtures/live_api.py; the player tests here check the longer duration
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.fixtures.browser import missing
+from tests.media import encode_test_pattern
 
 
 @pytest.fixture(scope="session")
@@ -19,26 +19,5 @@ def sample_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if ffmpeg is None:
         missing("ffmpeg is not installed (apt-get install ffmpeg)")
     path = tmp_path_factory.mktemp("media") / "sample.mp4"
-    subprocess.run(
-        [
-            ffmpeg,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=3:size=320x240:rate=25",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:v",
-            "libx264",
-            "-movflags",
-            "+faststart",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
+    encode_test_pattern(ffmpeg, path, seconds=3)
     return path

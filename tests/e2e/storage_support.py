@@ -6,7 +6,6 @@ real video above a size, and play videos inside nested frames.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from lti_tool.models import StorageConfig, Tenant
 from lti_tool.tenants.storage_configs import storage_config_save
 from tests.fakes.s3 import MotoServer
 from tests.fixtures.browser import missing
+from tests.media import encode_test_pattern
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -46,13 +46,11 @@ def make_video(path: Path, *, seconds: int, size: str = "640x360", bitrate: str 
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         missing("ffmpeg is not installed (apt-get install ffmpeg)")
-    source = f"testsrc=duration={seconds}:size={size}:rate=25"
-    rate = f"-b:v {bitrate} -minrate {bitrate} -maxrate {bitrate} -bufsize 4M"
-    options = "-pix_fmt yuv420p -c:v libx264 -preset ultrafast -x264-params nal-hrd=cbr"
-    command = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source]
-    command += [*options.split(), *rate.split(), "-movflags", "+faststart", str(path)]
-    subprocess.run(command, check=True, timeout=60)
-    return path
+    cbr = f"-preset ultrafast -x264-params nal-hrd=cbr -b:v {bitrate} -minrate {bitrate}"
+    cbr += f" -maxrate {bitrate} -bufsize 4M"
+    return encode_test_pattern(
+        ffmpeg, path, seconds=seconds, size=size, encoder_options=cbr.split()
+    )
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ import io
 import re
 import secrets
 import shutil
-import subprocess
 import time
 import types
 import uuid
@@ -75,6 +74,7 @@ from tests.fakes.s3 import (
     upload_multipart,
     upload_with_ticket,
 )
+from tests.media import encode_test_pattern
 
 # What a Range request asks for in every playback test.
 RANGE = (100, 199)
@@ -467,28 +467,8 @@ def make_sample_video(target: Path) -> bytes:
         if IN_CI:
             pytest.fail("ffmpeg is required under CI (apt-get install ffmpeg)")
         pytest.skip("ffmpeg is not installed: the conformance suite needs a real video")
-    source = f"testsrc=duration={SAMPLE_SECONDS}:size={SAMPLE_WIDTH}x{SAMPLE_HEIGHT}:rate=25"
-    subprocess.run(
-        [
-            ffmpeg,
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            source,
-            "-pix_fmt",
-            "yuv420p",
-            "-c:v",
-            "libx264",
-            "-movflags",
-            "+faststart",
-            str(target),
-        ],
-        check=True,
-        timeout=60,
-    )
+    size = f"{SAMPLE_WIDTH}x{SAMPLE_HEIGHT}"
+    encode_test_pattern(ffmpeg, target, seconds=SAMPLE_SECONDS, size=size)
     return target.read_bytes()
 
 
