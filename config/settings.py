@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from config.env import env, envbool, envint, envlist
 
@@ -86,30 +87,81 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast, never hang: a database that does not answer turns into a 503 with a
+    # sentence (lti_tool/outages.py) in seconds, not after gunicorn's 30 s timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": envint("DB_CONNECT_TIMEOUT", 5),
+            "options": f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT_MS', 15000)}",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# Seconds a Redis call may take (connect, then each command): a Redis that is down or stuck
+# becomes a 503 with a sentence at once, not a hung request.
+REDIS_TIMEOUT = float(env("REDIS_TIMEOUT", "2"))
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+                "retry_on_timeout": False,
+            },
+        }
     }
 else:
     # Single-process development default; nonces and rate limits need Redis in production.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker: Redis by default, or RabbitMQ (`amqp://user:password@host:5672/vhost`).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_ACKS_LATE = False  # the tasks that must survive a crash say acks_late themselves
+# A worker killed in a task: the task is given back to the broker, not lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis broker: a message a dead worker took comes back after this many seconds (RabbitMQ
+# gives it back when the connection drops). Retries wait in the database, not in the broker
+# (services/grades.py, tasks.verify_submission), so no task waits longer than this.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 120),
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
+    # A request that enqueues after its commit must not wait for a broker that is down.
+    "max_retries": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues by kind, so a backlog of one never blocks another; docker/scale-out.md lists the
+# worker commands. A worker started without -Q consumes them all; a task not routed below
+# goes to "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "verification", "grades", "purge")]
+CELERY_TASK_ROUTES = {
+    "lti_tool.tasks.verify_submission": {"queue": "verification"},
+    "lti_tool.tasks.reverify_waiting_uploads": {"queue": "verification"},
+    "lti_tool.tasks.send_score": {"queue": "grades"},
+    "lti_tool.tasks.resend_due_scores": {"queue": "grades"},
+    "lti_tool.tasks.ensure_line_item": {"queue": "grades"},
+    "lti_tool.tasks.sync_line_item": {"queue": "grades"},
+    "lti_tool.tasks.purge_video": {"queue": "purge"},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Beat: re-enqueue grade sends whose retry message was lost (the outbox keeps the rows).
+# Beat: the database is the one queue of retries. These sweeps enqueue the uploads and
+# scores whose next try is due (or whose message a broker outage or a crash lost).
 CELERY_BEAT_SCHEDULE = {
-    "resend-due-scores": {"task": "lti_tool.tasks.resend_due_scores", "schedule": 60.0},
+    "resend-due-scores": {"task": "lti_tool.tasks.resend_due_scores", "schedule": 10.0},
     "reverify-waiting-uploads": {
         "task": "lti_tool.tasks.reverify_waiting_uploads",
-        "schedule": 300.0,
+        "schedule": 15.0,
     },
 }
 

@@ -16,10 +16,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+import redis.exceptions
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
 Message = str | Promise  # a lazy translation is rendered in the request's language
@@ -63,6 +66,40 @@ class TooManyRequests(AppError):
         self.retry_after = retry_after
 
 
+class ServiceUnavailable(AppError):
+    """The database, Redis or the broker is down or too slow: try again shortly (503)."""
+
+    def __init__(self) -> None:
+        super().__init__("service_unavailable", _OUTAGE, status=503)
+
+
+_OUTAGE = _(
+    "The service is briefly unavailable: one of its parts is not answering. Nothing you "
+    "saved is lost. Please try again in a minute."
+)
+# What a database, Redis or broker outage raises, once its connect or statement timeout
+# (config/settings.py) has run out: answered as ServiceUnavailable, not a bare 500.
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (
+    DatabaseError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    BrokerError,
+)
+
+
+def outage_error(exc: BaseException) -> AppError | None:
+    """The 503 a person sees for an outage of the database, Redis or the broker."""
+    if isinstance(exc, DatabaseError) and not _is_outage(exc):
+        return None  # an integrity or programming error is a bug: a 500
+    return ServiceUnavailable() if isinstance(exc, OUTAGE_ERRORS) else None
+
+
+def _is_outage(exc: DatabaseError) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
 def render_app_error(
     request: HttpRequest, exc: AppError, *, template: str = "lti_tool/error.html"
 ) -> HttpResponse:
@@ -80,9 +117,13 @@ class AppErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, AppError):
+        error = exception if isinstance(exception, AppError) else outage_error(exception)
+        if error is None:
             return None
-        logger.warning(
-            "app error path=%s code=%s: %s", request.path, exception.code, exception.message
-        )
-        return render_app_error(request, exception)
+        if error is not exception:
+            logger.error("outage path=%s: %r", request.path, exception)
+        else:
+            logger.warning("app error path=%s code=%s: %s", request.path, error.code, error.message)
+        if request.path.startswith("/api/"):  # the API's own handler missed it (outages)
+            return JsonResponse(error.as_dict(), status=error.status)
+        return render_app_error(request, error)

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from typing import Any
 
 from celery import Task, shared_task
-from django.utils import timezone
+from celery.signals import worker_ready
+from django.db import DatabaseError
 
-from lti_tool.models import Submission, VideoEvent
+from lti_tool.models import ScoreSend, Submission, VideoEvent
 from lti_tool.services.events import event_record
-from lti_tool.services.grades import score_send_attempt, scores_due
+from lti_tool.services.grades import score_send_attempt, scores_due, scores_release_claims
 from lti_tool.services.lineitems import line_item_ensure, line_item_sync
 from lti_tool.services.storage import backend_for_submission
-from lti_tool.services.submissions import submission_mark_failed, submission_mark_verified
+from lti_tool.services.submissions import (
+    WAITING,
+    submission_mark_failed,
+    submission_mark_verified,
+    submission_verify_later,
+    submissions_verification_due,
+)
 from storage_backends.errors import ProviderError
 from storage_backends.retry import backoff_seconds
 
@@ -22,33 +30,27 @@ logger = logging.getLogger(__name__)
 MAX_RETRIES = 8
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def verify_submission(self: Task[[int], str], submission_id: int) -> str:
-    """Ask storage what arrived; mark the submission ready, failed, or check again later."""
+@shared_task(acks_late=True)
+def verify_submission(submission_id: int) -> str:
+    """Ask storage what arrived; mark the submission ready or failed, or check again later.
+
+    Later is in the database (`verify_next_at`, capped backoff), and the beat sweep below
+    enqueues it: no retry waits in the broker, where a crash or an outage could lose it.
+    A provider outage never fails the upload: the student reads "Waiting for storage"."""
     submission = Submission.objects.filter(pk=submission_id).first()
-    if submission is None or submission.state not in (
-        Submission.State.UPLOADED,
-        Submission.State.PROCESSING,
-    ):
+    if submission is None or submission.state not in WAITING:
         return "skipped"
     try:
         metadata = backend_for_submission(submission).get_metadata(submission.video_id)
     except ProviderError as exc:
         _record_provider_error(submission, "verify", exc)
-        if exc.permanent or self.request.retries >= MAX_RETRIES:
+        if exc.permanent:
             submission_mark_failed(submission_id=submission_id, reason=exc.message)
             return "failed"
-        if self.request.is_eager:  # see below: the periodic sweep tries again
-            logger.warning("verify waiting submission=%s: %s", submission_id, exc.message)
-            return "waiting"
-        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+        logger.warning("verify waiting submission=%s: %s", submission_id, exc.message)
+        submission_verify_later(submission_id=submission_id, storage_down=True)
+        return "waiting"
     submission_mark_verified(submission_id=submission_id, metadata=metadata)
-    if not metadata.ready and metadata.state != "error":
-        if self.request.is_eager:
-            # Eager (development): a retry would raise into the confirm request (a 500).
-            # The provider's webhook, or the periodic sweep, runs this task again.
-            return metadata.state
-        raise self.retry(countdown=min(5 * 2**self.request.retries, 300))
     return metadata.state
 
 
@@ -68,17 +70,13 @@ def _record_provider_error(submission: Submission, operation: str, exc: Provider
 
 
 @shared_task
-def reverify_waiting_uploads(older_than_minutes: int = 2) -> int:
-    """Uploads still waiting for verification get another check: a lost task, an outage
-    that outlasted the retries, or a missed webhook must not leave them waiting forever."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    waiting = Submission.objects.filter(
-        state__in=[Submission.State.UPLOADED, Submission.State.PROCESSING],
-        updated_at__lt=cutoff,
-    ).values_list("pk", flat=True)[:500]
-    for submission_id in waiting:
+def reverify_waiting_uploads() -> int:
+    """Run by beat: checks that are due (a provider outage, a video still processing), and
+    checks whose message was lost (a broker outage at confirm time, a crashed worker)."""
+    due = submissions_verification_due()
+    for submission_id in due:
         verify_submission.delay(submission_id)
-    return len(waiting)
+    return len(due)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
@@ -109,30 +107,62 @@ def purge_video(self: Task[[int], str], submission_id: int) -> str:
 # is retried with growing backoff until its retry window (24 h) ends; see services/grades.
 SCORE_RETRY_BASE = 10.0
 SCORE_RETRY_CAP = 1800.0
-SCORE_STALE_AFTER = timedelta(minutes=5)
+# An attempt is three LMS calls with 10 s timeouts: ended well inside the claim's timeout.
+SEND_TIME_LIMIT = 60
+# This run of the worker: a claim names it, so a restarted worker knows its dead claims.
+# Made at import, before the prefork pool forks, so every child shares it.
+_WORKER_RUN = uuid.uuid4().hex[:12]
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
+@shared_task(bind=True, acks_late=True, time_limit=SEND_TIME_LIMIT)
 def send_score(self: Task[[int], str], score_send_id: int) -> str:
-    """Send one outbox row; the row's lock and state make a repeat a no-op."""
-    # At least the base, growing towards the cap (half an hour).
-    delay = backoff_seconds(
-        self.request.retries, base=SCORE_RETRY_BASE, cap=SCORE_RETRY_CAP, floor=SCORE_RETRY_BASE
+    """Send one outbox row; its claim and state make a repeat a no-op. A failure worth
+    retrying leaves the row due later; the sweep below enqueues it then."""
+    return score_send_attempt(
+        score_send_id=score_send_id,
+        # At least the base, growing towards the cap (half an hour).
+        retry_in=backoff_seconds(
+            _attempts(score_send_id),
+            base=SCORE_RETRY_BASE,
+            cap=SCORE_RETRY_CAP,
+            floor=SCORE_RETRY_BASE,
+        ),
+        worker=_claimant(self.request.hostname),
     )
-    outcome = score_send_attempt(score_send_id=score_send_id, retry_in=delay)
-    if outcome == "retry" and not self.request.is_eager:
-        # An eager run (development) does not loop here: the sweep below tries again.
-        raise self.retry(countdown=delay)
-    return outcome
+
+
+def _attempts(score_send_id: int) -> int:
+    attempts = ScoreSend.objects.filter(pk=score_send_id).values_list("attempts", flat=True)
+    return attempts.first() or 0
+
+
+def _claimant(hostname: str | None) -> str:
+    return f"{hostname}/{_WORKER_RUN}" if hostname else ""
 
 
 @shared_task
 def resend_due_scores() -> int:
-    """Run by beat every minute: re-enqueue pending scores whose retry message was lost."""
-    due = scores_due(stale_after=SCORE_STALE_AFTER)
+    """Run by beat: enqueue pending scores whose backoff is over or whose message was lost."""
+    due = scores_due()
     for score_send_id in due:
         send_score.delay(score_send_id)
     return len(due)
+
+
+@worker_ready.connect
+def _release_dead_claims(sender: Any = None, **_: Any) -> None:
+    """A worker killed while sending: when it starts again its old claims go back to the
+    queue at once, not after the claim timeout."""
+    hostname = getattr(sender, "hostname", None)
+    if not hostname:
+        return
+    try:
+        released = scores_release_claims(worker=f"{hostname}/", keep=_claimant(hostname))
+    except DatabaseError:
+        logger.exception("could not release the score claims of %s", hostname)
+        return
+    for score_send_id in released:
+        send_score.delay(score_send_id)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)

@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.fixtures.live_api",
     "tests.fixtures.storage",
     "tests.fixtures.browser",
+    "tests.fixtures.workers",
     "tests.plugins.no_io_in_transaction",
 ]
 

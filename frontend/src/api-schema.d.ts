@@ -471,6 +471,8 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Waiting For Storage */
+            waiting_for_storage: boolean;
         };
         /** TicketOut */
         TicketOut: {

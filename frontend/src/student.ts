@@ -56,6 +56,7 @@ function renderStatus(): void {
 /** While storage checks or transcodes the video: "Processing…", after the state's own label. */
 function workingText(submission: Submission): string | undefined {
   if (!WORKING_STATES.has(submission.state)) return undefined
+  if (submission.waiting_for_storage) return submission.state_label // the server's sentence
   return submission.state === 'processing' ? 'Processing…' : `${submission.state_label}. Processing…`
 }
 

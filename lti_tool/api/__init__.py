@@ -5,6 +5,8 @@ One router per area, each in its own module; errors become JSON here, in one pla
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -12,9 +14,11 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.operation import Operation
 from ninja.security import HttpBearer
 
-from lti_tool.errors import AppError, NotFound, TooManyRequests
+from lti_tool.errors import OUTAGE_ERRORS, AppError, NotFound, TooManyRequests, outage_error
 from lti_tool.launch_tokens import InvalidLaunchToken, LaunchClaims, launch_token_read
 from lti_tool.models import Submission
+
+logger = logging.getLogger(__name__)
 
 
 class LaunchTokenAuth(HttpBearer):
@@ -72,6 +76,19 @@ def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             "bad_request", _("The request is missing or has bad: %(fields)s.") % {"fields": fields}
         ),
     )
+
+
+def outage(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+    """The database, Redis or the broker did not answer in time: 503 with a sentence."""
+    error = outage_error(exc) if isinstance(exc, Exception) else None
+    if error is None:
+        raise exc  # not an outage (an integrity error...): Django's 500
+    logger.error("outage path=%s: %r", request.path, exc)
+    return app_error(request, error)
+
+
+for _outage_class in OUTAGE_ERRORS:
+    api.add_exception_handler(_outage_class, outage)
 
 
 @api.exception_handler(Submission.DoesNotExist)

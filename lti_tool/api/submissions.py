@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from lti_tool.api.common import SubmissionState, error_responses, launch_claims
@@ -41,11 +42,22 @@ class SubmissionOut(Schema):
     created_at: datetime
     updated_at: datetime
     error_message: str
+    # The storage provider is unavailable: the upload is kept and checked again later.
+    waiting_for_storage: bool
     student: StudentOut
 
     @staticmethod
     def resolve_state_label(obj: Submission) -> str:
+        if SubmissionOut.resolve_waiting_for_storage(obj):
+            return _("Uploaded, waiting for storage (it will be checked again automatically)")
         return str(obj.get_state_display())
+
+    @staticmethod
+    def resolve_waiting_for_storage(obj: Submission) -> bool:
+        return obj.storage_waiting_since is not None and obj.state in (
+            Submission.State.UPLOADED,
+            Submission.State.PROCESSING,
+        )
 
 
 class MySubmissionOut(Schema):

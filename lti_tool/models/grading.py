@@ -80,6 +80,12 @@ class ScoreSend(models.Model):
         help_text="When a worker took the row to send it (state sending); a claim older "
         "than the timeout is a crashed worker's, and the sweep sets the row pending again.",
     )
+    claimed_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The Celery worker that claimed the row: when it starts again after a "
+        "crash, it gives its claims back at once (seconds, not the timeout).",
+    )
 
     class Meta:
         indexes = [

@@ -51,6 +51,12 @@ class Submission(models.Model):
     uploaded_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Verification retries wait here, not in the broker: when storage is asked next, how
+    # often it was asked, and since when the provider has been unavailable (the student
+    # reads "Waiting for storage"; a provider outage never fails an upload).
+    verify_attempts = models.PositiveIntegerField(default=0)
+    verify_next_at = models.DateTimeField(null=True, blank=True)
+    storage_waiting_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

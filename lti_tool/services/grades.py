@@ -4,8 +4,11 @@ Each score to send is a `ScoreSend` row written in the transaction of the change
 (a saved grade, a confirmed upload), and the task is enqueued on commit. The worker claims
 the row (state `sending`, committed), calls the LMS with no transaction open and no lock
 held, then records the outcome, so two workers never send one row; a crash between claim
-and outcome is undone by the beat sweep (`scores_due`). A transient failure stays
-pending and is retried with growing backoff for `RETRY_WINDOW`; a newer row of the same
+and outcome is undone when the worker starts again (`scores_release_claims`, its claims
+carry its name) or by the beat sweep after `SENDING_TIMEOUT` (`scores_due`). A transient
+failure stays pending and is retried with growing backoff for `RETRY_WINDOW`: the wait is
+in the row (`next_attempt_at`), the beat sweep enqueues it when due, and the broker holds
+no delayed message a crash or an outage could lose. A newer row of the same
 student supersedes an unsent older one, so the gradebook never ends on a stale grade. A
 platform keeps the score with the latest `timestamp`, so a repeat after a crash between
 the POST and our commit changes nothing there.
@@ -35,8 +38,11 @@ from storage_backends.errors import ProviderError
 
 logger = logging.getLogger(__name__)
 RETRY_WINDOW = timedelta(hours=24)
-# Longer than one attempt can take (token, line item lookup and POST: 10 s timeouts each).
-SENDING_TIMEOUT = timedelta(minutes=5)
+# Longer than one attempt may take: the task's hard time limit (lti_tool/tasks.py) ends it.
+SENDING_TIMEOUT = timedelta(seconds=90)
+# A row whose message is queued: the sweep leaves it alone this long, then enqueues it again
+# (the message was lost to a broker outage, or a crash).
+QUEUED_LEASE = timedelta(seconds=90)
 State = ScoreSend.State
 Outcome = Literal["sent", "skipped", "busy", "superseded", "retry", "failed"]
 
@@ -115,17 +121,17 @@ def score_resend(*, claims: LaunchClaims, submission_id: int) -> ScoreSend:
                 "nothing_to_resend", _("There is no unsent score for this student."), status=409
             )
         now = timezone.now()
-        latest.state, latest.next_attempt_at = State.PENDING, now
+        latest.state, latest.next_attempt_at = State.PENDING, now + QUEUED_LEASE
         latest.retry_until = now + RETRY_WINDOW
         latest.save(update_fields=["state", "next_attempt_at", "retry_until"])
         _enqueue(latest.pk)
     return latest
 
 
-def score_send_attempt(*, score_send_id: int, retry_in: float) -> Outcome:
-    """One delivery attempt: claim the row, call the LMS with no transaction open, then
-    record the outcome. The task retries on "retry"."""
-    row = _claim(score_send_id)
+def score_send_attempt(*, score_send_id: int, retry_in: float, worker: str = "") -> Outcome:
+    """One delivery attempt: claim the row (for `worker`), call the LMS with no transaction
+    open, then record the outcome. On "retry" the row is due again in `retry_in` seconds."""
+    row = _claim(score_send_id, worker)
     if isinstance(row, str):
         return row
     try:
@@ -138,7 +144,7 @@ def score_send_attempt(*, score_send_id: int, retry_in: float) -> Outcome:
     return outcome
 
 
-def _claim(score_send_id: int) -> ScoreSend | Outcome:
+def _claim(score_send_id: int, worker: str) -> ScoreSend | Outcome:
     """The row, now `sending` and ours; or why there is nothing to send."""
     with transaction.atomic():
         row = (
@@ -156,8 +162,8 @@ def _claim(score_send_id: int) -> ScoreSend | Outcome:
             row.save(update_fields=["state"])
             return "superseded"
         row.attempts += 1
-        row.state, row.claimed_at = State.SENDING, timezone.now()
-        row.save(update_fields=["attempts", "state", "claimed_at"])
+        row.state, row.claimed_at, row.claimed_by = State.SENDING, timezone.now(), worker
+        row.save(update_fields=["attempts", "state", "claimed_at", "claimed_by"])
     return row
 
 
@@ -169,7 +175,7 @@ def _record_outcome(row: ScoreSend, exc: ProviderError | None, retry_in: float) 
             # records the outcome; a repeat POST changes nothing at the platform.
             logger.warning("score send id=%s: claim lost while sending", row.pk)
             return "skipped"
-        locked.claimed_at = None
+        locked.claimed_at, locked.claimed_by = None, ""
         if exc is not None:
             return _record_failure(locked, exc, retry_in)
         locked.state, locked.sent_at, locked.last_error = State.SENT, timezone.now(), ""
@@ -179,20 +185,48 @@ def _record_outcome(row: ScoreSend, exc: ProviderError | None, retry_in: float) 
 
 
 def scores_due(
-    *, stale_after: timedelta, sending_timeout: timedelta = SENDING_TIMEOUT, limit: int = 500
+    *,
+    stale_after: timedelta = timedelta(0),
+    sending_timeout: timedelta = SENDING_TIMEOUT,
+    lease: timedelta = QUEUED_LEASE,
+    limit: int = 500,
 ) -> list[int]:
-    """Pending rows whose retry should have run by now: their task message was lost
-    (a broker outage at commit time, a worker killed while it waited). A row claimed
-    for sending longer ago than `sending_timeout` is a crashed worker's: pending again."""
+    """Pending rows due for an attempt: their backoff is over, or their message was lost (a
+    broker outage at commit time, a crash). A row claimed for sending longer ago than
+    `sending_timeout` is a crashed worker's: pending again. The rows returned are leased:
+    the next sweeps leave them to the message the caller enqueues."""
     now = timezone.now()
     ScoreSend.objects.filter(state=State.SENDING, claimed_at__lte=now - sending_timeout).update(
-        state=State.PENDING, claimed_at=None, next_attempt_at=now - stale_after
+        state=State.PENDING, claimed_at=None, claimed_by="", next_attempt_at=now
     )
-    return list(
+    due = list(
         ScoreSend.objects.filter(state=State.PENDING, next_attempt_at__lte=now - stale_after)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+    ScoreSend.objects.filter(pk__in=due).update(next_attempt_at=now + lease)
+    return due
+
+
+def scores_release_claims(*, worker: str, keep: str) -> list[int]:
+    """A worker starts again: the rows its earlier run had claimed (`claimed_by` starting
+    with `worker`, other than this run's `keep`) died with that run. Pending again, and
+    returned to be enqueued at once: a repeat POST carries the same timestamp, so the
+    platform keeps one score."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            ScoreSend.objects.select_for_update()
+            .filter(state=State.SENDING, claimed_by__startswith=worker)
+            .exclude(claimed_by=keep)
+            .values_list("pk", flat=True)
+        )
+        ScoreSend.objects.filter(pk__in=rows).update(
+            state=State.PENDING, claimed_at=None, claimed_by="", next_attempt_at=now + QUEUED_LEASE
+        )
+    if rows:
+        logger.warning("score sends released after a restart worker=%s ids=%s", worker, rows)
+    return rows
 
 
 def _gradable_submission(claims: LaunchClaims, submission_id: int) -> Submission:
@@ -217,7 +251,7 @@ def _score_send_create(
         submission=submission,
         kind=kind,
         payload=payload,
-        next_attempt_at=now,
+        next_attempt_at=now + QUEUED_LEASE,
         retry_until=now + RETRY_WINDOW,
     )
     _enqueue(row.pk)

@@ -7,10 +7,12 @@ teacher can already see is never lost to a failed re-upload.
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,11 +36,19 @@ from storage_backends.base import (
 )
 from storage_backends.errors import ProviderError
 from storage_backends.rate_limit import Limit, RateLimited, check_rate
+from storage_backends.retry import backoff_seconds
 from storage_backends.validation import normalized_mime, validate_upload
 
 State = Submission.State
 Kind = VideoEvent.Kind
 _DURATION_TOLERANCE = 0.5  # seconds: containers round durations
+WAITING = (State.UPLOADED, State.PROCESSING)  # uploaded, not yet verified ready or failed
+# Storage is asked again with capped backoff for as long as the upload is kept: an outage
+# of hours only delays verification. A check that was enqueued but did not run within the
+# lease (a broker outage, a crashed worker) is enqueued again by the sweep.
+VERIFY_BACKOFF_BASE = 5.0
+VERIFY_BACKOFF_CAP = 600.0
+VERIFY_LEASE = timedelta(seconds=90)
 
 
 def submission_start_upload(
@@ -106,6 +116,11 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
     submission = submission_for_viewer(claims, submission_id)
     if submission.student_id != claims.user_id:
         raise PermissionDenied(_("Only the student who uploaded a video can confirm it."))
+    if submission.state in WAITING:
+        # Confirmed before; its check may have been lost to a broker outage: ask again now
+        # (the check is idempotent).
+        jobs.enqueue_on_commit(jobs.VERIFY_SUBMISSION, submission.pk)
+        return submission
     if submission.state != State.PENDING_UPLOAD:
         return submission  # confirmed before: confirming again changes nothing
     expected = {
@@ -149,8 +164,10 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
     """Called by the worker with what the storage says about the video."""
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
-        if submission.state not in (State.UPLOADED, State.PROCESSING):
+        if submission.state not in WAITING:
             return
+        submission.storage_waiting_since = None  # storage answered
+        submission.verify_next_at = None
         if metadata.state == "error":
             # The backend words its provider's reasons; this is for the ones it does not.
             message = metadata.user_message or _("This file could not be read as a video.")
@@ -158,6 +175,7 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
             return
         if not metadata.ready:
             submission.state = State.PROCESSING
+            _check_later(submission, cap=300.0)
             submission.save()
             return
         if too_long := _duration_problem(submission.assignment, metadata):
@@ -181,10 +199,49 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
             jobs.enqueue_on_commit(jobs.PURGE_VIDEO, old.pk)
 
 
+def submission_verify_later(*, submission_id: int, storage_down: bool) -> None:
+    """Storage could not answer (`storage_down`: a transient provider error): ask again
+    later. Meanwhile the student reads "Waiting for storage", never "Failed"."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.state not in WAITING:
+            return
+        if storage_down and submission.storage_waiting_since is None:
+            submission.storage_waiting_since = timezone.now()
+        _check_later(submission, cap=VERIFY_BACKOFF_CAP)
+        submission.save(
+            update_fields=["verify_attempts", "verify_next_at", "storage_waiting_since"]
+        )
+
+
+def submissions_verification_due(*, lease: timedelta = VERIFY_LEASE, limit: int = 500) -> list[int]:
+    """Waiting uploads whose next check is due, or whose first check never ran (its message
+    was lost). Each is leased: the next sweeps leave it alone while its check is queued."""
+    now = timezone.now()
+    due = list(
+        Submission.objects.filter(state__in=WAITING)
+        .filter(
+            Q(verify_next_at__lte=now) | Q(verify_next_at__isnull=True, updated_at__lt=now - lease)
+        )
+        .order_by("verify_next_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    Submission.objects.filter(pk__in=due).update(verify_next_at=now + lease)
+    return due
+
+
+def _check_later(submission: Submission, *, cap: float) -> None:
+    delay = backoff_seconds(
+        submission.verify_attempts, base=VERIFY_BACKOFF_BASE, cap=cap, floor=VERIFY_BACKOFF_BASE
+    )
+    submission.verify_attempts += 1
+    submission.verify_next_at = timezone.now() + timedelta(seconds=delay)
+
+
 def submission_mark_failed(*, submission_id: int, reason: str) -> None:
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
-        if submission.state in (State.UPLOADED, State.PROCESSING):
+        if submission.state in WAITING:
             _fail(submission, reason, {"reason": reason})
 
 

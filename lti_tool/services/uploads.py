@@ -44,6 +44,7 @@ _STATUS = {
     "size_mismatch": 422,
     "upload_incomplete": 422,
     "type_mismatch": 422,
+    "storage_full": 507,  # the local disk is full or cannot be written
 }
 
 
@@ -59,7 +60,7 @@ def upload_ticket_finish(
 
 
 def storage_error(exc: ProviderError) -> AppError:
-    status = 503 if not exc.permanent else _STATUS.get(exc.code, 400)
+    status = _STATUS.get(exc.code) or (503 if not exc.permanent else 400)
     return AppError(exc.code, exc.message, status=status)
 
 

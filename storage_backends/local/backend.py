@@ -32,7 +32,7 @@ from storage_backends.base import (
     Viewer,
 )
 from storage_backends.errors import ProviderError
-from storage_backends.local.files import LocalFiles, StoredInfo, make_ref
+from storage_backends.local.files import LocalFiles, StoredInfo, disk_errors, make_ref
 from storage_backends.local.tickets import TICKET_HEADER, LocalSigner, TicketGrant
 from storage_backends.local.tus import TusServer
 from storage_backends.options import BackendOptions, option
@@ -92,6 +92,7 @@ class LocalBackend(StorageBackend):
         safe_name = validate_upload(
             filename=filename, size=size, mime=mime, max_size_bytes=ctx.max_size_bytes
         )
+        self.files.check_writable(size)  # no ticket for bytes that could not be kept
         expires = int(time.time()) + self.ticket_ttl
         ref = make_ref(ctx.tenant_id, uuid.uuid4().hex)  # in the tenant's own folder
         grant = TicketGrant(
@@ -123,7 +124,8 @@ class LocalBackend(StorageBackend):
                         permanent=True,
                         code="upload_incomplete",
                     )
-                self.files.promote(upload_ref)
+                with disk_errors():
+                    self.files.promote(upload_ref)
         except FileNotFoundError as exc:
             raise ProviderError(
                 "No upload arrived for this file.", permanent=True, code="upload_missing"

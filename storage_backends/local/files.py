@@ -9,13 +9,20 @@ tenants had folders) stay at the root.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
+import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from storage_backends.errors import ProviderError
 
 _REF_PATTERN = re.compile(r"^(?:t([0-9]{1,12})-)?([a-f0-9]{32})$")
 
@@ -52,14 +59,38 @@ class LocalFiles:
         return base / kind / token
 
     def write_info(self, folder: Path, info: StoredInfo) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "info.json").write_text(json.dumps(asdict(info)))
+        """Atomically: a full disk or a crash leaves the old file or none, never a torn one."""
+        with disk_errors():
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".info-", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "w") as out:
+                    out.write(json.dumps(asdict(info)))
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temporary, folder / "info.json")
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
 
     def read_info(self, folder: Path) -> StoredInfo | None:
         try:
             return StoredInfo(**json.loads((folder / "info.json").read_text()))
         except FileNotFoundError:
             return None
+        except (ValueError, TypeError):
+            # Torn by an older version on a full disk: as if never created (the client
+            # creates the upload again).
+            return None
+
+    def check_writable(self, size: int) -> None:
+        """Refuse a ticket for bytes this folder cannot take: unwritable, or not enough space."""
+        with disk_errors():
+            self.root.mkdir(parents=True, exist_ok=True)
+            if not os.access(self.root, os.W_OK | os.X_OK):
+                raise OSError(errno.EACCES, "not writable", str(self.root))
+            if shutil.disk_usage(self.root).free < size:
+                raise OSError(errno.ENOSPC, "not enough free space", str(self.root))
 
     def offset(self, ref: str) -> int:
         data = self.upload_dir(ref) / "data"
@@ -69,8 +100,10 @@ class LocalFiles:
     def locked(self, ref: str) -> Iterator[None]:
         """Serialise writers of one upload (two PATCHes for one offset must not interleave)."""
         folder = self.upload_dir(ref)
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / ".lock").open("a") as lock_file:
+        with disk_errors():
+            folder.mkdir(parents=True, exist_ok=True)
+            lock_file = (folder / ".lock").open("a")
+        with lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             try:
                 yield
@@ -90,3 +123,22 @@ class LocalFiles:
 
     def remove_video(self, video_id: str) -> None:
         shutil.rmtree(self.video_dir(video_id), ignore_errors=True)
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+@contextlib.contextmanager
+def disk_errors() -> Iterator[None]:
+    """A full or unwritable disk is an outage of this storage (507 and a sentence), not a
+    crash: retried later, the upload resumes from what was written."""
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        if exc.errno in _FULL:
+            message = _("The video storage is full. Please try again later.")
+        else:
+            message = _("The video storage cannot be written to right now. Please try again later.")
+        raise ProviderError(message, permanent=False, code="storage_full", status=507) from exc

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from typing import Protocol
 
 from storage_backends.errors import ProviderError
-from storage_backends.local.files import LocalFiles, StoredInfo
+from storage_backends.local.files import LocalFiles, StoredInfo, disk_errors
 from storage_backends.local.tickets import InvalidTicket, LocalSigner, TicketGrant
 
 TUS_VERSION = "1.0.0"
@@ -71,8 +71,11 @@ class TusServer:
         with self.files.locked(grant.ref):
             metadata = headers.get("Upload-Metadata", "")
             info = StoredInfo(length, grant.filename, grant.mime, metadata)
-            self.files.write_info(self.files.upload_dir(grant.ref), info)
-            (self.files.upload_dir(grant.ref) / "data").write_bytes(b"")
+            with disk_errors():  # data first: info.json is what makes the upload exist
+                folder = self.files.upload_dir(grant.ref)
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / "data").write_bytes(b"")
+            self.files.write_info(folder, info)
         return grant.ref, TusResponse(201, {"Upload-Offset": "0", **self._expires(grant)})
 
     def head(self, ref: str, ticket: str | None) -> TusResponse:
@@ -119,7 +122,7 @@ class TusServer:
         written = 0
         # Bytes are flushed as they arrive: a dropped connection keeps what came, and the
         # client resumes from the offset HEAD reports.
-        with (self.files.upload_dir(ref) / "data").open("ab") as data:
+        with disk_errors(), (self.files.upload_dir(ref) / "data").open("ab") as data:
             while written < remaining:
                 chunk = body.read(min(_CHUNK, remaining - written))
                 if not chunk:

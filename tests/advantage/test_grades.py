@@ -8,7 +8,6 @@ arrives; the teacher sees each grade's sync state through the API.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -348,37 +347,6 @@ def test_the_teacher_page_has_the_grading_panel(moodle: LmsPlatform, lms_session
     assert 'name="comment"' in page.text
     assert 'id="grade-sync"' in page.text and 'id="grade-resend"' in page.text
     assert page_text(page.text, "grade-heading") == "Grade"
-
-
-@pytest.fixture
-def celery_worker(eager_tasks: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A real Celery worker (two threads) on the Redis broker, tasks no longer eager.
-    Retry backoff shortened from seconds-to-half-an-hour to a fraction of a second."""
-    from celery.contrib.testing.worker import start_worker
-    from celery.signals import task_postrun
-    from django import db
-    from django.conf import settings
-
-    from config.celery import app
-    from lti_tool import tasks
-
-    if not settings.REDIS_URL:
-        pytest.skip("a real worker needs Redis (REDIS_URL)")
-    monkeypatch.setattr(tasks, "SCORE_RETRY_BASE", 0.2)
-    monkeypatch.setattr(tasks, "SCORE_RETRY_CAP", 0.6)
-    app.conf.task_always_eager = False
-
-    def close_connections(**_: Any) -> None:  # the worker's threads open their own
-        db.connections.close_all()
-
-    task_postrun.connect(close_connections, weak=False)
-    app.control.purge()
-    try:
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
-            yield
-    finally:
-        task_postrun.disconnect(close_connections)
-        app.control.purge()
 
 
 def test_outage_with_a_real_worker(
