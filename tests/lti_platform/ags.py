@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -43,6 +44,9 @@ class AgsState:
         self.page_size = 10
         self.outage_status: int | None = None
         self.retry_after: int | None = None
+        # Seconds a score POST waits after the score is kept, before answering: a sender
+        # killed meanwhile never learns that it arrived (the fault tests).
+        self.score_answer_delay = 0.0
         self.requests: list[dict[str, Any]] = []  # method, path and query of each AGS call
         self._numbers: dict[int, str] = {}
         self._lock = threading.Lock()
@@ -238,6 +242,8 @@ def _scores(lms: LmsPlatform, request: Request, item: dict[str, Any]) -> Respons
     if earlier and _when(body["timestamp"]) < _when(earlier[-1]["timestamp"]):
         return lms.reject(request, 409, "timestamp is older than the last score for this user")
     lms.ags.scores.append({**body, "lineitem": item["id"]})
+    if lms.ags.score_answer_delay:
+        time.sleep(lms.ags.score_answer_delay)
     if lms.flavor.name == "canvas":
         return json_response(200, {"resultUrl": _result(item["id"], body)["id"]})
     return Response(200)
