@@ -155,6 +155,10 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Grade sends to the LMS: backoff between attempts (full jitter), from the base growing to
+# the cap; each score is retried for 24 hours.
+GRADE_RETRY_BASE_SECONDS = envint("GRADE_RETRY_BASE_SECONDS", 10)
+GRADE_RETRY_CAP_SECONDS = envint("GRADE_RETRY_CAP_SECONDS", 1800)
 # Beat: the database is the one queue of retries. These sweeps enqueue the uploads and
 # scores whose next try is due (or whose message a broker outage or a crash lost).
 CELERY_BEAT_SCHEDULE = {

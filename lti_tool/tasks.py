@@ -9,6 +9,7 @@ from typing import Any
 
 from celery import Task, shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 from django.db import DatabaseError
 
 from lti_tool.models import ScoreSend, Submission, VideoEvent
@@ -105,8 +106,8 @@ def purge_video(self: Task[[int], str], submission_id: int) -> str:
 
 # Scores for the LMS gradebook (AGS). A row stays pending through transient failures and
 # is retried with growing backoff until its retry window (24 h) ends; see services/grades.
-SCORE_RETRY_BASE = 10.0
-SCORE_RETRY_CAP = 1800.0
+SCORE_RETRY_BASE = float(settings.GRADE_RETRY_BASE_SECONDS)
+SCORE_RETRY_CAP = float(settings.GRADE_RETRY_CAP_SECONDS)
 # An attempt is three LMS calls with 10 s timeouts: ended well inside the claim's timeout.
 SEND_TIME_LIMIT = 60
 # This run of the worker: a claim names it, so a restarted worker knows its dead claims.

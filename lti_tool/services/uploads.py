@@ -44,7 +44,8 @@ _STATUS = {
     "size_mismatch": 422,
     "upload_incomplete": 422,
     "type_mismatch": 422,
-    "storage_full": 507,  # the local disk is full or cannot be written
+    "storage_full": 507,  # the local disk is full
+    "storage_unwritable": 507,  # or cannot be written
 }
 
 

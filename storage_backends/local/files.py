@@ -138,7 +138,8 @@ def disk_errors() -> Iterator[None]:
         if isinstance(exc, FileNotFoundError):
             raise
         if exc.errno in _FULL:
-            message = _("The video storage is full. Please try again later.")
+            message, code = _("The video storage is full. Please try again later."), "storage_full"
         else:
             message = _("The video storage cannot be written to right now. Please try again later.")
-        raise ProviderError(message, permanent=False, code="storage_full", status=507) from exc
+            code = "storage_unwritable"
+        raise ProviderError(message, permanent=False, code=code, status=507) from exc

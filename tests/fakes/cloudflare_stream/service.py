@@ -173,6 +173,11 @@ class FakeCloudflareStream:
         with self.lock:
             self._failures.extend([(status, retry_after)] * n)
 
+    def stop_failing(self) -> None:
+        """The API answers again (ends what `fail_next` set up)."""
+        with self.lock:
+            self._failures.clear()
+
     def fail_processing(self, uid: str | None = None, code: str = "ERR_NON_VIDEO") -> None:
         """Video `uid` (or, without one, every upload completed from now on) ends in `error`
         with `code` once queued (Stream spots a non-video when it probes the file). Undo the
