@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -87,13 +88,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+
+def _statement_timeout_ms() -> int:
+    """Longer than any request's query may take; none for `manage.py migrate`, whose schema
+    changes on a large table may take minutes."""
+    if sys.argv[1:2] == ["migrate"] and Path(sys.argv[0]).name == "manage.py":
+        return 0
+    return envint("DB_STATEMENT_TIMEOUT_MS", 15000)
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast, never hang: a database that does not answer turns into a 503 with a
     # sentence (lti_tool/outages.py) in seconds, not after gunicorn's 30 s timeout.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "connect_timeout": envint("DB_CONNECT_TIMEOUT", 5),
-            "options": f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT_MS', 15000)}",
+            "options": f"-c statement_timeout={_statement_timeout_ms()}",
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

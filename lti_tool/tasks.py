@@ -29,6 +29,10 @@ from storage_backends.retry import backoff_seconds
 
 logger = logging.getLogger(__name__)
 MAX_RETRIES = 8
+# The longest a retry may wait in the broker: with Redis, a message held longer than the
+# visibility timeout (CELERY_VISIBILITY_TIMEOUT, 120 s) is delivered again. Longer waits
+# are kept in the database (verification, grade sends).
+BROKER_WAIT_CAP = 60.0
 
 
 @shared_task(acks_late=True)
@@ -100,7 +104,8 @@ def purge_video(self: Task[[int], str], submission_id: int) -> str:
         if exc.permanent:
             logger.error("purge failed submission=%s: %s", submission_id, exc.message)
             return "failed"
-        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+        wait = backoff_seconds(self.request.retries, cap=BROKER_WAIT_CAP)
+        raise self.retry(exc=exc, countdown=wait) from exc
     return "purged"
 
 
@@ -187,5 +192,6 @@ def _line_item_task(
         if exc.permanent or task.request.is_eager or task.request.retries >= MAX_RETRIES:
             logger.warning("line item assignment=%s: %s", assignment_id, exc)
             return "failed"
-        raise task.retry(countdown=backoff_seconds(task.request.retries, base=5.0)) from exc
+        wait = backoff_seconds(task.request.retries, base=5.0, cap=BROKER_WAIT_CAP)
+        raise task.retry(countdown=wait) from exc
     return "ok"
