@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from lti_tool.models import LtiUser, Submission, VideoAssignment
 from tests.advantage.grades_support import api_for
+from tests.factories import LtiUserFactory, SubmissionFactory
 from tests.fixtures.live_api import LiveApi
 from tests.fixtures.workers import RedisServer, WorkerProcess, web_broker, worker_env
 from tests.lti_platform.lms import LmsPlatform
@@ -38,3 +40,21 @@ def students(lms: LmsPlatform, count: int) -> list[str]:
 
 def launched(lms: LmsPlatform, session: Any, live_server: Any, person: str) -> LiveApi:
     return api_for(live_server, lms.launch(session, person))
+
+
+def ready_submissions(lms: LmsPlatform, people: list[str]) -> dict[str, Submission]:
+    """A ready video of each of `people` for the launched assignment, as if they had
+    launched and uploaded (the teacher has launched: the course and its users exist)."""
+    assignment = VideoAssignment.objects.get()
+    teacher = LtiUser.objects.get(sub=lms.people["teacher"].sub)
+    return {
+        person: SubmissionFactory(
+            assignment=assignment,
+            student=LtiUserFactory(
+                tenant=teacher.tenant, issuer=teacher.issuer, sub=lms.people[person].sub
+            ),
+            state=Submission.State.READY,
+            is_current=True,
+        )
+        for person in people
+    }

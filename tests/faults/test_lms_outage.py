@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 
-from lti_tool.models import LtiUser, ScoreSend, Submission, VideoAssignment
+from lti_tool.models import ScoreSend
 from tests.advantage.grades_support import graded_scores, wait_for
-from tests.factories import SubmissionFactory
-from tests.faults.conftest import launched, students
+from tests.faults.conftest import launched, ready_submissions, students
 from tests.fixtures.workers import RedisServer, WorkerProcess, web_broker, worker_env
 from tests.lti_platform.lms import LmsPlatform
 
@@ -45,19 +44,8 @@ def test_an_lms_outage_delays_fifty_grades_which_then_arrive_once(
     moodle: LmsPlatform, lms_session: Any, live_server: Any, quick_retry_worker: WorkerProcess
 ) -> None:
     people = students(moodle, GRADED)
-    for person in people:  # each student has launched the assignment once
-        moodle.launch(lms_session, person)
     teacher = launched(moodle, lms_session, live_server, "teacher")
-    assignment = VideoAssignment.objects.get()
-    submissions = {
-        person: SubmissionFactory(
-            assignment=assignment,
-            student=LtiUser.objects.get(sub=moodle.people[person].sub),
-            state=Submission.State.READY,
-            is_current=True,
-        )
-        for person in people
-    }
+    submissions = ready_submissions(moodle, people)
     moodle.ags.outage(503)
     outage_started = time.monotonic()
 

@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from lti_tool.models import LtiUser, ScoreSend, Submission, VideoAssignment
+from lti_tool.models import ScoreSend
 from tests.advantage.grades_support import graded_scores, wait_for
 from tests.ci import IN_CI
-from tests.factories import SubmissionFactory
-from tests.faults.conftest import launched, students
+from tests.faults.conftest import launched, ready_submissions, students
 from tests.fixtures.workers import RedisServer, WorkerProcess, web_broker, worker_env
 from tests.lti_platform.lms import LmsPlatform
 
@@ -71,20 +70,12 @@ def test_the_grade_outbox_runs_through_rabbitmq(
     moodle: LmsPlatform, lms_session: Any, live_server: Any, rabbit_worker: WorkerProcess
 ) -> None:
     people = students(moodle, 3)
-    for person in people:
-        moodle.launch(lms_session, person)
     teacher = launched(moodle, lms_session, live_server, "teacher")
-    assignment = VideoAssignment.objects.get()
+    submissions = ready_submissions(moodle, people)
     moodle.ags.outage(503)  # the first attempts fail: the retries go through RabbitMQ too
 
     for n, person in enumerate(people):
-        submission = SubmissionFactory(
-            assignment=assignment,
-            student=LtiUser.objects.get(sub=moodle.people[person].sub),
-            state=Submission.State.READY,
-            is_current=True,
-        )
-        saved = teacher.post(f"/api/submissions/{submission.pk}/grade", {"score": 70 + n})
+        saved = teacher.post(f"/api/submissions/{submissions[person].pk}/grade", {"score": 70 + n})
         assert saved.status_code == 200, saved.text
     wait_for(
         lambda: ScoreSend.objects.filter(attempts__gte=1).count() == len(people),
