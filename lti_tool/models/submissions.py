@@ -71,6 +71,12 @@ class Submission(models.Model):
             # A backend's endpoints and provider webhooks find the submission by these.
             models.Index(fields=["upload_ref"], name="submission_upload_ref"),
             models.Index(fields=["video_id"], name="submission_video_id"),
+            # The verification sweep (every 15 s) reads only uploads still waiting.
+            models.Index(
+                fields=["verify_next_at"],
+                condition=Q(state__in=["uploaded", "processing"]),
+                name="submission_verify_due",
+            ),
         ]
 
     def __str__(self) -> str:
