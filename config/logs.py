@@ -12,6 +12,7 @@ so a secret that reaches a log call by accident still never reaches the disk.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, MutableMapping
 from typing import Any
@@ -130,7 +131,9 @@ def logging_config(level: str, *, json: bool = True) -> dict[str, Any]:
 
 
 def configure_structlog() -> None:
-    """structlog's own loggers hand their events to the stdlib handlers configured above."""
+    """structlog's own loggers hand their events to the stdlib handlers configured above;
+    Python warnings become log lines too (JSON, like the rest)."""
+    logging.captureWarnings(True)
     structlog.configure(
         processors=[
             *_shared_processors()[:1],

@@ -110,6 +110,7 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log JSON lines through LOGGING too
 # Beat: re-enqueue grade sends whose retry message was lost (the outbox keeps the rows).
 CELERY_BEAT_SCHEDULE = {
     "resend-due-scores": {"task": "lti_tool.tasks.resend_due_scores", "schedule": 60.0},
