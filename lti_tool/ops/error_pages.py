@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
-_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+_BODY_HEADERS = {"content-type", "content-length", "content-encoding"}
 
 
 def _sentence(request: HttpRequest, status: int) -> tuple[str, str]:
@@ -71,9 +71,10 @@ def error_response(
             logger.exception("error page failed to render")
             body = message
         response = HttpResponse(body, status=status)
-    for header in _KEPT_HEADERS:
-        if source is not None and header in source:
-            response[header] = source[header]
+    if source is not None:  # Allow, Retry-After, Content-Range...: what the status means
+        for header, value in source.items():
+            if header.lower() not in _BODY_HEADERS:
+                response[header] = value
     return response
 
 

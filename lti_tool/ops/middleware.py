@@ -85,7 +85,8 @@ def _record(request: HttpRequest, response: HttpResponseBase, seconds: float) ->
 
 class ErrorBodyMiddleware:
     """An error answered with an empty body (a 405 from `require_POST`, a bare 404) gets
-    the tool's page, or JSON under /api/, instead of the browser's "isn't working" page."""
+    the tool's page, or JSON under /api/, instead of the browser's "isn't working" page.
+    The storage endpoints (tus, Range playback) answer in their own protocols: untouched."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -95,6 +96,7 @@ class ErrorBodyMiddleware:
         if (
             response.status_code >= 400
             and request.method not in ("HEAD", "OPTIONS")
+            and not request.path_info.startswith("/storage/")
             and isinstance(response, HttpResponse)
             and not response.content
         ):
