@@ -198,6 +198,8 @@ METRICS_FLUSH_SECONDS = float(env("METRICS_FLUSH_SECONDS", "1"))
 WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 15)
 STORAGE_CHECK_CACHE_SECONDS = envint("STORAGE_CHECK_CACHE_SECONDS", 60)
 # Who may frame the tool: the registered platforms' origins, plus these (lti_tool/ops/).
+# On by default in production only: development and test LMSs frame from other hosts.
+CSP_ENFORCE = envbool("CSP_ENFORCE", PRODUCTION)
 CSP_FRAME_ANCESTORS = envlist("CSP_FRAME_ANCESTORS")
 CSP_CACHE_SECONDS = envint("CSP_CACHE_SECONDS", 60)
 CSRF_FAILURE_VIEW = "lti_tool.ops.error_pages.csrf_failure"

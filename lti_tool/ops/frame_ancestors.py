@@ -1,9 +1,10 @@
 """Which origins may frame the tool: those of the registered platforms.
 
 A platform's pages are served from its issuer's or its login endpoint's origin (Moodle,
-Blackboard, Brightspace, a self-hosted Canvas). Instructure's hosted Canvas signs as
-`https://canvas.instructure.com` but frames the tool from each school's own
-`*.instructure.com` host, so that issuer adds `https://*.instructure.com`.
+Brightspace, Sakai, a self-hosted Canvas). Hosted platforms that sign with one issuer for
+every school but serve each school from its own host add that family's hosts: Canvas
+(`canvas.instructure.com` -> `https://*.instructure.com`), Blackboard Learn SaaS
+(`blackboard.com` -> `https://*.blackboard.com`), Schoology (`*.schoology.com`).
 `CSP_FRAME_ANCESTORS` (comma-separated) adds origins no registration shows (a custom
 Canvas domain). The list is kept per process for `CSP_CACHE_SECONDS` and dropped when a
 registration is saved or deleted.
@@ -22,7 +23,14 @@ from django.db.models.signals import post_delete, post_save
 
 from lti_tool.models import PlatformRegistration
 
-_INSTRUCTURE_HOSTS = ("canvas.instructure.com", "canvas.beta.instructure.com")
+# Issuer host -> the origins that family's schools are served from.
+_HOSTED_FAMILIES = {
+    "canvas.instructure.com": "https://*.instructure.com",
+    "canvas.beta.instructure.com": "https://*.instructure.com",
+    "canvas.test.instructure.com": "https://*.instructure.com",
+    "blackboard.com": "https://*.blackboard.com",
+    "schoology.schoology.com": "https://*.schoology.com",
+}
 _lock = threading.Lock()
 _cached: tuple[float, tuple[str, ...]] | None = None
 
@@ -38,8 +46,9 @@ def _computed() -> tuple[str, ...]:
     origins: set[str] = set(settings.CSP_FRAME_ANCESTORS)
     for issuer, login in PlatformRegistration.objects.values_list("issuer", "auth_login_url"):
         origins.update(origin for origin in (_origin(issuer), _origin(login)) if origin)
-        if urlsplit(issuer).hostname in _INSTRUCTURE_HOSTS:
-            origins.add("https://*.instructure.com")
+        family = _HOSTED_FAMILIES.get(urlsplit(issuer).hostname or "")
+        if family:
+            origins.add(family)
     return tuple(sorted(origins))
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import structlog
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
@@ -112,7 +113,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
+        if settings.CSP_ENFORCE and "Content-Security-Policy" not in response:
             sources = " ".join(["'self'", *frame_ancestors.allowed_origins()])
             response["Content-Security-Policy"] = (
                 f"frame-ancestors {sources}; base-uri 'self'; object-src 'none'"

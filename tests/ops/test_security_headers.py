@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_origins() -> Iterator[None]:
-    """Tests empty the database without signals: start from what this test registered."""
+def _fresh_origins(settings: Any) -> Iterator[None]:
+    """The production policy, from what this test registered (tests empty the database
+    without signals)."""
+    settings.CSP_ENFORCE = True
     frame_ancestors.forget()
     yield
     frame_ancestors.forget()
@@ -59,3 +61,10 @@ def test_a_new_registration_may_frame_at_once_and_canvas_schools_too(
 
 def test_nobody_else_may_frame_the_tool(client: Client, db: None) -> None:
     assert _frame_ancestors(client) == ["'self'"]
+
+
+def test_no_policy_outside_production_unless_switched_on(
+    client: Client, db: None, settings: Any
+) -> None:
+    settings.CSP_ENFORCE = False
+    assert "Content-Security-Policy" not in client.get("/lti/jwks/")
