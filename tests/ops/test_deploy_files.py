@@ -147,3 +147,22 @@ def test_one_node_version_everywhere_without_ebadengine() -> None:
         and not _satisfies(version, info["engines"]["node"])  # type: ignore[arg-type]
     ]
     assert not unsatisfied, unsatisfied
+
+
+def test_the_proxy_configuration_is_valid_and_keeps_readiness_inside() -> None:
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        pytest.skip("caddy is not installed")
+    result = subprocess.run(
+        [caddy, "adapt", "--config", "docker/Caddyfile", "--adapter", "caddyfile"],
+        cwd=ROOT,
+        env={"APP_HOST": "video.example.edu", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    adapted = json.loads(result.stdout)
+    text = json.dumps(adapted)
+    assert '"dial": "web:8000"' in text
+    assert '"/readyz", "/metrics"' in text and '"status_code": 404' in text
