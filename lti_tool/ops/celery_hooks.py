@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery.signals import task_postrun, worker_ready
+import structlog
+from celery.signals import task_postrun, task_prerun, worker_ready
 
 
 def _start_heartbeat(sender: Any = None, **_: Any) -> None:
     from lti_tool.ops.broker import heartbeat_start
 
     heartbeat_start(getattr(sender, "hostname", None) or "worker")
+
+
+def _task_started(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    """Every log line of a task run carries the task's name and id."""
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(task=getattr(task, "name", "?"), task_id=task_id)
 
 
 def _task_done(task: Any = None, state: str | None = None, **_: Any) -> None:
@@ -25,4 +32,5 @@ def _task_done(task: Any = None, state: str | None = None, **_: Any) -> None:
 
 def connect() -> None:
     worker_ready.connect(_start_heartbeat, weak=False, dispatch_uid="lti-heartbeat")
+    task_prerun.connect(_task_started, weak=False, dispatch_uid="lti-task-log-context")
     task_postrun.connect(_task_done, weak=False, dispatch_uid="lti-task-metrics")

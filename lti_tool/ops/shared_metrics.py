@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 _PREFIX = "lti:metrics:"
 LATENCY_BUCKETS: tuple[float, ...] = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# After a failed flush (Redis down), requests stop trying for this long; the buffer keeps
+# adding up (one number per label set, so it stays small) and goes out once Redis is back.
+_RETRY_AFTER_FAILURE = 30.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class SharedMetrics:
         self._pending: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self._local: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self._last_flush = time.monotonic()
+        self._paused_until = 0.0
         self._client: redis.Redis | None = None
 
     def inc(
@@ -68,7 +72,8 @@ class SharedMetrics:
         self.flush_if_due()
 
     def flush_if_due(self) -> None:
-        if time.monotonic() - self._last_flush >= settings.METRICS_FLUSH_SECONDS:
+        now = time.monotonic()
+        if now - self._last_flush >= settings.METRICS_FLUSH_SECONDS and now >= self._paused_until:
             self.flush()
 
     def flush(self) -> None:
@@ -89,8 +94,15 @@ class SharedMetrics:
                     for field, amount in fields.items():
                         pipe.hincrbyfloat(_PREFIX + name, field, amount)
                 pipe.execute()
-        except redis.RedisError as exc:  # metrics never break a request; these are lost
-            logger.warning("metrics flush failed: %s", exc)
+        except redis.RedisError as exc:  # metrics never break or slow down requests
+            logger.warning(
+                "metrics flush failed, retrying in %.0f s: %s", _RETRY_AFTER_FAILURE, exc
+            )
+            self._paused_until = time.monotonic() + _RETRY_AFTER_FAILURE
+            with self._lock:
+                for name, fields in pending.items():
+                    for field, amount in fields.items():
+                        self._pending[name][field] += amount
 
     def totals(self, metric: MetricDef) -> dict[str, float]:
         """Every label set's total (fields as stored: JSON label lists)."""

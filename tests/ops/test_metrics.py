@@ -105,3 +105,20 @@ def test_queue_depth_is_read_from_the_broker(
         pytest.skip("the broker is not Redis here (no REDIS_URL)")
     text = scrape(client)
     assert value(text, "lti_celery_queue_depth", queue="celery") >= 0
+
+
+def test_redis_down_never_fails_a_request_and_keeps_the_counts(settings: Any) -> None:
+    import socket
+
+    from lti_tool.ops.metrics import PLAYBACKS
+    from lti_tool.ops.shared_metrics import SharedMetrics
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    settings.METRICS_FLUSH_SECONDS = 0
+    metrics = SharedMetrics()
+    metrics.inc(PLAYBACKS, outcome="ok")  # flushes, fails, pauses: no exception
+    metrics.inc(PLAYBACKS, outcome="ok")  # paused: only buffered
+    assert sum(metrics._pending[PLAYBACKS.name].values()) == 2
