@@ -219,17 +219,32 @@ def test_ready_with_a_worker_and_503_naming_redis_when_it_stops(
     wait_until(lambda: readiness(stack.url)[0] == 200, 40, "readiness after Redis is back")
 
 
-def test_503_naming_the_database_when_it_is_unreachable(
+def test_production_web_answers_health_over_http_and_503_without_its_database(
     stack: Stack, transactional_db: None
 ) -> None:
-    closed_port = free_port()
+    """gunicorn under production settings, its database unreachable: /healthz and /readyz
+    answer plain http with any Host (a container's probe), the rest goes to https."""
+    from cryptography.fernet import Fernet
+
     url = stack.start_web(
-        "web-no-db", port=free_port(), DATABASE_URL=_database_url(port=closed_port)
+        "web-no-db",
+        port=free_port(),
+        DATABASE_URL=_database_url(port=free_port()),
+        APP_ENV="production",
+        SECRET_KEY="s" * 20 + "-a-long-random-production-secret-value",
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        ALLOWED_HOSTS="video.example.edu",
+        BEHIND_HTTPS_PROXY="1",
     )
     status, checks = readiness(url)
     assert status == 503
     assert checks["Database(alias='default')"].startswith("Unavailable")
     assert checks["Cache(alias='default')"] == "OK"
+    page = requests.get(
+        url + "/lti/jwks/", headers={"Host": "video.example.edu"}, allow_redirects=False, timeout=10
+    )
+    assert page.status_code == 301
+    assert page.headers["Location"] == "https://video.example.edu/lti/jwks/"
 
 
 def test_logs_are_json_without_secrets_after_playback_and_registration(
