@@ -121,9 +121,11 @@ def logging_config(level: str, *, json: bool = True) -> dict[str, Any]:
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
+            # Replaces Django's own console handlers (plain text with DEBUG on).
+            "django": {"handlers": ["console"], "level": level, "propagate": False},
             "django.db.backends": {"level": "WARNING"},
             # Each request is logged once, by the access log (gunicorn's or the middleware's).
-            "django.server": {"level": "WARNING"},
+            "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
             # A failed readiness check is in /readyz's answer; log only the unexpected.
             "health_check": {"level": "ERROR"},
         },

@@ -109,7 +109,9 @@ class Stack:
             REDIS_URL=self.redis.url,
             DATA_DIR=str(self.workdir),
             VIDEO_LOCAL_ROOT=str(self.workdir / "videos"),
-            DEBUG="0",
+            # The registration's LMS stand-in serves plain http on 127.0.0.1, which the tool
+            # accepts only with DEBUG on; the rest behaves as in production.
+            DEBUG="1",
             DEV_LMS="0",
             LOG_FORMAT="json",
             METRICS_TOKEN=METRICS_TOKEN,
@@ -231,6 +233,7 @@ def test_production_web_answers_health_over_http_and_503_without_its_database(
         port=free_port(),
         DATABASE_URL=_database_url(port=free_port()),
         APP_ENV="production",
+        DEBUG="0",
         SECRET_KEY="s" * 20 + "-a-long-random-production-secret-value",
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="video.example.edu",
@@ -248,7 +251,12 @@ def test_production_web_answers_health_over_http_and_503_without_its_database(
 
 
 def test_logs_are_json_without_secrets_after_playback_and_registration(
-    stack: Stack, transactional_db: None, launcher: Any, sample_video: Path
+    stack: Stack,
+    transactional_db: None,
+    launcher: Any,
+    sample_video: Path,
+    moodle_lms: Any,
+    lms_session: requests.Session,
 ) -> None:
     token = launch_token_from(launcher.launch())
     student = LiveApi(stack.url, token)
@@ -260,15 +268,12 @@ def test_logs_are_json_without_secrets_after_playback_and_registration(
     assert "signature=" in video_url
     played = requests.get(stack.url + video_url, headers={"Range": "bytes=0-99"}, timeout=10)
     assert played.status_code == 206
-    registration_token = "reg-token-SECRET-4f1c2b"
-    requests.get(
-        stack.url + "/lti/register/",
-        params={
-            "openid_configuration": "https://127.0.0.1:9/.well-known/openid-configuration",
-            "registration_token": registration_token,
-        },
-        timeout=15,
-    )
+    moodle_lms.tool_url = stack.url
+    registration_token = moodle_lms.registration_token
+    confirm = moodle_lms.start_dynamic_registration(lms_session, stack.url + "/lti/register/")
+    done = moodle_lms.follow_auto_post(lms_session, confirm, tenant_name="Log University")
+    assert done.status_code == 200, done.text[:300]
+    assert moodle_lms.registrations, "the LMS never received the registration"
     metrics = requests.get(
         stack.url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
     )
