@@ -19,6 +19,7 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
+from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
@@ -86,12 +87,17 @@ def _storage_problems(config: StorageConfig | None) -> list[str]:
 
 @dataclasses.dataclass
 class Storage(HealthCheck):  # type: ignore[misc]
-    """The site's default storage and every tenant's configuration in use pass `check()`."""
+    """The site's default storage and every storage configuration pass `check()`."""
 
     timeout = datetime.timedelta(seconds=10)
 
     def run(self) -> None:
-        configs: list[StorageConfig | None] = [None, *StorageConfig.objects.order_by("pk")]
+        try:
+            configs: list[StorageConfig | None] = [None, *StorageConfig.objects.order_by("pk")]
+        except DatabaseError as exc:
+            raise ServiceUnavailable("Storage configurations unreadable: database") from exc
+        finally:  # checks run in executor threads: no connection left open in one
+            connections.close_all()
         failed = []
         for config in configs:
             name = "site default" if config is None else f"{config.label} (#{config.pk})"
