@@ -23,10 +23,16 @@ _HEARTBEATS = "lti:worker-heartbeats"
 
 
 def queue_names() -> list[str]:
-    """The queues workers consume: the configured ones, else Celery's default."""
-    queues = getattr(settings, "CELERY_TASK_QUEUES", None) or ()
-    names = [getattr(queue, "name", str(queue)) for queue in queues]
-    return names or [getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")]
+    """The queues tasks go to: Celery's default, the declared ones and the routed ones."""
+    names = {getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")}
+    for queue in getattr(settings, "CELERY_TASK_QUEUES", None) or ():
+        names.add(getattr(queue, "name", str(queue)))
+    routes = getattr(settings, "CELERY_TASK_ROUTES", None)
+    if isinstance(routes, dict):
+        names.update(
+            str(r["queue"]) for r in routes.values() if isinstance(r, dict) and "queue" in r
+        )
+    return sorted(names)
 
 
 def queue_lengths() -> dict[str, int]:
@@ -48,7 +54,10 @@ def _redis_client() -> Any:
 
 
 def heartbeat_write(hostname: str) -> None:
-    _redis_client().zadd(_HEARTBEATS, {hostname: time.time()})
+    now = time.time()
+    client = _redis_client()
+    client.zadd(_HEARTBEATS, {hostname: now})
+    client.zremrangebyscore(_HEARTBEATS, 0, now - 24 * 3600)  # workers gone for a day
 
 
 def newest_heartbeat_age() -> float | None:

@@ -103,8 +103,18 @@ def test_queue_depth_is_read_from_the_broker(
 ) -> None:
     if not str(settings.CELERY_BROKER_URL).startswith("redis"):
         pytest.skip("the broker is not Redis here (no REDIS_URL)")
-    text = scrape(client)
+    settings.CELERY_TASK_ROUTES = {"lti_tool.tasks.send_score": {"queue": "grades-test"}}
+    from config.celery import app
+
+    with app.connection_for_write() as connection:  # one message waiting in a routed queue
+        connection.default_channel.client.rpush("grades-test", "{}")
+    try:
+        text = scrape(client)
+    finally:
+        with app.connection_for_write() as connection:
+            connection.default_channel.client.delete("grades-test")
     assert value(text, "lti_celery_queue_depth", queue="celery") >= 0
+    assert value(text, "lti_celery_queue_depth", queue="grades-test") == 1
 
 
 def test_redis_down_never_fails_a_request_and_keeps_the_counts(settings: Any) -> None:
