@@ -9,3 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("lti_video")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Worker heartbeat (readiness) and task outcome metrics: lti_tool/ops/celery_hooks.py.
+from lti_tool.ops.celery_hooks import connect as _connect_ops_hooks  # noqa: E402
+
+_connect_ops_hooks()

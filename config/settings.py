@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from config.env import env, envbool, envint, envlist
+from config.logs import configure_structlog, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 APP_ENV = env("APP_ENV", "development")
@@ -42,12 +43,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "lti_tool",
     "lti_tool.tenants",
+    "lti_tool.ops",
 ]
 if DEV_LMS_ENABLED:
     INSTALLED_APPS.append("dev_lms")
 
 MIDDLEWARE = [
+    "lti_tool.ops.middleware.OpsEndpointsMiddleware",  # /healthz /readyz /metrics, plain http
+    "lti_tool.ops.middleware.RequestContextMiddleware",  # request id, latency by route
     "django.middleware.security.SecurityMiddleware",
+    "lti_tool.ops.middleware.ContentSecurityPolicyMiddleware",
+    "lti_tool.ops.middleware.ErrorBodyMiddleware",  # the tool's page for empty error bodies
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,6 +172,7 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log JSON lines through LOGGING too
 # Grade sends to the LMS: backoff between attempts (full jitter), from the base growing to
 # the cap; each score is retried for 24 hours.
 GRADE_RETRY_BASE_SECONDS = envint("GRADE_RETRY_BASE_SECONDS", 10)
@@ -245,14 +252,26 @@ VIDEO_RATE_LIMITS = {
     "playback_per_hour": envint("VIDEO_PLAYBACKS_PER_HOUR", 100),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# One JSON object per line on stdout, secrets redacted (config/logs.py); LOG_FORMAT=console
+# renders the same lines for a person at a terminal.
+LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "console")
+LOGGING = logging_config(env("LOG_LEVEL", "INFO"), json=LOG_FORMAT == "json")
+configure_structlog()
+
+# Operations (lti_tool/ops/): /metrics wants `Authorization: Bearer METRICS_TOKEN` (off
+# without one); counters are flushed to Redis at most every METRICS_FLUSH_SECONDS.
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_FLUSH_SECONDS = float(env("METRICS_FLUSH_SECONDS", "1"))
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 15)
+STORAGE_CHECK_CACHE_SECONDS = envint("STORAGE_CHECK_CACHE_SECONDS", 60)
+# Who may frame the tool: the registered platforms' origins, plus these (lti_tool/ops/).
+# On by default in production only: development and test LMSs frame from other hosts.
+CSP_ENFORCE = envbool("CSP_ENFORCE", PRODUCTION)
+CSP_FRAME_ANCESTORS = envlist("CSP_FRAME_ANCESTORS")
+CSP_CACHE_SECONDS = envint("CSP_CACHE_SECONDS", 60)
+CSRF_FAILURE_VIEW = "lti_tool.ops.error_pages.csrf_failure"
+# The interactive API docs (/api/docs); the OpenAPI schema stays at /api/openapi.json.
+API_DOCS = envbool("API_DOCS", not PRODUCTION)
 
 
 def _check_production() -> None:
@@ -274,4 +293,10 @@ def _check_production() -> None:
 if PRODUCTION:
     _check_production()
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading commits the whole domain to https in browsers for months: the
+        # school's choice (SECURE_HSTS_PRELOAD=1), not a default that `check --deploy` forces.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]

@@ -104,6 +104,7 @@ def render_app_error(
     request: HttpRequest, exc: AppError, *, template: str = "lti_tool/error.html"
 ) -> HttpResponse:
     """The page a person sees for an AppError (the API answers JSON instead)."""
+    request.app_error_code = exc.code  # type: ignore[attr-defined]  # for the launch metrics
     return render(request, template, {"message": exc.message, "code": exc.code}, status=exc.status)
 
 

@@ -11,6 +11,8 @@ a plain library module: the app decides what a person reads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class ProviderError(Exception):
     def __init__(
@@ -28,3 +30,14 @@ class ProviderError(Exception):
         self.retry_after = retry_after
         self.code = code
         self.status = status
+        for observer in _observers:
+            observer(self)
+
+
+# Called with every ProviderError as it is made (the app counts them for its metrics).
+_observers: list[Callable[[ProviderError], None]] = []
+
+
+def observe_provider_errors(observer: Callable[[ProviderError], None]) -> None:
+    if observer not in _observers:
+        _observers.append(observer)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 
+import structlog
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -24,9 +26,11 @@ logger = logging.getLogger(__name__)
 class LaunchTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> LaunchClaims | None:
         try:
-            return launch_token_read(token)
+            claims = launch_token_read(token)
         except InvalidLaunchToken:
             return None
+        structlog.contextvars.bind_contextvars(tenant=claims.tenant_id, user=claims.user_id)
+        return claims
 
 
 class VideoAssignmentsAPI(NinjaAPI):
@@ -41,7 +45,7 @@ api = VideoAssignmentsAPI(
     version="1",
     auth=LaunchTokenAuth(),
     openapi_url="/openapi.json",
-    docs_url="/docs",
+    docs_url="/docs" if settings.API_DOCS else None,  # off in production unless API_DOCS=1
     urls_namespace="api",
 )
 

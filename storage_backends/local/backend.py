@@ -24,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import URLPattern, URLResolver, include, path
 
 from storage_backends.base import (
+    HealthCheck,
     Playback,
     StorageBackend,
     UploadContext,
@@ -67,7 +68,7 @@ class LocalOptions(BackendOptions):
             raise ImproperlyConfigured("Local storage: chunk_size must be positive.")
 
 
-class LocalBackend(StorageBackend):
+class LocalBackend(StorageBackend, HealthCheck):
     name = "local"
     label = "Local disk (this server)"
     Options = LocalOptions
@@ -85,6 +86,17 @@ class LocalBackend(StorageBackend):
     @classmethod
     def urlpatterns(cls) -> list[URLPattern | URLResolver]:
         return [path("", include("storage_backends.local.urls"))]
+
+    def check(self, *, origin: str | None = None) -> list[str]:
+        """The folder exists and takes a write (readiness and the admin form ask)."""
+        probe = self.files.root / f".check-{uuid.uuid4().hex}"
+        try:
+            self.files.root.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except OSError as exc:
+            return [f"The video folder {self.files.root} cannot be written: {exc.strerror}."]
+        return []
 
     def create_upload(
         self, ctx: UploadContext, filename: str, size: int, mime: str
