@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.request import Request
@@ -11,12 +12,18 @@ from pylti1p3.tool_config.abstract import ToolConfAbstract
 
 from lti_tool.models import Deployment, PlatformRegistration
 
+_DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
+
 
 class DatabaseToolConf(ToolConfAbstract[Request]):
     """Every issuer may have many client ids; the matched registration is kept for later."""
 
     def __init__(self) -> None:
         self.platform: PlatformRegistration | None = None
+        # A launch's deployment id (from the id_token pylti1p3 hands the registration lookup):
+        # whether it is registered comes back with the registration, in the same query.
+        self.deployment_id_hint: str | None = None
+        self._hinted_deployment_found = False
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -35,13 +42,25 @@ class DatabaseToolConf(ToolConfAbstract[Request]):
         self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
     ) -> Registration | None:
         platforms = PlatformRegistration.objects.filter(issuer=iss).select_related("tenant")
+        jwt_body = kwargs.get("jwt_body")
+        hint = jwt_body.get(_DEPLOYMENT_CLAIM) if isinstance(jwt_body, dict) else None
+        self.deployment_id_hint = hint if isinstance(hint, str) else None
         if client_id:
             platforms = platforms.filter(client_id=client_id)
+        if self.deployment_id_hint is not None:
+            platforms = platforms.annotate(
+                hinted_deployment=Exists(
+                    Deployment.objects.filter(
+                        registration=OuterRef("pk"), deployment_id=self.deployment_id_hint
+                    )
+                )
+            )
         # Without a client id (allowed in OIDC login) the issuer must be unambiguous.
         found = list(platforms[:2])
         if len(found) != 1:
             return None
         self.platform = found[0]
+        self._hinted_deployment_found = bool(getattr(self.platform, "hinted_deployment", False))
         return _to_registration(self.platform)
 
     def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:
@@ -50,11 +69,19 @@ class DatabaseToolConf(ToolConfAbstract[Request]):
     def find_deployment_by_params(
         self, iss: str, deployment_id: str, client_id: str, *args: Any, **kwargs: Any
     ) -> LtiDeployment | None:
-        exists = Deployment.objects.filter(
-            registration__issuer=iss,
-            registration__client_id=client_id,
-            deployment_id=deployment_id,
-        ).exists()
+        platform = self.platform
+        if (
+            platform is not None
+            and self.deployment_id_hint == deployment_id
+            and (platform.issuer, platform.client_id) == (iss, client_id)
+        ):
+            exists = self._hinted_deployment_found
+        else:
+            exists = Deployment.objects.filter(
+                registration__issuer=iss,
+                registration__client_id=client_id,
+                deployment_id=deployment_id,
+            ).exists()
         return LtiDeployment().set_deployment_id(deployment_id) if exists else None
 
 
