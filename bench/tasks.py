@@ -138,7 +138,7 @@ def main() -> None:
     if not args.database_url.startswith("postgres"):
         sys.exit("Set DATABASE_URL (or --database-url) to a PostgreSQL server.")
     stack = start_stack(
-        database_url=args.database_url + "_bench",
+        database_url=args.database_url + "_tasks",
         celery_worker=True,
         celery_concurrency=args.concurrency,
     )
