@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lti_tool.models import LtiUser, Submission, VideoAssignment
+from lti_tool.models import LtiUser, PlatformRegistration, Submission, VideoAssignment
 from tests.factories import SubmissionFactory
 from tests.fixtures.platform import LaunchDriver, launch_token_from
 
@@ -44,10 +44,26 @@ def student(launcher: LaunchDriver) -> dict[str, Any]:
     return {"token": launch_token_from(page)}
 
 
-def test_login_is_one_query(launcher: LaunchDriver) -> None:
+def test_login_reads_the_registration_once_in_a_while(launcher: LaunchDriver) -> None:
     with statements() as sql:
         launcher.login()
     assert len(sql) == 1, summary(sql)  # the registration
+    with statements() as sql:
+        launcher.login()
+    assert sql == []  # read again within 30 s, or when it is saved (below)
+
+
+def test_login_follows_a_changed_registration(launcher: LaunchDriver) -> None:
+    launcher.login()
+    platform = PlatformRegistration.objects.get()
+    platform.auth_login_url = "https://lms.example/new-auth"
+    platform.save()
+
+    response = launcher.client.get(
+        "/lti/login/",
+        {"iss": platform.issuer, "login_hint": "u", "target_link_uri": "http://testserver/lti/"},
+    )
+    assert response["Location"].startswith("https://lms.example/new-auth?")
 
 
 def test_launch_of_a_returning_student(launcher: LaunchDriver, student: dict[str, Any]) -> None:
