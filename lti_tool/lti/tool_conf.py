@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from pylti1p3.actions import Action
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.request import Request
@@ -11,12 +16,18 @@ from pylti1p3.tool_config.abstract import ToolConfAbstract
 
 from lti_tool.models import Deployment, PlatformRegistration
 
+_DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
+
 
 class DatabaseToolConf(ToolConfAbstract[Request]):
     """Every issuer may have many client ids; the matched registration is kept for later."""
 
     def __init__(self) -> None:
         self.platform: PlatformRegistration | None = None
+        # A launch's deployment id (from the id_token pylti1p3 hands the registration lookup):
+        # whether it is registered comes back with the registration, in the same query.
+        self.deployment_id_hint: str | None = None
+        self.hinted_deployment_found = False
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -34,15 +45,16 @@ class DatabaseToolConf(ToolConfAbstract[Request]):
     def find_registration_by_params(  # type: ignore[override]
         self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
     ) -> Registration | None:
-        platforms = PlatformRegistration.objects.filter(issuer=iss).select_related("tenant")
-        if client_id:
-            platforms = platforms.filter(client_id=client_id)
-        # Without a client id (allowed in OIDC login) the issuer must be unambiguous.
-        found = list(platforms[:2])
-        if len(found) != 1:
-            return None
-        self.platform = found[0]
-        return _to_registration(self.platform)
+        if kwargs.get("action") == Action.OIDC_LOGIN:
+            self.platform = _login_registration(iss, client_id)
+        else:
+            jwt_body = kwargs.get("jwt_body")
+            hint = jwt_body.get(_DEPLOYMENT_CLAIM) if isinstance(jwt_body, dict) else None
+            self.deployment_id_hint = hint if isinstance(hint, str) else None
+            self.platform = _find_registration(iss, client_id, self.deployment_id_hint)
+            found = getattr(self.platform, "hinted_deployment", False)
+            self.hinted_deployment_found = bool(found)
+        return _to_registration(self.platform) if self.platform else None
 
     def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:
         return None  # every issuer is "many clients": pylti1p3 calls the _by_params variant
@@ -50,12 +62,66 @@ class DatabaseToolConf(ToolConfAbstract[Request]):
     def find_deployment_by_params(
         self, iss: str, deployment_id: str, client_id: str, *args: Any, **kwargs: Any
     ) -> LtiDeployment | None:
-        exists = Deployment.objects.filter(
-            registration__issuer=iss,
-            registration__client_id=client_id,
-            deployment_id=deployment_id,
-        ).exists()
+        platform = self.platform
+        if (
+            platform is not None
+            and self.deployment_id_hint == deployment_id
+            and (platform.issuer, platform.client_id) == (iss, client_id)
+        ):
+            exists = self.hinted_deployment_found
+        else:
+            exists = Deployment.objects.filter(
+                registration__issuer=iss,
+                registration__client_id=client_id,
+                deployment_id=deployment_id,
+            ).exists()
         return LtiDeployment().set_deployment_id(deployment_id) if exists else None
+
+
+def _find_registration(
+    iss: str, client_id: str | None, deployment_id: str | None
+) -> PlatformRegistration | None:
+    """The registration; given a deployment id, annotated with whether it is registered."""
+    platforms = PlatformRegistration.objects.filter(issuer=iss).select_related("tenant")
+    if client_id:
+        platforms = platforms.filter(client_id=client_id)
+    if deployment_id is not None:
+        deployments = Deployment.objects.filter(
+            registration=OuterRef("pk"), deployment_id=deployment_id
+        )
+        platforms = platforms.annotate(hinted_deployment=Exists(deployments))
+    # Without a client id (allowed in OIDC login) the issuer must be unambiguous.
+    found = list(platforms[:2])
+    return found[0] if len(found) == 1 else None
+
+
+# The OIDC login only sends the browser to the platform with a state and a nonce, so it may
+# use a registration read up to this long ago (in this process): half a login's CPU was the
+# query. The launch reads the registration afresh, so a removed registration or deployment
+# is refused at once where it matters.
+_LOGIN_CACHE_SECONDS = 30.0
+_LOGIN_CACHE_SIZE = 1000
+_login_cache: dict[tuple[str, str | None], tuple[float, PlatformRegistration]] = {}
+
+
+def _login_registration(iss: str, client_id: str | None) -> PlatformRegistration | None:
+    key = (iss, client_id)
+    now = time.monotonic()
+    cached = _login_cache.get(key)
+    if cached and cached[0] > now:
+        return cached[1]
+    platform = _find_registration(iss, client_id, None)
+    if platform is not None:  # unknown issuers are not kept: anyone can send them
+        if len(_login_cache) >= _LOGIN_CACHE_SIZE:
+            _login_cache.clear()
+        _login_cache[key] = (now + _LOGIN_CACHE_SECONDS, platform)
+    return platform
+
+
+@receiver([post_save, post_delete], sender=PlatformRegistration)
+@receiver([post_save, post_delete], sender=Deployment)
+def _forget_login_registrations(**kwargs: Any) -> None:
+    _login_cache.clear()  # in this process at once; in the others within _LOGIN_CACHE_SECONDS
 
 
 def _to_registration(platform: PlatformRegistration) -> Registration:

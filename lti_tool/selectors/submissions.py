@@ -4,33 +4,50 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lti_tool.errors import NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, VideoAssignment
 
+_NOT_YOURS = _lazy("This submission does not exist or is not yours to see.")
+
 
 def assignment_for_launch(claims: LaunchClaims) -> VideoAssignment:
-    return VideoAssignment.objects.select_related("course__tenant").get(
+    # The tenant's storage too: an upload ticket needs it (a lazy SELECT otherwise).
+    return VideoAssignment.objects.select_related("course__tenant__storage").get(
         pk=claims.assignment_id, course_id=claims.course_id, course__tenant_id=claims.tenant_id
     )
 
 
 def visible_submissions(claims: LaunchClaims) -> QuerySet[Submission]:
     """Students see their own submissions to this link; teachers, their course's."""
-    base = Submission.objects.select_related(
-        "student", "storage", "assignment__course__tenant"
-    ).filter(assignment__course__tenant_id=claims.tenant_id)
+    related = ("student", "storage", "assignment__course__tenant")
+    return _visible(claims, Submission.objects.select_related(*related))
+
+
+def _visible(claims: LaunchClaims, submissions: QuerySet[Submission]) -> QuerySet[Submission]:
+    base = submissions.filter(assignment__course__tenant_id=claims.tenant_id)
     if claims.role == "teacher":
         return base.filter(assignment__course_id=claims.course_id)
     return base.filter(student_id=claims.user_id, assignment_id=claims.assignment_id)
+
+
+def submission_to_play(claims: LaunchClaims, submission_id: int) -> Submission:
+    """`submission_for_viewer` for a playback link: the same scope, only what the link needs
+    (storage, the tenant's limits), one row by primary key, no ordering."""
+    submissions = Submission.objects.select_related("storage", "assignment__course__tenant")
+    found = list(_visible(claims, submissions).filter(pk=submission_id)[:1])
+    if not found:
+        raise NotFound(_NOT_YOURS)
+    return found[0]
 
 
 def submission_for_viewer(claims: LaunchClaims, submission_id: int) -> Submission:
     # 404, not 403, for other people's submissions: existence is not disclosed either.
     submission = visible_submissions(claims).filter(pk=submission_id).first()
     if submission is None:
-        raise NotFound(_("This submission does not exist or is not yours to see."))
+        raise NotFound(_NOT_YOURS)
     return submission
 
 

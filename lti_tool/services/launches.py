@@ -1,21 +1,23 @@
-"""What a verified launch writes: the user, the course, the assignment for the link."""
+"""What a verified launch may open (checked first) and then writes: the user, the course, the
+assignment for the link."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lti_tool.errors import AppError
+from lti_tool.errors import AppError, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims, Role
 from lti_tool.lti.nrps import nrps_course_fields
 from lti_tool.models import Course, LtiUser, PlatformRegistration, VideoAssignment
 from lti_tool.services.assignments import assignment_for_link
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DEEP_LINKING = "LtiDeepLinkingRequest"
+SUBMISSION_REVIEW = "LtiSubmissionReviewRequest"
 _LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 TEACHER_ROLES = {"Instructor", "TeachingAssistant", "ContentDeveloper", "Administrator"}
 STUDENT_ROLES = {"Learner"}
@@ -66,44 +68,92 @@ def _context_role_name(role: str) -> str | None:
     return None
 
 
-@transaction.atomic
-def launch_record(*, platform: PlatformRegistration, body: dict[str, Any]) -> LaunchResult:
-    user, course, role = launch_record_context(platform=platform, body=body)
-    assignment = assignment_for_link(course=course, body=body)
-    return LaunchResult(user=user, course=course, assignment=assignment, role=role)
+@dataclass(frozen=True)
+class CheckedLaunch:
+    """What the claims alone decide about a launch, before anything is written."""
+
+    message_type: str
+    role: Role
+    context_id: str
 
 
-@transaction.atomic
-def launch_record_context(
-    *, platform: PlatformRegistration, body: dict[str, Any]
-) -> tuple[LtiUser, Course, Role]:
-    """The person and the course of any launch (a deep linking request has no link)."""
+def launch_check(*, body: dict[str, Any]) -> CheckedLaunch:
+    """Every refusal the claims alone decide, for every message type and role: run before any
+    write, so a refused launch leaves the database as it was (check, then record)."""
     role = role_from_claims(body.get(CLAIM + "roles", []))
-    context = body.get(CLAIM + "context") or {}
-    if not context.get("id"):
+    context = body.get(CLAIM + "context")
+    context_id = context.get("id") if isinstance(context, dict) else None
+    if not context_id:
         raise AppError("no_context", _("This link must be placed inside a course."), status=400)
-    user, _created = LtiUser.objects.update_or_create(
-        tenant=platform.tenant,
-        issuer=platform.issuer,
-        sub=body["sub"],
-        defaults={
-            "name": _display_name(body),
-            "email": body.get("email", ""),
-            "last_launch_at": timezone.now(),
-        },
+    message_type = str(body.get(CLAIM + "message_type") or "")
+    if message_type == DEEP_LINKING and role != "teacher":
+        raise PermissionDenied(_("Only instructors can add a video assignment to the course."))
+    if message_type == SUBMISSION_REVIEW:
+        for_user = body.get(CLAIM + "for_user")
+        user_id = for_user.get("user_id") if isinstance(for_user, dict) else None
+        if not isinstance(user_id, str) or not user_id:
+            raise AppError("no_for_user", _("This review launch does not say whose work to open."))
+        if role != "teacher" and user_id != body.get("sub"):
+            raise PermissionDenied(_("You can only review your own submission."))
+    return CheckedLaunch(message_type=message_type, role=role, context_id=str(context_id))
+
+
+def launch_record(
+    *, platform: PlatformRegistration, body: dict[str, Any], checked: CheckedLaunch
+) -> LaunchResult:
+    """The user, the course and the link's assignment (call inside the launch's transaction)."""
+    user, course = launch_record_context(platform=platform, body=body, checked=checked)
+    assignment = assignment_for_link(course=course, body=body)
+    return LaunchResult(user=user, course=course, assignment=assignment, role=checked.role)
+
+
+def launch_record_context(
+    *, platform: PlatformRegistration, body: dict[str, Any], checked: CheckedLaunch
+) -> tuple[LtiUser, Course]:
+    """The person and the course of any launch (a deep linking request has no link): one
+    INSERT ... ON CONFLICT DO UPDATE each, instead of a savepoint, a locking SELECT and a
+    write per row."""
+    user = _upsert(
+        LtiUser(
+            tenant_id=platform.tenant_id,
+            issuer=platform.issuer,
+            sub=body["sub"],
+            name=_display_name(body),
+            email=body.get("email", ""),
+            last_launch_at=timezone.now(),
+        ),
+        unique=["tenant", "issuer", "sub"],
+        update=["name", "email", "last_launch_at"],
     )
-    course, _created = Course.objects.update_or_create(
-        tenant=platform.tenant,
-        issuer=platform.issuer,
-        context_id=context["id"],
-        defaults={
-            "title": context.get("title", ""),
-            "label": context.get("label", ""),
-            "platform": platform,
-            **nrps_course_fields(body),
-        },
+    context = body[CLAIM + "context"]
+    nrps = nrps_course_fields(body)  # empty when the claim is absent: keep what is stored
+    course = _upsert(
+        Course(
+            tenant_id=platform.tenant_id,
+            issuer=platform.issuer,
+            context_id=checked.context_id,
+            title=context.get("title", ""),
+            label=context.get("label", ""),
+            platform=platform,
+            **nrps,
+        ),
+        unique=["tenant", "issuer", "context_id"],
+        update=["title", "label", "platform", *nrps],
     )
-    return user, course, role
+    return user, course
+
+
+_Row = TypeVar("_Row", LtiUser, Course)
+
+
+def _upsert(row: _Row, *, unique: list[str], update: list[str]) -> _Row:
+    """Insert `row` or update the `update` fields of the one it collides with; its primary
+    key comes back in the same round trip (RETURNING)."""
+    type(row).objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=unique, update_fields=update
+    )
+    assert row.pk is not None
+    return row
 
 
 def _display_name(body: dict[str, Any]) -> str:

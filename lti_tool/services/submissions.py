@@ -21,7 +21,11 @@ from lti_tool import jobs
 from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, Tenant, VideoAssignment, VideoEvent
-from lti_tool.selectors.submissions import assignment_for_launch, submission_for_viewer
+from lti_tool.selectors.submissions import (
+    assignment_for_launch,
+    submission_for_viewer,
+    submission_to_play,
+)
 from lti_tool.services.events import event_record
 from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.storage import backend_for_submission, backend_for_tenant
@@ -255,7 +259,7 @@ def _fail(submission: Submission, message: str, details: dict[str, Any]) -> None
 def submission_playback(
     *, claims: LaunchClaims, submission_id: int, ip_address: str | None
 ) -> Playback:
-    submission = submission_for_viewer(claims, submission_id)
+    submission = submission_to_play(claims, submission_id)
     if submission.state != State.READY:
         raise AppError("not_ready", _("This video is not ready to play yet."), status=409)
     _rate_limit(

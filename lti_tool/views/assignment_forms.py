@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from lti_tool.lti import deep_linking as dl
 from lti_tool.models import PlatformRegistration
 from lti_tool.selectors.submissions import assignment_for_launch
 from lti_tool.services.assignments import assignment_create_from_deep_link, assignment_update
-from lti_tool.services.launches import launch_record_context
+from lti_tool.services.launches import CheckedLaunch, launch_record_context
 from lti_tool.tenants.tool_keys import sign_as_tool
 from lti_tool.views.launch_pages import launch_result_from_claims, render_launch_page
 
@@ -35,16 +36,20 @@ _EXPIRED = _lazy("This form has expired. Please start again from your course.")
 
 
 def deep_link_start(
-    request: HttpRequest, *, platform: PlatformRegistration, body: dict[str, Any]
+    request: HttpRequest,
+    *,
+    platform: PlatformRegistration,
+    body: dict[str, Any],
+    checked: CheckedLaunch,
 ) -> HttpResponse:
-    """The verified LtiDeepLinkingRequest: an instructor gets the empty form."""
-    user, course, role = launch_record_context(platform=platform, body=body)
-    if role != "teacher":
-        raise PermissionDenied(_("Only instructors can add a video assignment to the course."))
+    """The verified LtiDeepLinkingRequest of an instructor (`launch_check` refused the others):
+    the empty form."""
     try:
-        context = dl.deep_link_context(
-            platform=platform, body=body, course_id=course.pk, user_id=user.pk
-        )
+        with transaction.atomic():  # no return address: nothing recorded either
+            user, course = launch_record_context(platform=platform, body=body, checked=checked)
+            context = dl.deep_link_context(
+                platform=platform, body=body, course_id=course.pk, user_id=user.pk
+            )
     except (KeyError, ValueError) as exc:
         raise AppError(
             "bad_deep_link",

@@ -43,6 +43,15 @@ def db_snapshot() -> dict[str, Any]:
         "launch_times": sorted(
             LtiUser.objects.values_list("pk", "name", "last_launch_at").order_by("pk")
         ),
+        # What a launch's claims may rewrite: course details and the link's gradebook column.
+        "course_rows": list(
+            Course.objects.values_list("pk", "title", "label", "memberships_url").order_by("pk")
+        ),
+        "assignment_rows": list(
+            VideoAssignment.objects.values_list(
+                "pk", "resource_link_id", "lineitem_url", "lineitems_url", "ags_scopes"
+            ).order_by("pk")
+        ),
     }
 
 

@@ -147,6 +147,9 @@ ATTACKS = [
     pytest.param(signed(exp=None), "claims", id="exp-missing"),
     pytest.param(signed(iat=None), "claims", id="iat-missing"),
     pytest.param(signed(iat=NOW + 3600, exp=NOW + 3900), "claims", id="iat-an-hour-ahead"),
+    pytest.param(signed(nbf=NOW + 3600), "claims", id="nbf-an-hour-ahead"),
+    pytest.param(signed(exp="tomorrow"), "claims", id="exp-not-a-number"),
+    pytest.param(signed(iat=True), "claims", id="iat-a-boolean"),
     # audience and client
     pytest.param(signed(aud=[OTHER_TOOL]), "registration", id="aud-another-tool"),
     pytest.param(signed(aud=OTHER_TOOL, azp="test-client"), "claims", id="aud-not-us-azp-us"),

@@ -1,0 +1,113 @@
+"""SQL round trips of the hot paths, so they cannot creep back (bench/load.py measures their
+speed). Counted as production sends them: the savepoints the test's own transaction turns
+`atomic` blocks into are left out (in production those are one BEGIN and one COMMIT)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from lti_tool.models import LtiUser, PlatformRegistration, Submission, VideoAssignment
+from tests.factories import SubmissionFactory
+from tests.fixtures.platform import LaunchDriver, launch_token_from
+
+TICKET = {"filename": "essay.mp4", "size": 5_000_000, "mime_type": "video/mp4"}
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    found: list[str] = []
+    with CaptureQueriesContext(connection) as captured:
+        yield found
+    found.extend(
+        q["sql"] for q in captured.captured_queries if not q["sql"].startswith(_SAVEPOINTS)
+    )
+
+
+_SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+def summary(sql: list[str]) -> list[str]:
+    return [s.split(" WHERE ")[0].split(" VALUES ")[0][:80] for s in sql]
+
+
+@pytest.fixture
+def student(launcher: LaunchDriver) -> dict[str, Any]:
+    page = launcher.launch()
+    assert page.status_code == 200
+    return {"token": launch_token_from(page)}
+
+
+def test_login_reads_the_registration_once_in_a_while(launcher: LaunchDriver) -> None:
+    with statements() as sql:
+        launcher.login()
+    assert len(sql) == 1, summary(sql)  # the registration
+    with statements() as sql:
+        launcher.login()
+    assert sql == []  # read again within 30 s, or when it is saved (below)
+
+
+def test_login_follows_a_changed_registration(launcher: LaunchDriver) -> None:
+    launcher.login()
+    platform = PlatformRegistration.objects.get()
+    platform.auth_login_url = "https://lms.example/new-auth"
+    platform.save()
+
+    response = launcher.client.get(
+        "/lti/login/",
+        {"iss": platform.issuer, "login_hint": "u", "target_link_uri": "http://testserver/lti/"},
+    )
+    assert response["Location"].startswith("https://lms.example/new-auth?")
+
+
+def test_launch_of_a_returning_student(launcher: LaunchDriver, student: dict[str, Any]) -> None:
+    params = launcher.login()
+    id_token = launcher.platform.sign(launcher.platform.claims(nonce=params["nonce"]))
+    with statements() as sql:
+        assert launcher.post(id_token, params["state"]).status_code == 200
+    # registration with its deployment, user upsert, course upsert, assignment, grade shown
+    assert len(sql) == 5, summary(sql)
+
+
+def test_launch_of_a_new_student(launcher: LaunchDriver, student: dict[str, Any]) -> None:
+    params = launcher.login()
+    claims = launcher.platform.claims(nonce=params["nonce"], sub="newcomer")
+    with statements() as sql:
+        assert launcher.post(launcher.platform.sign(claims), params["state"]).status_code == 200
+    assert len(sql) == 5, summary(sql)
+    assert LtiUser.objects.filter(sub="newcomer").exists()
+
+
+def test_playback_link(client: Client, student: dict[str, Any]) -> None:
+    video = SubmissionFactory(
+        assignment=VideoAssignment.objects.get(),
+        student=LtiUser.objects.get(),
+        state="ready",
+        is_current=True,
+        video_id="v1",
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {student['token']}"}
+    with statements() as sql:
+        response = client.get(f"/api/submissions/{video.pk}/playback", **auth)
+    assert response.status_code == 200
+    assert len(sql) == 2, summary(sql)  # the submission with its scope, the event row
+    assert "videoevent" in sql[1]
+
+
+def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {student['token']}"}
+    first = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
+    assert first.status_code == 201
+    with statements() as sql:
+        again = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
+    assert again.status_code == 201
+    # assignment (with tenant and storage); the unfinished upload locked and ended; the new
+    # row and its event; its ticket reference; the student's name for the answer
+    assert len(sql) == 7, summary(sql)
+    assert Submission.objects.filter(state="deleted").count() == 1
