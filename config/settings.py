@@ -137,6 +137,8 @@ STORAGES = {
 # development server works over plain http on those hosts.
 LTI_COOKIE_SAMESITE = "None"
 LTI_COOKIE_SECURE = True
+# CHIPS: browsers that block third-party cookies keep a partitioned one (Chrome, Edge).
+LTI_COOKIE_PARTITIONED = envbool("LTI_COOKIE_PARTITIONED", True)
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_PROXY_SSL_HEADER = (

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lti_tool.errors import AppError, render_app_error
 from lti_tool.lti.launch import (
     LaunchError,
+    StateLost,
     StorageCheckRequired,
     ToolMessageLaunch,
     oidc_login,
@@ -59,7 +60,7 @@ def launch(request: HttpRequest) -> HttpResponse:
             request,
             "lti_tool/oidc_storage_launch.html",
             {
-                "config": storage_page_config(check.login),
+                "config": storage_page_config(check.login, platform_origins=check.platform_origins),
                 "id_token": check.id_token,
                 "state": check.login.state,
             },
@@ -78,4 +79,7 @@ def jwks(request: HttpRequest) -> JsonResponse:
 
 def _refused(request: HttpRequest, exc: LaunchError) -> HttpResponse:
     logger.warning("lti launch refused step=%s reason=%s", exc.step, exc.detail)
+    if isinstance(exc, StateLost):
+        context = {"message": exc.message, "code": exc.code, "relaunch_url": exc.relaunch_url}
+        return render(request, "lti_tool/launch_state_lost.html", context, status=exc.status)
     return render_app_error(request, exc)
