@@ -268,6 +268,8 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         self.nonces = NonceStore()
         self.http_request = request
         self.storage_check: StorageLogin | None = None  # set when the browser must prove it
+        # A deployment id the registration accepts as its first: kept once all checks pass.
+        self.first_deployment_id: str | None = None
         super().__init__(
             request,
             self.tool_conf,
@@ -355,6 +357,23 @@ class ToolMessageLaunch(DjangoMessageLaunch):
             and constant_time_compare(proof_nonce, login.nonce)
         ):
             raise LtiException("Platform storage proof does not match the login")
+        return self
+
+    def validate_deployment(self) -> ToolMessageLaunch:
+        """A known deployment id; or the first one of a registration that accepts its first
+        (Canvas gives it only when the app is added), which the launch view then keeps."""
+        try:
+            super().validate_deployment()
+        except LtiException:
+            deployment_id = self._get_deployment_id()
+            if not (
+                isinstance(deployment_id, str)
+                and 0 < len(deployment_id) <= 255
+                and self.platform.accept_first_deployment
+                and not self.platform.deployments.exists()
+            ):
+                raise
+            self.first_deployment_id = deployment_id
         return self
 
     def validate_jwt_format(self) -> ToolMessageLaunch:

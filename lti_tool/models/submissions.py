@@ -82,6 +82,7 @@ class VideoEvent(models.Model):
         PLAYBACK = "playback", "Playback"
         DELETION = "deletion", "Deletion"
         PROVIDER_ERROR = "provider_error", "Provider error"
+        DEPLOYMENT_ACCEPTED = "deployment_accepted", "Deployment id accepted from a launch"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="events")
     user = models.ForeignKey(LtiUser, null=True, blank=True, on_delete=models.SET_NULL)

@@ -447,6 +447,10 @@ def dynamic_registration_complete(
             auth_token_url=platform.token_endpoint,
             keyset_url=platform.jwks_uri,
             deployment_ids=[client.deployment_id] if client.deployment_id else [],
+            # Canvas gives the deployment id only when the app is added: take the first one.
+            accept_first_deployment=(
+                platform.product_family_code == "canvas" and not client.deployment_id
+            ),
         )
     logger.info(
         "dynamic registration issuer=%s client_id=%s deployment_id=%s tenant=%s updated=%s",

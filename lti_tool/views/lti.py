@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lti_tool.errors import AppError, render_app_error
 from lti_tool.lti.launch import (
+    STEP_MESSAGES,
     LaunchError,
     StateLost,
     StorageCheckRequired,
@@ -26,6 +27,7 @@ from lti_tool.lti.launch import (
     oidc_login,
     storage_page_config,
 )
+from lti_tool.tenants.platforms import deployment_accept_first
 from lti_tool.tenants.tool_keys import tool_jwks
 from lti_tool.views.dispatch import dispatch_launch
 
@@ -53,6 +55,7 @@ def launch(request: HttpRequest) -> HttpResponse:
     message_launch = ToolMessageLaunch(request)
     try:
         message_launch.validate()
+        _keep_first_deployment(message_launch)
         return dispatch_launch(request, message_launch)
     except StorageCheckRequired as check:
         logger.info("lti launch without state cookie: checking the platform storage")
@@ -75,6 +78,23 @@ def launch(request: HttpRequest) -> HttpResponse:
 @require_GET
 def jwks(request: HttpRequest) -> JsonResponse:
     return JsonResponse(tool_jwks())
+
+
+def _keep_first_deployment(message_launch: ToolMessageLaunch) -> None:
+    deployment_id = message_launch.first_deployment_id
+    if deployment_id is None:
+        return
+    if not deployment_accept_first(
+        registration=message_launch.platform, deployment_id=deployment_id
+    ):
+        raise LaunchError(
+            "deployment", STEP_MESSAGES["deployment"], "another first deployment id came first"
+        )
+    logger.warning(
+        "lti deployment id accepted from the first launch: registration=%s deployment_id=%s",
+        message_launch.platform.pk,
+        deployment_id,
+    )
 
 
 def _refused(request: HttpRequest, exc: LaunchError) -> HttpResponse:
