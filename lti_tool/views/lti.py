@@ -13,11 +13,13 @@ import logging
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lti_tool.errors import AppError, render_app_error
+from lti_tool.languages import LaunchPresentation, launch_language
 from lti_tool.lti.launch import (
     STEP_MESSAGES,
     LaunchError,
@@ -56,6 +58,10 @@ def launch(request: HttpRequest) -> HttpResponse:
     try:
         message_launch.validate()
         _keep_first_deployment(message_launch)
+        body = message_launch.get_launch_data()
+        # The verified language and way back (the middleware read the language unverified).
+        translation.activate(launch_language(body) or translation.get_language())
+        request.launch_presentation = LaunchPresentation.from_body(body)  # type: ignore[attr-defined]
         return dispatch_launch(request, message_launch)
     except StorageCheckRequired as check:
         logger.info("lti launch without state cookie: checking the platform storage")
