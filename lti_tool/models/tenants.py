@@ -55,6 +55,14 @@ class PlatformRegistration(models.Model):
     auth_login_url = models.URLField("OIDC auth login URL", max_length=500)
     auth_token_url = models.URLField("OAuth2 token URL", max_length=500)
     keyset_url = models.URLField("platform JWKS URL", max_length=500)
+    token_audience = models.CharField(
+        "client assertion audience",
+        max_length=500,
+        blank=True,
+        help_text="The `aud` of the tool's signed client assertion at the token URL. Empty: "
+        "the token URL itself (the spec's default). Brightspace wants "
+        "https://api.brightspace.com/auth/token.",
+    )
     accept_first_deployment = models.BooleanField(
         "accept the first deployment id",
         default=False,

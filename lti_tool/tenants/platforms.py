@@ -25,6 +25,7 @@ def platform_register(
     keyset_url: str,
     deployment_ids: Sequence[str],
     accept_first_deployment: bool | None = None,
+    token_audience: str | None = None,
 ) -> PlatformRegistration:
     """Create or update the registration for (issuer, client_id); deployments are added.
     `accept_first_deployment` None leaves that setting as it is (off for a new one)."""
@@ -37,6 +38,8 @@ def platform_register(
     }
     if accept_first_deployment is not None:
         defaults["accept_first_deployment"] = accept_first_deployment
+    if token_audience is not None:
+        defaults["token_audience"] = token_audience
     registration, _ = PlatformRegistration.objects.update_or_create(
         issuer=issuer, client_id=client_id, defaults=defaults
     )

@@ -238,7 +238,7 @@ def _scores(lms: LmsPlatform, request: Request, item: dict[str, Any]) -> Respons
     if earlier and _when(body["timestamp"]) < _when(earlier[-1]["timestamp"]):
         return lms.reject(request, 409, "timestamp is older than the last score for this user")
     lms.ags.scores.append({**body, "lineitem": item["id"]})
-    if lms.flavor.name == "canvas":
+    if lms.flavor.score_answer == "result":
         return json_response(200, {"resultUrl": _result(item["id"], body)["id"]})
     return Response(200)
 

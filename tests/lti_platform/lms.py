@@ -203,11 +203,13 @@ class LmsPlatform:
         ]
         for deployment_id in self.deployment_ids:
             args += ["--deployment-id", deployment_id]
+        if self.flavor.token_audience:
+            args += ["--token-audience", self.flavor.token_audience]
         return args
 
     def add_person(self, key: str, name: str, role: str = "student") -> c.Person:
         """Enrol someone new ("teacher", "ta" or "student"); NRPS lists them too."""
-        sub = str(len(self.people) + 3) if self.flavor.name == "moodle" else str(uuid.uuid4())
+        sub = self.flavor.new_sub(key, len(self.people) + 3)
         person = c.Person(
             key=key,
             sub=sub,
