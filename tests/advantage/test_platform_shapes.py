@@ -76,6 +76,10 @@ def test_deep_link_launch_score_and_roster(
     assert (score["scoreGiven"], score["scoreMaximum"]) == (17, 20)
     assert score["userId"] == lms.people["s1"].sub
 
+    # The TA (Sakai's non-standard role URI included) grades too.
+    ta = lms.launch(lms_session, "ta", resource_link_id=link)
+    assert launch_data(ta)["role"] == "teacher"
+
     # The roster comes from this LMS's NRPS endpoint, learners only.
     roster = teacher.get("/api/roster")
     assert roster.status_code == 200, roster.text
