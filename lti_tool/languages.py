@@ -104,7 +104,10 @@ def frontend_catalog(language: str) -> dict[str, Any]:
     if language.split("-")[0] == settings.LANGUAGE_CODE.split("-")[0]:
         return {}
     view = JavaScriptCatalog(domain="djangojs", packages=["lti_tool"])
-    view.translation = translation.trans_real.DjangoTranslation(language, domain="djangojs")
+    # Only our catalogs (LOCALE_PATHS), not every app's JavaScript strings (the admin's).
+    view.translation = translation.trans_real.DjangoTranslation(
+        language, domain="djangojs", localedirs=[str(path) for path in settings.LOCALE_PATHS]
+    )
     return dict(view.get_catalog())
 
 

@@ -6,7 +6,8 @@ import 'video.js/dist/video-js.css'
 
 import type { Playback } from './api'
 import { h } from './dom'
-import { gettext, videojsLanguage } from './i18n'
+import { gettext } from './i18n'
+import { videojsLanguage } from './videojs-language'
 
 type Player = ReturnType<typeof videojs>
 

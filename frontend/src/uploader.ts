@@ -30,7 +30,8 @@ import {
 import { formatBytes, formatExtensions } from './format'
 import type { AssignmentInfo } from './launch'
 import { s3UploaderOptions } from './s3'
-import { gettext, interpolate, uppyLocale } from './i18n'
+import { gettext, interpolate } from './i18n'
+import { uppyLocale } from './uppy-locale'
 
 type Meta = Record<string, never>
 type UploadBody = TusBody // the S3 plugin's body ({location, key}) is not read here
