@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "lti_tool.ops.middleware.ErrorBodyMiddleware",  # the tool's page for empty error bodies
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "lti_tool.languages.LaunchLanguageMiddleware",  # the LMS's language, then the browser's
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lti_tool.languages.page_context",
             ],
         },
     },
@@ -192,7 +194,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Full catalogs ship for French and Spanish (locale/); any other language in this list is
+# shown in English with its own direction and formats (Arabic: right to left).
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -216,6 +227,8 @@ STORAGES = {
 # development server works over plain http on those hosts.
 LTI_COOKIE_SAMESITE = "None"
 LTI_COOKIE_SECURE = True
+# CHIPS: browsers that block third-party cookies keep a partitioned one (Chrome, Edge).
+LTI_COOKIE_PARTITIONED = envbool("LTI_COOKIE_PARTITIONED", True)
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_PROXY_SSL_HEADER = (

@@ -27,6 +27,11 @@ class LaunchClaims:
     course_id: int
     assignment_id: int
     role: Role
+    # Kept from the launch, so later requests with the token answer in the launch's language
+    # and the pages keep their way back to the course (empty: none given).
+    language: str = ""
+    return_url: str = ""
+    document_target: str = ""
 
 
 def launch_token_issue(claims: LaunchClaims) -> str:

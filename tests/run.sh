@@ -42,4 +42,6 @@ export CELERY_EAGER="${CELERY_EAGER:-1}"   # tests that need a real worker start
 .venv/bin/lint-imports --no-cache  # layers and no cycles: the contracts in pyproject.toml
 npm --prefix frontend run typecheck --silent
 frontend/scripts/gen-api-types.sh --check  # fails, with the diff, when the API types are stale
+# makemessages + compilemessages; fails listing every untranslated or fuzzy fr/es entry
+.venv/bin/python manage.py translations --check
 .venv/bin/python -m pytest "$@"

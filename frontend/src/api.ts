@@ -2,6 +2,7 @@
 // token; every failure becomes an ApiError whose message can be shown to a person as is.
 
 import type { components } from './api-schema'
+import { gettext, interpolate } from './i18n'
 
 // Request and response bodies, generated from the API's OpenAPI schema
 // (frontend/scripts/gen-api-types.sh writes api-schema.d.ts).
@@ -22,9 +23,10 @@ export type Roster = Schemas['RosterOut']
 export type RosterLearner = Schemas['RosterLearnerOut']
 export type RosterStatus = RosterLearner['status']
 
-export const SESSION_EXPIRED_MESSAGE =
-  'Your session has expired. Please reopen the assignment from your course.'
-const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.'
+export const SESSION_EXPIRED_MESSAGE = gettext(
+  'Your session has expired. Please reopen the assignment from your course.',
+)
+const NETWORK_MESSAGE = gettext('Could not reach the server. Check your connection and try again.')
 
 export class ApiError extends Error {
   override readonly name = 'ApiError'
@@ -119,7 +121,9 @@ async function errorFrom(response: Response): Promise<ApiError> {
   if (response.status === 401) {
     return new ApiError(SESSION_EXPIRED_MESSAGE, 401, 'session_expired')
   }
-  const fallback = `Something went wrong (HTTP ${response.status}). Please try again.`
+  const fallback = interpolate(gettext('Something went wrong (HTTP %(status)s). Please try again.'), {
+    status: response.status,
+  })
   try {
     const data = (await response.json()) as { code?: unknown; message?: unknown }
     const message = typeof data.message === 'string' && data.message ? data.message : fallback

@@ -1,6 +1,8 @@
 // Small DOM helpers: look up required elements, build elements without innerHTML, and show
 // messages in the page's #error alert.
 
+import { gettext } from './i18n'
+
 type Child = Node | string | null | undefined | false
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -40,5 +42,5 @@ export function clearError(): void {
 
 /** The message to show for anything thrown: our ApiError messages are written for people. */
 export function messageOf(error: unknown): string {
-  return error instanceof Error && error.message ? error.message : 'Something went wrong. Please try again.'
+  return error instanceof Error && error.message ? error.message : gettext('Something went wrong. Please try again.')
 }

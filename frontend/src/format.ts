@@ -1,7 +1,10 @@
 // Human-readable formatting for sizes, durations and dates. Missing values render as an em dash.
 
+import { gettext, pageLocale } from './i18n'
+
 const MISSING = '—'
-const BYTE_UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'] as const
+// Translated: French writes octets (o, Ko, Mo, Go, To).
+const BYTE_UNITS = [gettext('bytes'), gettext('KB'), gettext('MB'), gettext('GB'), gettext('TB')]
 
 /** 1536 -> "1.5 KB", 5368709120 -> "5 GB" (binary multiples, like Uppy's own messages). */
 export function formatBytes(bytes: number | null | undefined): string {
@@ -13,7 +16,7 @@ export function formatBytes(bytes: number | null | undefined): string {
     unit += 1
   }
   const digits = unit === 0 || value >= 10 ? 0 : 1
-  const number = new Intl.NumberFormat(undefined, { maximumFractionDigits: digits }).format(value)
+  const number = new Intl.NumberFormat(pageLocale(), { maximumFractionDigits: digits }).format(value)
   return `${number} ${BYTE_UNITS[unit]}`
 }
 
@@ -27,13 +30,18 @@ export function formatDuration(seconds: number | null | undefined): string {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${secs}` : `${minutes}:${secs}`
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+const dateFormat = new Intl.DateTimeFormat(pageLocale(), { dateStyle: 'medium', timeStyle: 'short' })
 
 /** ISO 8601 string -> "24 Nov 2025, 14:03" in the viewer's locale and time zone. */
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return MISSING
   const date = new Date(iso)
   return Number.isNaN(date.getTime()) ? MISSING : dateFormat.format(date)
+}
+
+/** 1234.5 -> "1,234.5" (English), "1 234,5" (French): in the page's language. */
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(pageLocale()).format(value)
 }
 
 /** [".mp4", ".mov"] -> "MP4, MOV" */

@@ -7,6 +7,7 @@ import './grading.css'
 import { ApiClient, type Submission } from './api'
 import type { components } from './api-schema'
 import { byId, h, messageOf } from './dom'
+import { gettext, pageLocale } from './i18n'
 
 export type GradeSyncState = 'none' | 'unavailable' | 'pending' | 'sent' | 'failed'
 
@@ -39,19 +40,20 @@ export class GradesApi extends ApiClient {
 
 const POLL_MS = 4000
 const SYNC_LABELS: Record<GradeSyncState, string> = {
-  none: 'Not graded',
-  unavailable: 'Saved here only',
-  pending: 'Sending…',
-  sent: 'Sent to the LMS',
-  failed: 'Not sent',
+  none: gettext('Not graded'),
+  unavailable: gettext('Saved here only'),
+  pending: gettext('Sending…'),
+  sent: gettext('Sent to the LMS'),
+  failed: gettext('Not sent'),
 }
 
 const points = (value: number): string =>
-  new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(value)
+  new Intl.NumberFormat(pageLocale(), { maximumFractionDigits: 2 }).format(value)
 
 /** "85 / 100 · Sent to the LMS", "Not graded · Sent to the LMS" (a submitted notice)… */
 export function gradeSummary(state: GradeState): string {
-  const score = state.score === null ? 'Not graded' : `${points(state.score)} / ${points(state.max_points)}`
+  const score =
+    state.score === null ? gettext('Not graded') : `${points(state.score)} / ${points(state.max_points)}`
   if (state.sync.state === 'none' || (state.score === null && state.sync.state === 'sent')) {
     return score
   }
@@ -125,7 +127,7 @@ export class GradingPanel {
     try {
       const state = await this.api.saveGrade(submission.id, Number(this.score.value), this.comment.value)
       this.show(state)
-      this.say('Grade saved.')
+      this.say(gettext('Grade saved.'))
     } catch (error) {
       this.say(messageOf(error), true)
     } finally {
@@ -138,7 +140,7 @@ export class GradingPanel {
     this.resend.disabled = true
     try {
       this.show(await this.api.resendGrade(this.submission.id))
-      this.say('Sending again.')
+      this.say(gettext('Sending again.'))
     } catch (error) {
       this.say(messageOf(error), true)
     } finally {

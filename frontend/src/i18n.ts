@@ -2,6 +2,11 @@
 // gettext()/ngettext() here, so the catalog the server renders into the page (a JSON map of
 // msgid -> translation in #i18n-catalog, when present) can replace it. Without a catalog the
 // English msgid is shown as is.
+//
+// The page's language is <html lang> (the server picks it from the launch, then the browser):
+// numbers and dates are formatted for it, and Uppy and Video.js get their own language packs
+// (uppy-locale.ts, videojs-language.ts: only the pages that use them load them).
+// The strings are extracted by `manage.py translations` (xgettext over frontend/src/*.ts).
 
 type Catalog = Record<string, string | string[]>
 
@@ -22,11 +27,17 @@ export function gettext(msgid: string): string {
   return msgid
 }
 
-/** English plural rule without a catalog; the catalog's forms are indexed by the same rule. */
+/** The page's language, e.g. "fr" ("en" when the page does not say). */
+export function pageLocale(): string {
+  return (typeof document === 'undefined' ? '' : document.documentElement.lang) || 'en'
+}
+
+/** The catalog's plural forms are [one, other] (English, French, Spanish): Intl's rule of the
+ * page's language picks one (French: 0 and 1 are singular). */
 export function ngettext(singular: string, plural: string, count: number): string {
   const translation = loadCatalog()[singular]
-  const index = count === 1 ? 0 : 1
-  if (Array.isArray(translation) && translation[index]) return translation[index]
+  const one = new Intl.PluralRules(pageLocale()).select(count) === 'one'
+  if (Array.isArray(translation) && translation[one ? 0 : 1]) return translation[one ? 0 : 1]
   return count === 1 ? singular : plural
 }
 

@@ -6,6 +6,8 @@ import 'video.js/dist/video-js.css'
 
 import type { Playback } from './api'
 import { h } from './dom'
+import { gettext } from './i18n'
+import { videojsLanguage } from './videojs-language'
 
 type Player = ReturnType<typeof videojs>
 
@@ -30,7 +32,7 @@ export function showPlayback(container: HTMLElement, playback: Playback, title: 
     return
   }
   const type = SOURCE_TYPES[playback.kind]
-  if (!type) throw new Error('This video is in a format the player does not support.')
+  if (!type) throw new Error(gettext('This video is in a format the player does not support.'))
   // Video.js wraps this element: afterwards #player is its wrapper <div class="video-js"> and
   // the <video> itself is #player_html5_api.
   const video = h('video', {
@@ -42,7 +44,7 @@ export function showPlayback(container: HTMLElement, playback: Playback, title: 
     'aria-label': title,
   })
   container.append(video)
-  player = videojs(video, { fluid: true })
+  player = videojs(video, { fluid: true, language: videojsLanguage() })
   player.src({ src: playback.url, type })
 }
 

@@ -6,7 +6,8 @@ import './roster.css'
 
 import type { ApiClient, Roster, RosterLearner } from './api'
 import { byId, h, messageOf } from './dom'
-import { formatDate } from './format'
+import { formatDate, formatNumber } from './format'
+import { gettext, interpolate } from './i18n'
 
 /** Fired on `document` when the teacher picks a learner's submission in the roster. */
 export const SELECT_SUBMISSION_EVENT = 'roster:select-submission'
@@ -48,29 +49,39 @@ function renderRoster(roster: Roster | null, error?: string): void {
   body.replaceChildren(...roster.learners.map(row))
   table.hidden = roster.learners.length === 0
   if (roster.learners.length === 0) {
-    message.textContent = 'The LMS lists no learners for this assignment.'
+    message.textContent = gettext('The LMS lists no learners for this assignment.')
     message.hidden = false
   }
 }
 
 function summaryText(roster: Roster): string {
   const { enrolled, submitted, late, missing, not_enrolled: gone } = roster.counts
-  const parts = [`${enrolled} enrolled`, `${submitted} submitted on time`, `${late} late`, `${missing} missing`]
-  if (gone > 0) parts.push(`${gone} no longer enrolled`)
-  const asOf = roster.fetched_at ? ` (class list as of ${formatDate(roster.fetched_at)})` : ''
+  const count = (n: number) => formatNumber(n)
+  const parts = [
+    interpolate(gettext('%(count)s enrolled'), { count: count(enrolled) }),
+    interpolate(gettext('%(count)s submitted on time'), { count: count(submitted) }),
+    interpolate(gettext('%(count)s late'), { count: count(late) }),
+    interpolate(gettext('%(count)s missing'), { count: count(missing) }),
+  ]
+  if (gone > 0) parts.push(interpolate(gettext('%(count)s no longer enrolled'), { count: count(gone) }))
+  const asOf = roster.fetched_at
+    ? ' ' + interpolate(gettext('(class list as of %(date)s)'), { date: formatDate(roster.fetched_at) })
+    : ''
   return `${parts.join(' · ')}${asOf}`
 }
 
 function row(learner: RosterLearner): HTMLTableRowElement {
-  const name = learner.enrolled ? learner.name : `${learner.name} (no longer enrolled)`
+  const name = learner.enrolled
+    ? learner.name
+    : interpolate(gettext('%(name)s (no longer enrolled)'), { name: learner.name })
   const submissionId = learner.submission_id
   let action: HTMLButtonElement | null = null
   if (submissionId !== null) {
     action = h(
       'button',
       { type: 'button', class: 'show-submission' },
-      'Show',
-      h('span', { class: 'visually-hidden' }, ` submission by ${learner.name}`),
+      gettext('Show'),
+      h('span', { class: 'visually-hidden' }, ' ' + interpolate(gettext('submission by %(name)s'), { name: learner.name })),
     )
     action.addEventListener('click', () => selectSubmission(submissionId))
   }

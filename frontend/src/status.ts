@@ -3,6 +3,7 @@
 import type { Submission } from './api'
 import { h } from './dom'
 import { formatBytes, formatDate, formatDuration } from './format'
+import { gettext } from './i18n'
 
 /** "Ready", or "Failed: <reason>" when the server gave one. */
 export function stateText(submission: Submission): string {
@@ -15,11 +16,11 @@ export function stateText(submission: Submission): string {
 /** `status` replaces the state text, e.g. "Uploading…" while this page sends the file. */
 export function submissionDetails(submission: Submission, status = stateText(submission)): HTMLDListElement {
   const rows: [string, string][] = [
-    ['Status', status],
-    ['File', submission.filename || '—'],
-    ['Size', formatBytes(submission.size_bytes)],
-    ['Length', formatDuration(submission.duration_seconds)],
-    ['Submitted', formatDate(submission.created_at)],
+    [gettext('Status'), status],
+    [gettext('File'), submission.filename || '—'],
+    [gettext('Size'), formatBytes(submission.size_bytes)],
+    [gettext('Length'), formatDuration(submission.duration_seconds)],
+    [gettext('Submitted'), formatDate(submission.created_at)],
   ]
   return h(
     'dl',

@@ -9,6 +9,7 @@ import { readLaunchData } from './launch'
 import { clearPlayer, showPlayback } from './player'
 import { submissionDetails } from './status'
 import { createUploader } from './uploader'
+import { gettext, interpolate } from './i18n'
 
 const POLL_INTERVAL_MS = 2000
 const CONFIRM_RETRY_DELAYS_MS = [1000, 3000, 5000]
@@ -43,12 +44,15 @@ function renderStatus(): void {
   shownStatus = key
   statusPanel.dataset.state = latest?.state ?? 'none'
   if (!latest) {
-    statusPanel.replaceChildren(h('p', {}, 'You have not submitted a video yet.'))
+    statusPanel.replaceChildren(h('p', {}, gettext('You have not submitted a video yet.')))
     return
   }
-  statusPanel.replaceChildren(submissionDetails(latest, uploading ? 'Uploading…' : workingText(latest)))
+  statusPanel.replaceChildren(submissionDetails(latest, uploading ? gettext('Uploading…') : workingText(latest)))
   if (older) {
-    const text = `Your teacher sees your earlier video, “${older.filename}”, until this one is ready.`
+    const text = interpolate(
+      gettext('Your teacher sees your earlier video, “%(filename)s”, until this one is ready.'),
+      { filename: older.filename },
+    )
     statusPanel.append(h('p', { class: 'note' }, text))
   }
 }
@@ -57,7 +61,9 @@ function renderStatus(): void {
 function workingText(submission: Submission): string | undefined {
   if (!WORKING_STATES.has(submission.state)) return undefined
   if (submission.waiting_for_storage) return submission.state_label // the server's sentence
-  return submission.state === 'processing' ? 'Processing…' : `${submission.state_label}. Processing…`
+  return submission.state === 'processing'
+    ? gettext('Processing…')
+    : interpolate(gettext('%(state)s. Processing…'), { state: submission.state_label })
 }
 
 async function renderPlayer(): Promise<void> {
@@ -72,7 +78,11 @@ async function renderPlayer(): Promise<void> {
   try {
     const playback = await api.playback(playable.id)
     if (playingId !== playable.id) return // a newer render chose another video meanwhile
-    showPlayback(playerContainer, playback, `Your video: ${playable.filename}`)
+    showPlayback(
+      playerContainer,
+      playback,
+      interpolate(gettext('Your video: %(filename)s'), { filename: playable.filename }),
+    )
   } catch (error) {
     playingId = null
     showError(messageOf(error))
@@ -163,6 +173,6 @@ createUploader({
 
 refresh().catch((error: unknown) => {
   statusPanel.dataset.state = 'error'
-  statusPanel.replaceChildren(h('p', {}, 'Your submission could not be loaded.'))
+  statusPanel.replaceChildren(h('p', {}, gettext('Your submission could not be loaded.')))
   showError(messageOf(error))
 })

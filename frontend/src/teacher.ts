@@ -10,6 +10,7 @@ import { readLaunchData } from './launch'
 import { showPlayback } from './player'
 import { initRoster } from './roster'
 import { stateText } from './status'
+import { gettext, interpolate } from './i18n'
 
 const launch = readLaunchData()
 const api = new ApiClient(launch.apiBase, launch.token)
@@ -22,8 +23,8 @@ function row(submission: Submission): HTMLTableRowElement {
   const play = h(
     'button',
     { type: 'button', class: 'play', disabled: submission.state !== 'ready' },
-    'Play',
-    h('span', { class: 'visually-hidden' }, ` video by ${name}`),
+    gettext('Play'),
+    h('span', { class: 'visually-hidden' }, ' ' + interpolate(gettext('video by %(name)s'), { name })),
   )
   play.addEventListener('click', () => void playSubmission(submission, play))
   return h(
@@ -69,7 +70,11 @@ async function playSubmission(submission: Submission, button: HTMLButtonElement)
     const heading = byId('player-heading')
     heading.textContent = submission.student.name
     byId('player-section').hidden = false
-    showPlayback(byId('player-container'), playback, `Video by ${submission.student.name}`)
+    showPlayback(
+      byId('player-container'),
+      playback,
+      interpolate(gettext('Video by %(name)s'), { name: submission.student.name }),
+    )
     void grading.open(submission)
     heading.focus() // tabindex="-1": moves keyboard and screen-reader users to the player
   } catch (error) {

@@ -30,6 +30,8 @@ import {
 import { formatBytes, formatExtensions } from './format'
 import type { AssignmentInfo } from './launch'
 import { s3UploaderOptions } from './s3'
+import { gettext, interpolate } from './i18n'
+import { uppyLocale } from './uppy-locale'
 
 type Meta = Record<string, never>
 type UploadBody = TusBody // the S3 plugin's body ({location, key}) is not read here
@@ -37,8 +39,9 @@ type VideoUppy = Uppy<Meta, UploadBody>
 
 const TUS_PROTOCOLS: ReadonlySet<UploadProtocol> = new Set(['local-tus', 'tus'])
 const S3_PROTOCOLS: ReadonlySet<UploadProtocol> = new Set(['s3-post', 's3-multipart'])
-const UPLOAD_FAILED_MESSAGE =
-  'The upload stopped before it finished. Check your connection and press Retry to continue.'
+const UPLOAD_FAILED_MESSAGE = gettext(
+  'The upload stopped before it finished. Check your connection and press Retry to continue.',
+)
 
 export interface UploaderOptions {
   target: HTMLElement
@@ -73,6 +76,7 @@ export function createUploader(options: UploaderOptions): VideoUppy {
   const uppy: VideoUppy = new Uppy<Meta, UploadBody>({
     id: 'video-upload',
     autoProceed: false,
+    locale: uppyLocale(),
     restrictions: {
       maxNumberOfFiles: 1,
       maxFileSize: assignment.maxSizeBytes,
@@ -154,7 +158,7 @@ function requestTickets(uppy: VideoUppy, options: UploaderOptions, tickets: Map<
       }
 
       const file = uppy.getFile(fileID)
-      uppy.emit('preprocess-progress', file, { mode: 'indeterminate', message: 'Preparing upload…' })
+      uppy.emit('preprocess-progress', file, { mode: 'indeterminate', message: gettext('Preparing upload…') })
       try {
         const { submission, ticket } = await options.api.startUpload({
           filename: file.name,
@@ -193,7 +197,10 @@ function fileStateFor(ticket: UploadTicket) {
       return {} // everything is in the ticket, which s3.ts reads when AwsS3 asks
     default:
       throw userFacingError(
-        `This page cannot upload with the "${String(ticket.protocol)}" method yet. Please contact your teacher.`,
+        interpolate(
+          gettext('This page cannot upload with the "%(method)s" method yet. Please contact your teacher.'),
+          { method: String(ticket.protocol) },
+        ),
       )
   }
 }
@@ -217,5 +224,8 @@ function userFacingError(message: string): Error {
 
 function restrictionNote(assignment: AssignmentInfo): string {
   const formats = formatExtensions(assignment.allowedExtensions)
-  return `One video, up to ${formatBytes(assignment.maxSizeBytes)}${formats ? `. Formats: ${formats}` : ''}.`
+  const size = formatBytes(assignment.maxSizeBytes)
+  return formats
+    ? interpolate(gettext('One video, up to %(size)s. Formats: %(formats)s.'), { size, formats })
+    : interpolate(gettext('One video, up to %(size)s.'), { size })
 }

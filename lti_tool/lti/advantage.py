@@ -110,7 +110,8 @@ class PlatformServices:
         claims = {
             "iss": self.platform.client_id,
             "sub": self.platform.client_id,
-            "aud": self.platform.auth_token_url,
+            # Brightspace wants its own audience, not the token URL (per registration).
+            "aud": self.platform.token_audience or self.platform.auth_token_url,
             "iat": now - 5,
             "exp": now + 60,
             "jti": uuid.uuid4().hex,

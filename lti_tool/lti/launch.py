@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +36,14 @@ from pylti1p3.registration import TKeySet
 from lti_tool.errors import AppError, Message
 from lti_tool.lti.lms_client import lms_checked, lms_send
 from lti_tool.lti.pylti_django import DjangoMessageLaunch, DjangoOIDCLogin, DjangoRequest
-from lti_tool.lti.storage import IframeCookieService, NonceStore, StorageLogin, StorageLogins
+from lti_tool.lti.storage import (
+    RELAUNCH_PARAMS,
+    IframeCookieService,
+    NonceStore,
+    Relaunches,
+    StorageLogin,
+    StorageLogins,
+)
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.models import PlatformRegistration
 from storage_backends.errors import ProviderError
@@ -50,9 +58,13 @@ STORAGE_TARGET_PARAM = "lti_storage_target"
 STORAGE_PROOF_STATE = "lti_storage_state"
 STORAGE_PROOF_NONCE = "lti_storage_nonce"
 STORAGE_TIMEOUT_MS = 5000  # per postMessage answer; platforms answer in milliseconds
+# The lti.capabilities handshake: a platform with storage answers at once; one without (e.g.
+# Canvas's mobile apps, which still send lti_storage_target) never does.
+CAPABILITIES_TIMEOUT_MS = 1500
 # "_parent" or a frame name: the platform's frame that keeps the tool's data.
 _FRAME_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_LTI_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
 class LaunchError(AppError):
@@ -98,14 +110,43 @@ STEP_MESSAGES: dict[str, Message] = {
 }
 
 
+# Why a launch lost its state, when the login is known: the cookie did not come back.
+COOKIE_BLOCKED_MESSAGE = _(
+    "Your browser did not bring back the login state of this launch: it blocks the video "
+    "tool's cookies inside your course page, and your learning platform does not offer the "
+    "storage the tool could use instead. Open the tool in a new window to continue."
+)
+STORAGE_FAILED_MESSAGE = _(
+    "Your browser did not bring back the login state of this launch: it blocks the video "
+    "tool's cookies inside your course page, and your learning platform's storage did not "
+    "confirm it. Open the tool in a new window to continue."
+)
+
+
+class StateLost(LaunchError):
+    """The launch came back without its state cookie from a login we know: the page says
+    why and offers `relaunch_url`, the same login in a new window (first-party cookies)."""
+
+    def __init__(self, relaunch_url: str, detail: str) -> None:
+        super().__init__("state", COOKIE_BLOCKED_MESSAGE, detail)
+        self.relaunch_url = relaunch_url
+
+
+def relaunch_url(state: str) -> str | None:
+    """The tool's login URL that starts the login of `state` again, if it is still known."""
+    query = Relaunches().query(state)
+    return f"{reverse('lti:login')}?{query}" if query else None
+
+
 class StorageCheckRequired(Exception):  # not an error: a step of the launch
     """The launch is valid but came without the state cookie: before it is accepted, our page
     must read the state and nonce back from the platform storage in the browser."""
 
-    def __init__(self, login: StorageLogin, id_token: str) -> None:
+    def __init__(self, login: StorageLogin, id_token: str, platform_origins: list[str]) -> None:
         super().__init__("platform storage check")
         self.login = login
         self.id_token = id_token
+        self.platform_origins = platform_origins  # from the verified id_token
 
 
 @dataclass(frozen=True)
@@ -132,8 +173,13 @@ def oidc_login(request: HttpRequest, launch_url: str) -> OidcLoginStart:
     return OidcLoginStart(auth_url=auth_url, storage=login.storage_login, cookies=login.cookies)
 
 
-def storage_page_config(login: StorageLogin, *, next_url: str = "") -> dict[str, Any]:
-    """What lti-storage.js needs: `put` at login (then go to `next_url`), `check` at launch."""
+def storage_page_config(
+    login: StorageLogin, *, next_url: str = "", platform_origins: list[str] | None = None
+) -> dict[str, Any]:
+    """What lti-storage.js needs: `put` at login (then go to `next_url`), `check` at launch.
+
+    `platform_origins` (at launch): the origins the platform's own signed id_token names,
+    whose storage answers count when the platform only answers messages sent to "*"."""
     return {
         "mode": "put" if next_url else "check",
         "target": login.target,
@@ -144,8 +190,12 @@ def storage_page_config(login: StorageLogin, *, next_url: str = "") -> dict[str,
         ],
         "next": next_url,
         "timeoutMs": STORAGE_TIMEOUT_MS,
+        "capabilitiesTimeoutMs": CAPABILITIES_TIMEOUT_MS,
+        "trustedOrigins": sorted({login.origin, *(platform_origins or [])}),
         "proofFields": [STORAGE_PROOF_STATE, STORAGE_PROOF_NONCE],
-        "error": str(STEP_MESSAGES["state"]),
+        "error": str(STORAGE_FAILED_MESSAGE),
+        "relaunchUrl": "" if next_url else (relaunch_url(login.state) or ""),
+        "relaunchLabel": str(_("Open in a new window")),
     }
 
 
@@ -221,6 +271,9 @@ class ToolOIDCLogin(DjangoOIDCLogin):
         params = parse_qs(urlsplit(url).query)
         state, nonce = params["state"][-1], params["nonce"][-1]
         self.nonces.bind_nonce(nonce=nonce, state=state)
+        Relaunches().remember(
+            state, {name: self._get_request_param(name) or "" for name in RELAUNCH_PARAMS}
+        )
         # The platform offers its storage: the state cookie may be blocked, keep both there too.
         target = _storage_target(self._get_request_param(STORAGE_TARGET_PARAM))
         origin = _origin(self._registration.get_auth_login_url() or "")
@@ -237,6 +290,8 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         self.nonces = NonceStore()
         self.http_request = request
         self.storage_check: StorageLogin | None = None  # set when the browser must prove it
+        # A deployment id the registration accepts as its first: kept once all checks pass.
+        self.first_deployment_id: str | None = None
         super().__init__(
             request,
             self.tool_conf,
@@ -271,9 +326,23 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         )
         if self.storage_check is not None:  # nothing consumed, nothing written yet
             self._validated = False
-            raise StorageCheckRequired(self.storage_check, self._get_id_token())
+            raise StorageCheckRequired(
+                self.storage_check, self._get_id_token(), self._platform_origins()
+            )
         self._run_steps([("nonce", self.consume_nonce)])
         return self
+
+    def _platform_origins(self) -> list[str]:
+        """The platform's own origins, as its signed id_token names them."""
+        body: Mapping[str, Any] = self._jwt["body"]  # verified; the getter would validate again
+        presentation = body.get(_LTI_CLAIM + "launch_presentation") or {}
+        platform = body.get(_LTI_CLAIM + "tool_platform") or {}
+        urls = [
+            str(body.get("iss") or ""),
+            str(presentation.get("return_url") or "") if isinstance(presentation, dict) else "",
+            str(platform.get("url") or "") if isinstance(platform, dict) else "",
+        ]
+        return sorted({origin for url in urls if url and (origin := _origin(url))})
 
     def _run_steps(self, steps: list[tuple[str, Callable[[], object]]]) -> None:
         for step, check in steps:
@@ -293,6 +362,10 @@ class ToolMessageLaunch(DjangoMessageLaunch):
             return self
         login = StorageLogins().find(state)
         if login is None:
+            url = relaunch_url(state) if self._cookie_service.get_cookie(state) is None else None
+            if url is not None:
+                self._validated = False
+                raise StateLost(url, "No state cookie and no platform storage: cookies blocked")
             raise LtiException("State not found: no cookie and not a platform-storage login")
         proof_state = self._get_request_param(STORAGE_PROOF_STATE) or ""
         proof_nonce = self._get_request_param(STORAGE_PROOF_NONCE) or ""
@@ -306,6 +379,23 @@ class ToolMessageLaunch(DjangoMessageLaunch):
             and constant_time_compare(proof_nonce, login.nonce)
         ):
             raise LtiException("Platform storage proof does not match the login")
+        return self
+
+    def validate_deployment(self) -> ToolMessageLaunch:
+        """A known deployment id; or the first one of a registration that accepts its first
+        (Canvas gives it only when the app is added), which the launch view then keeps."""
+        try:
+            super().validate_deployment()
+        except LtiException:
+            deployment_id = self._get_deployment_id()
+            if not (
+                isinstance(deployment_id, str)
+                and 0 < len(deployment_id) <= 255
+                and self.platform.accept_first_deployment
+                and not self.platform.deployments.exists()
+            ):
+                raise
+            self.first_deployment_id = deployment_id
         return self
 
     def validate_jwt_format(self) -> ToolMessageLaunch:

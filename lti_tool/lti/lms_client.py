@@ -12,12 +12,14 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,9 @@ from storage_backends.retry import retry_after_seconds
 
 TIMEOUT = 10  # seconds, for each call to the LMS
 MAX_RESPONSE_BYTES = 1_000_000  # for guarded calls
+# For guarded calls, the whole answer: `timeout` bounds each read, so a host that trickles a
+# byte at a time would otherwise hold the request (and a web worker) for as long as it likes.
+GUARDED_DEADLINE = 15  # seconds
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 REGISTER_MANUALLY = "You can register the tool by hand instead (see the tool's README)."
 
@@ -69,8 +74,13 @@ def lms_send(
             allow_redirects=not guarded,
             stream=True,
         ) as response:
-            raw = _read(response, url, limit=MAX_RESPONSE_BYTES if guarded else None)
-    except requests.RequestException as exc:
+            raw = _read(
+                response,
+                url,
+                limit=MAX_RESPONSE_BYTES if guarded else None,
+                deadline=time.monotonic() + GUARDED_DEADLINE if guarded else None,
+            )
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:  # urllib3: read1
         raise ProviderError(f"{method} {url} failed: {exc}", code="lms_unreachable") from exc
     finally:
         if session is None:
@@ -103,10 +113,18 @@ def lms_checked(response: LmsResponse, what: str) -> LmsResponse:
     return response
 
 
-def _read(response: requests.Response, url: str, *, limit: int | None) -> bytes:
+def _read(
+    response: requests.Response, url: str, *, limit: int | None, deadline: float | None
+) -> bytes:
     raw = b""
-    for chunk in response.iter_content(64 * 1024):
+    for chunk in _chunks(response, deadline is not None):
         raw += chunk
+        if deadline is not None and time.monotonic() > deadline:
+            raise ProviderError(
+                f"The LMS's answer from {url} took longer than {GUARDED_DEADLINE} s.",
+                code="lms_too_slow",
+                status=response.status_code,
+            )
         if limit is not None and len(raw) > limit:
             raise ProviderError(
                 f"The LMS's answer from {url} is too large.",
@@ -117,10 +135,20 @@ def _read(response: requests.Response, url: str, *, limit: int | None) -> bytes:
     return raw
 
 
+def _chunks(response: requests.Response, as_they_come: bool) -> Iterator[bytes]:
+    """The body in pieces. `as_they_come`: each piece as soon as it arrives (urllib3's read1),
+    so a deadline can be checked; iter_content waits until a whole 64 KiB chunk is in."""
+    if not as_they_come:
+        yield from response.iter_content(64 * 1024)
+        return
+    while chunk := response.raw.read1(64 * 1024, decode_content=True):
+        yield chunk
+
+
 def _json_or_none(raw: bytes, url: str, status: int) -> Any:
     try:
         return json.loads(raw) if raw else None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep to read
         if 200 <= status < 300:
             raise ProviderError(
                 f"The LMS's answer from {url} is not JSON.",
@@ -137,14 +165,19 @@ def lms_url_check(url: str, what: str, *, status: int = 400) -> None:
     addresses on this machine and link-local ones (cloud metadata) are refused, so the
     public registration URL cannot be used to reach internal services. Private networks
     stay allowed: an LMS on a campus network is normal."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not host or parts.username or parts.password:
-        raise AppError(
-            "url_invalid",
-            _("%(what)s is not a valid address: %(url)s") % {"what": what, "url": url},
-            status=status,
-        )
+    invalid = AppError(
+        "url_invalid",
+        _("%(what)s is not a valid address: %(url)s") % {"what": what, "url": url[:300]},
+        status=status,
+    )
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:  # e.g. "https://[::1" or a port of letters
+        raise invalid from None
+    if not host or "\x00" in url or len(url) > 2000 or parts.username or parts.password:
+        raise invalid
     local_dev = settings.DEBUG and host in _LOCAL_HOSTS
     if parts.scheme != "https" and not (parts.scheme == "http" and local_dev):
         raise AppError(
@@ -164,7 +197,7 @@ def lms_url_check(url: str, what: str, *, status: int = 400) -> None:
 def _is_internal(host: str) -> bool:
     try:
         infos = socket.getaddrinfo(host, None)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a name no resolver takes (too long, NUL)
         return False  # unresolvable: the call itself fails with a clear message
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])

@@ -2,21 +2,26 @@
 
 The nonce goes to the cache (Redis in production), bound to the login's state, and is
 consumed atomically on launch, so an id_token is accepted once and only with its own
-state. The state goes to a SameSite=None; Secure cookie: the tool runs in the LMS's
-iframe. pylti1p3 keeps both in the Django session and never deletes the nonce, so a
-replayed launch would pass: hence these replacements.
+state. The state goes to a SameSite=None; Secure; Partitioned cookie: the tool runs in the
+LMS's iframe, and browsers that block third-party cookies still keep a partitioned (CHIPS)
+one, in a jar of its own for that LMS's site. pylti1p3 keeps both in the Django session
+and never deletes the nonce, so a replayed launch would pass: hence these replacements.
 
-Browsers that block third-party cookies drop that cookie. Where the platform offers the
+Browsers that block even partitioned cookies drop it. Where the platform offers the
 LTI platform storage (`lti_storage_target` in the login), the browser also keeps the state
 and nonce in the platform's window, and `StorageLogins` remembers such logins here (see
-`StorageLogin` for what that proves and how).
+`StorageLogin` for what that proves and how). Where it does not, `Relaunches` keeps what the
+login was started with, so the page that explains the lost state can start the same login
+again in a window of its own, where the tool's cookie is first-party.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from http.cookies import Morsel
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,6 +32,16 @@ from lti_tool.lti.pylti_django import DjangoCookieService
 
 _NONCE_PREFIX = "lti-nonce:"
 _STORAGE_LOGIN_PREFIX = "lti-storage-login:"
+_RELAUNCH_PREFIX = "lti-relaunch:"
+# The login initiation parameters a new window needs to start the same login again.
+RELAUNCH_PARAMS = (
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "lti_message_hint",
+    "client_id",
+    "lti_deployment_id",
+)
 
 
 class NonceStore(SessionService):
@@ -70,7 +85,8 @@ def _nonce_key(nonce: str, state: str) -> str:
 
 
 class IframeCookieService(DjangoCookieService):
-    """Cookies that survive a cross-site POST into an iframe: SameSite=None; Secure."""
+    """Cookies that survive a cross-site POST into an iframe: SameSite=None; Secure, and
+    Partitioned (CHIPS) so that browsers blocking third-party cookies keep them too."""
 
     def update_response(self, response: Any) -> None:
         for key, data in self._cookie_data_to_set.items():
@@ -83,6 +99,25 @@ class IframeCookieService(DjangoCookieService):
                 samesite=settings.LTI_COOKIE_SAMESITE,
                 path="/",
             )
+            if settings.LTI_COOKIE_PARTITIONED:
+                partition_cookie(response.cookies, key)
+
+
+class _PartitionedMorsel(Morsel[str]):
+    """A cookie with the `Partitioned` attribute, which Django 5.2's set_cookie and the
+    standard library before Python 3.14 do not know."""
+
+    def OutputString(self, attrs: Any = None) -> str:  # noqa: N802 - the stdlib's name
+        return super().OutputString(attrs) + "; Partitioned"
+
+
+def partition_cookie(cookies: Any, key: str) -> None:
+    """Mark the cookie `key` of a response's SimpleCookie as Partitioned."""
+    plain = cookies[key]
+    morsel = _PartitionedMorsel()
+    morsel.set(plain.key, plain.value, plain.coded_value)
+    morsel.update(plain)
+    dict.__setitem__(cookies, key, morsel)
 
 
 @dataclass(frozen=True)
@@ -148,3 +183,26 @@ class StorageLogins:
 
 def _storage_login_key(state: str) -> str:
     return _STORAGE_LOGIN_PREFIX + hashlib.sha256(state.encode()).hexdigest()
+
+
+class Relaunches:
+    """The login parameters of recent logins, by state, for as long as their nonce lives.
+
+    A launch that lost its state cookie (a browser that blocks even partitioned cookies, on a
+    platform without storage) cannot be accepted; with these the page that says so offers
+    the same login again in a new window. Nothing secret: the platform gave them to the
+    browser, and the platform authenticates the person again in that window.
+    """
+
+    def remember(self, state: str, params: dict[str, str]) -> None:
+        kept = {name: params[name] for name in RELAUNCH_PARAMS if params.get(name)}
+        cache.set(_relaunch_key(state), kept, timeout=settings.LTI_NONCE_TTL)
+
+    def query(self, state: str) -> str | None:
+        """The login's query string, or None if this state is unknown or expired."""
+        value = cache.get(_relaunch_key(state)) if state else None
+        return urlencode(value) if isinstance(value, dict) and value else None
+
+
+def _relaunch_key(state: str) -> str:
+    return _RELAUNCH_PREFIX + hashlib.sha256(state.encode()).hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from lti_tool.models.courses import LtiUser, VideoAssignment
 from lti_tool.models.tenants import StorageConfig, Tenant
@@ -14,12 +15,12 @@ class Submission(models.Model):
     a replacement becomes current only once it is ready, so nothing saved is lost."""
 
     class State(models.TextChoices):
-        PENDING_UPLOAD = "pending_upload", "Waiting for upload"
-        UPLOADED = "uploaded", "Uploaded"
-        PROCESSING = "processing", "Processing"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
-        DELETED = "deleted", "Deleted"
+        PENDING_UPLOAD = "pending_upload", _("Waiting for upload")
+        UPLOADED = "uploaded", _("Uploaded")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        DELETED = "deleted", _("Deleted")
 
     assignment = models.ForeignKey(
         VideoAssignment, on_delete=models.CASCADE, related_name="submissions"
@@ -94,6 +95,7 @@ class VideoEvent(models.Model):
         PLAYBACK = "playback", "Playback"
         DELETION = "deletion", "Deletion"
         PROVIDER_ERROR = "provider_error", "Provider error"
+        DEPLOYMENT_ACCEPTED = "deployment_accepted", "Deployment id accepted from a launch"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="events")
     user = models.ForeignKey(LtiUser, null=True, blank=True, on_delete=models.SET_NULL)

@@ -55,6 +55,22 @@ class PlatformRegistration(models.Model):
     auth_login_url = models.URLField("OIDC auth login URL", max_length=500)
     auth_token_url = models.URLField("OAuth2 token URL", max_length=500)
     keyset_url = models.URLField("platform JWKS URL", max_length=500)
+    token_audience = models.CharField(
+        "client assertion audience",
+        max_length=500,
+        blank=True,
+        help_text="The `aud` of the tool's signed client assertion at the token URL. Empty: "
+        "the token URL itself (the spec's default). Brightspace wants "
+        "https://api.brightspace.com/auth/token.",
+    )
+    accept_first_deployment = models.BooleanField(
+        "accept the first deployment id",
+        default=False,
+        help_text="While this registration has no deployment id, accept the one of the first "
+        "launch it signs and keep it. Canvas gives the deployment id only when the app is "
+        "added to an account or course, after the registration: on for dynamic registrations "
+        "from Canvas, off for platforms registered by hand.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,6 +88,13 @@ class Deployment(models.Model):
         PlatformRegistration, on_delete=models.CASCADE, related_name="deployments"
     )
     deployment_id = models.CharField(max_length=255)
+    accepted_from_launch_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a launch brought this id and the registration accepted it by itself "
+        "(accept the first deployment id); empty when it was entered or registered.",
+    )
 
     class Meta:
         constraints = [

@@ -18,6 +18,7 @@ from lti_tool.tenants.storage_configs import storage_config_save
 class DeploymentInline(TabularInline):
     model = Deployment
     extra = 1
+    readonly_fields = ["accepted_from_launch_at"]
 
 
 class PlatformInline(StackedInline):
@@ -100,8 +101,8 @@ class StorageConfigAdmin(ModelAdmin):
 
 @admin.register(PlatformRegistration)
 class PlatformRegistrationAdmin(ModelAdmin):
-    list_display = ["issuer", "client_id", "tenant", "updated_at"]
-    list_filter = ["tenant"]
+    list_display = ["issuer", "client_id", "tenant", "accept_first_deployment", "updated_at"]
+    list_filter = ["tenant", "accept_first_deployment"]
     search_fields = ["issuer", "client_id"]
     inlines = [DeploymentInline]
 

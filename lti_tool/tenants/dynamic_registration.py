@@ -51,8 +51,13 @@ class RegistrationError(AppError):
     """A registration that cannot go on, with a sentence for the LMS administrator."""
 
 
-def lms_call(method: str, url: str, *, token: str | None, json_body: Any = None) -> tuple[int, Any]:
-    """One guarded call (no redirects, size limit): (status, JSON body or None)."""
+def lms_call(
+    method: str, url: str, *, token: str | None, json_body: Any = None, failure_status: int = 502
+) -> tuple[int, Any]:
+    """One guarded call (no redirects, size limit, deadline): (status, JSON body or None).
+
+    `failure_status`: what a failed call answers; 400 where the address came with the request
+    (the configuration URL: bad input), 502 once a checked LMS misbehaves."""
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -60,21 +65,28 @@ def lms_call(method: str, url: str, *, token: str | None, json_body: Any = None)
         response = lms_send(method, url, headers=headers, json_body=json_body, guarded=True)
     except ProviderError as exc:
         logger.warning("lms call %s %s failed: %s", method, url, exc)
-        raise _lms_failure(exc, url) from exc
+        raise _lms_failure(exc, url, failure_status) from exc
     return response.status, response.body
 
 
-def _lms_failure(exc: ProviderError, url: str) -> RegistrationError:
+def _lms_failure(exc: ProviderError, url: str, status: int) -> RegistrationError:
     if exc.code == "lms_answer_too_large":
         return RegistrationError(
-            exc.code, _("The LMS's answer from %(url)s is too large.") % {"url": url}, status=502
+            exc.code, _("The LMS's answer from %(url)s is too large.") % {"url": url}, status=status
         )
     if exc.code == "lms_answer_unreadable":
         return RegistrationError(
             exc.code,
-            _("The LMS's answer from %(url)s is not JSON. %(manual)s")
+            _("The LMS's answer from %(url)s is not JSON the tool can read. %(manual)s")
             % {"url": url, "manual": _(REGISTER_MANUALLY)},
-            status=502,
+            status=status,
+        )
+    if exc.code == "lms_too_slow":
+        return RegistrationError(
+            exc.code,
+            _("The LMS at %(url)s answered too slowly, so the tool stopped waiting. Try again.")
+            % {"url": url},
+            status=status,
         )
     cause = type(exc.__cause__ or exc).__name__
     return RegistrationError(
@@ -84,7 +96,7 @@ def _lms_failure(exc: ProviderError, url: str) -> RegistrationError:
             "address is reachable from the tool's server, then try again."
         )
         % {"url": url, "cause": cause},
-        status=502,
+        status=status,
     )
 
 
@@ -137,7 +149,17 @@ def platform_configuration_fetch(
 ) -> PlatformConfiguration:
     """GET the OpenID configuration (Canvas wants the registration token on it too)."""
     lms_url_check(url, _("The address of the LMS's configuration (openid_configuration)"))
-    status, document = lms_call("GET", url, token=registration_token)
+    status, document = lms_call("GET", url, token=registration_token, failure_status=400)
+    if 300 <= status < 400:
+        raise RegistrationError(
+            "config_redirected",
+            _(
+                "The LMS's configuration at %(url)s redirects to another address. The tool "
+                "follows no redirects while registering: give the LMS's own address. %(manual)s"
+            )
+            % {"url": url, "manual": _(REGISTER_MANUALLY)},
+            status=400,
+        )
     if status != 200:
         raise RegistrationError(
             "config_unavailable",
@@ -147,7 +169,7 @@ def platform_configuration_fetch(
                 "link can be used only once and expires after a while."
             )
             % {"url": url, "status": status},
-            status=502,
+            status=400,
         )
     return platform_configuration_parse(url=url, document=document)
 
@@ -343,7 +365,10 @@ def _lms_reason(answer: Any) -> str:
     )
     if not reason:
         return ""
-    text = reason if isinstance(reason, str) else json.dumps(reason)
+    try:
+        text = reason if isinstance(reason, str) else json.dumps(reason)
+    except (ValueError, TypeError, RecursionError):  # odd JSON: nested too deep, NaN...
+        return ""
     return f": {text[:200]}"
 
 
@@ -422,6 +447,10 @@ def dynamic_registration_complete(
             auth_token_url=platform.token_endpoint,
             keyset_url=platform.jwks_uri,
             deployment_ids=[client.deployment_id] if client.deployment_id else [],
+            # Canvas gives the deployment id only when the app is added: take the first one.
+            accept_first_deployment=(
+                platform.product_family_code == "canvas" and not client.deployment_id
+            ),
         )
     logger.info(
         "dynamic registration issuer=%s client_id=%s deployment_id=%s tenant=%s updated=%s",

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from lti_tool.errors import AppError, PermissionDenied, render_app_error
 from lti_tool.forms import AssignmentForm
+from lti_tool.languages import LaunchPresentation
 from lti_tool.launch_tokens import InvalidLaunchToken, launch_token_read
 from lti_tool.lti import deep_linking as dl
 from lti_tool.models import PlatformRegistration
@@ -137,6 +138,7 @@ def assignment_edit(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _form_page(request, form, token=token, mode="edit", status=400)
     assignment_update(claims=claims, settings=form.settings())
+    request.launch_presentation = LaunchPresentation.from_claims(claims)  # type: ignore[attr-defined]
     return render_launch_page(request, launch_result_from_claims(claims))
 
 

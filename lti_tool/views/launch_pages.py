@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
+from lti_tool.languages import LaunchPresentation, frontend_catalog
 from lti_tool.launch_tokens import LaunchClaims, launch_token_issue
 from lti_tool.models import Grade, LtiUser
 from lti_tool.selectors.grades import ReviewTarget
@@ -21,7 +24,17 @@ def render_launch_page(
     request: HttpRequest, result: LaunchResult, *, review: ReviewTarget | None = None
 ) -> HttpResponse:
     template = "lti_tool/teacher.html" if result.role == "teacher" else "lti_tool/student.html"
-    return render(request, template, _page_context(result, review))
+    presentation = getattr(request, "launch_presentation", None) or LaunchPresentation()
+    claims = replace(
+        result.claims,
+        language=get_language(),
+        return_url=presentation.return_url,
+        document_target=presentation.document_target,
+    )
+    context = _page_context(result, review)
+    context["launch_data"]["token"] = launch_token_issue(claims)
+    context["i18n_catalog"] = frontend_catalog(get_language())
+    return render(request, template, context)
 
 
 def launch_result_from_claims(claims: LaunchClaims) -> LaunchResult:

@@ -13,18 +13,23 @@ import logging
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lti_tool.errors import AppError, render_app_error
+from lti_tool.languages import LaunchPresentation, launch_language
 from lti_tool.lti.launch import (
+    STEP_MESSAGES,
     LaunchError,
+    StateLost,
     StorageCheckRequired,
     ToolMessageLaunch,
     oidc_login,
     storage_page_config,
 )
+from lti_tool.tenants.platforms import deployment_accept_first
 from lti_tool.tenants.tool_keys import tool_jwks
 from lti_tool.views.dispatch import dispatch_launch
 
@@ -52,6 +57,11 @@ def launch(request: HttpRequest) -> HttpResponse:
     message_launch = ToolMessageLaunch(request)
     try:
         message_launch.validate()
+        _keep_first_deployment(message_launch)
+        body = message_launch.get_launch_data()
+        # The verified language and way back (the middleware read the language unverified).
+        translation.activate(launch_language(body) or translation.get_language())
+        request.launch_presentation = LaunchPresentation.from_body(body)  # type: ignore[attr-defined]
         return dispatch_launch(request, message_launch)
     except StorageCheckRequired as check:
         logger.info("lti launch without state cookie: checking the platform storage")
@@ -59,7 +69,7 @@ def launch(request: HttpRequest) -> HttpResponse:
             request,
             "lti_tool/oidc_storage_launch.html",
             {
-                "config": storage_page_config(check.login),
+                "config": storage_page_config(check.login, platform_origins=check.platform_origins),
                 "id_token": check.id_token,
                 "state": check.login.state,
             },
@@ -76,6 +86,26 @@ def jwks(request: HttpRequest) -> JsonResponse:
     return JsonResponse(tool_jwks())
 
 
+def _keep_first_deployment(message_launch: ToolMessageLaunch) -> None:
+    deployment_id = message_launch.first_deployment_id
+    if deployment_id is None:
+        return
+    if not deployment_accept_first(
+        registration=message_launch.platform, deployment_id=deployment_id
+    ):
+        raise LaunchError(
+            "deployment", STEP_MESSAGES["deployment"], "another first deployment id came first"
+        )
+    logger.warning(
+        "lti deployment id accepted from the first launch: registration=%s deployment_id=%s",
+        message_launch.platform.pk,
+        deployment_id,
+    )
+
+
 def _refused(request: HttpRequest, exc: LaunchError) -> HttpResponse:
     logger.warning("lti launch refused step=%s reason=%s", exc.step, exc.detail)
+    if isinstance(exc, StateLost):
+        context = {"message": exc.message, "code": exc.code, "relaunch_url": exc.relaunch_url}
+        return render(request, "lti_tool/launch_state_lost.html", context, status=exc.status)
     return render_app_error(request, exc)

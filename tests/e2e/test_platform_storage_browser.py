@@ -1,4 +1,6 @@
-"""The LTI launch in Chromium with third-party cookies blocked, through the platform storage.
+"""The LTI launch in Chromium with third-party cookies blocked: with the partitioned (CHIPS)
+state cookie on a platform without storage, through the platform storage, and in a new window
+when neither can work.
 
 The LMS is the independent platform of tests/lti_platform: its course page is served on
 `localhost`, the tool (pytest-django's live server) on `127.0.0.1`, so the tool's iframe is
@@ -9,8 +11,9 @@ How the cookies are blocked: a Chromium profile whose preference
 `profile.cookie_controls_mode` is 1 ("block third-party cookies", the setting behind
 chrome://settings/cookies). The `--test-third-party-cookie-phaseout` switch changes nothing
 on this Chromium (156, where a fresh profile already blocks them), so the block is set
-explicitly, and proved in the same browser: the cookie-only launch fails there, and the very
-same launch works in a profile with mode 0 (third-party cookies allowed).
+explicitly, and proved in the same browser: the cookie-only launch with an unpartitioned
+cookie (`LTI_COOKIE_PARTITIONED` off: a browser without CHIPS) fails there, and the very same
+launch works in a profile with mode 0 (third-party cookies allowed).
 """
 
 from __future__ import annotations
@@ -31,10 +34,20 @@ from lti_tool.models import LtiUser
 from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS
 from tests.lti_platform import LmsPlatform, start_platform
 
+LAUNCH_PRESENTATION = "https://purl.imsglobal.org/spec/lti/claim/launch_presentation"
+
 pytestmark = pytest.mark.browser
 
 STORAGE_FRAME = "post_message_forwarding"  # Canvas's name for it
-STATE_SAYS = "did not bring back the login state"
+BLOCKED_SAYS = "it blocks the video tool's cookies inside your course page"
+READY_TIMEOUT_MS = 30_000
+PLAYER_VIDEO = "#player-container video"
+
+
+@pytest.fixture
+def without_chips(settings: Any) -> None:
+    """The state cookie without `Partitioned`: what a browser without CHIPS keeps of it."""
+    settings.LTI_COOKIE_PARTITIONED = False
 
 
 class BrowserWindow:
@@ -58,7 +71,21 @@ class BrowserWindow:
         return self.page.frame_locator("#tool")
 
     def tool_cookies(self, tool_url: str) -> list[str]:
-        return [cookie["name"] for cookie in self.context.cookies(tool_url)]
+        """The tool's unpartitioned cookies (the ones a third-party block drops)."""
+        return [
+            cookie["name"]
+            for cookie in self.context.cookies(tool_url)
+            if not cookie.get("partitionKey")
+        ]
+
+    def partitioned_tool_cookies(self) -> list[str]:
+        """The tool's cookies kept in the course page's partition (read in the tool frame's
+        DevTools session: Playwright's cookie list leaves partitioned cookies out here)."""
+        frame = self.page.frame(name="tool")
+        assert frame is not None
+        session = self.context.new_cdp_session(self.page)
+        cookies = session.send("Network.getCookies", {"urls": [frame.url]})["cookies"]
+        return [cookie["name"] for cookie in cookies if cookie.get("partitionKey")]
 
 
 OpenBrowser = Callable[..., BrowserWindow]
@@ -112,7 +139,7 @@ def storage_log(window: BrowserWindow, frame_name: str = STORAGE_FRAME) -> list[
 
 
 def test_launch_through_platform_storage_with_third_party_cookies_blocked(
-    open_browser: OpenBrowser, lms: LmsPlatform
+    open_browser: OpenBrowser, lms: LmsPlatform, without_chips: None
 ) -> None:
     window = open_browser(third_party_cookies=False)
     student = lms.people["s1"]
@@ -139,25 +166,61 @@ def test_launch_through_platform_storage_with_third_party_cookies_blocked(
         request = entry["request"]
         by_subject.setdefault(request["subject"], {})[request["key"]] = entry["response"]["value"]
     assert by_subject == {"lti.put_data": keys, "lti.get_data": keys}
+    # The handshake came first, from the tool, answered by the course page (Canvas's way).
+    assert window.page.evaluate("window.ltiCapabilitiesLog.length") == 2  # login and launch
     assert window.errors == []
 
 
-def test_cookie_only_launch_fails_in_that_browser(
-    open_browser: OpenBrowser, lms: LmsPlatform
+def test_partitioned_cookie_launch_upload_and_play_without_platform_storage(
+    open_browser: OpenBrowser, lms: LmsPlatform, sample_video: Path
 ) -> None:
-    """Proof that the block is on: without the platform storage the launch loses its state."""
+    """A platform without storage (Moodle): the partitioned state cookie carries the launch,
+    then the student uploads and plays her video, all inside the cross-site iframe."""
     window = open_browser(third_party_cookies=False)
 
     tool = window.open_course(lms, storage_target="")
 
-    expect(tool.locator("#error-message")).to_contain_text(STATE_SAYS)
+    expect(tool.locator(".lti-user")).to_have_text(f"Signed in as {lms.people['s1'].name}")
+    assert any(name.startswith("lti1p3-state-") for name in window.partitioned_tool_cookies())
+    tool.locator("#uploader input[type=file]").first.set_input_files(sample_video)
+    tool.locator(".uppy-StatusBar-actionBtn--upload").click()
+    expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
+    expect(tool.locator("#player-section")).to_be_visible()
+    tool.locator(PLAYER_VIDEO).evaluate("video => { video.muted = true; return video.play() }")
+    window.page.frame(name="tool").wait_for_function(
+        """() => { const v = document.querySelector('#player-container video');
+                   return !!v && !v.error && v.currentTime > 0.2; }""",
+        timeout=15_000,
+    )
+    assert window.errors == []
+
+
+def test_lost_state_says_why_and_opens_in_a_new_window(
+    open_browser: OpenBrowser, lms: LmsPlatform, without_chips: None
+) -> None:
+    """Proof that the block is on (an unpartitioned cookie is dropped), and what the person
+    then sees: why, in words, and a link that opens the same launch in a window of its own."""
+    window = open_browser(third_party_cookies=False)
+
+    tool = window.open_course(lms, storage_target="")
+
+    expect(tool.locator("#error-message")).to_contain_text(BLOCKED_SAYS)
+    expect(tool.locator("#error-message")).to_contain_text("does not offer the storage")
     assert window.tool_cookies(lms.tool_url or "") == []
     assert not LtiUser.objects.exists()
     assert lms.auth_requests, "the login did reach the platform: only the cookie was missing"
 
+    with window.context.expect_page() as opened:
+        tool.locator("#open-in-new-window").click()
+    popup = opened.value
+    expect(popup.locator(".lti-user")).to_have_text(f"Signed in as {lms.people['s1'].name}")
+    assert popup.url.startswith(lms.tool_url or "")
+    assert LtiUser.objects.filter(sub=lms.people["s1"].sub).count() == 1
+    assert [error for error in window.errors if "status of 400" not in error] == []
+
 
 def test_cookie_only_launch_works_where_third_party_cookies_are_allowed(
-    open_browser: OpenBrowser, lms: LmsPlatform
+    open_browser: OpenBrowser, lms: LmsPlatform, without_chips: None
 ) -> None:
     """The same launch in a profile that allows them: the failure above is the block's."""
     window = open_browser(third_party_cookies=True)
@@ -170,16 +233,48 @@ def test_cookie_only_launch_works_where_third_party_cookies_are_allowed(
 
 
 def test_storage_in_a_window_of_another_origin_is_not_trusted(
-    open_browser: OpenBrowser, lms: LmsPlatform, monkeypatch: pytest.MonkeyPatch
+    open_browser: OpenBrowser,
+    lms: LmsPlatform,
+    monkeypatch: pytest.MonkeyPatch,
+    without_chips: None,
 ) -> None:
-    """`_parent` here is the course page on localhost, not the origin of the platform's auth
-    URL: the browser delivers nothing to it, the launch cannot be proved and is not opened."""
+    """`_parent` here is the course page on localhost, an origin neither the platform's auth
+    URL nor its signed id_token names: it receives the messages only when they are sent to
+    "*", and its answers do not count, so the launch cannot be proved and is not opened."""
     # Shorter waits for the answers that never come (the live server runs in this process).
     monkeypatch.setattr(lti_tool.lti.launch, "STORAGE_TIMEOUT_MS", 1000)
     window = open_browser(third_party_cookies=False)
 
     tool = window.open_course(lms, storage_target="_parent")
 
-    expect(tool.locator("#error-message")).to_contain_text(STATE_SAYS)
-    assert storage_log(window, frame_name="") == []
+    expect(tool.locator("#error-message")).to_contain_text(BLOCKED_SAYS)
+    expect(tool.locator("#open-in-new-window")).to_be_visible()
+    subjects = [entry["request"]["subject"] for entry in storage_log(window, frame_name="")]
+    assert "lti.get_data" in subjects  # asked (with "*") and answered, but not believed
     assert not LtiUser.objects.exists()
+
+
+def test_storage_that_only_answers_messages_sent_to_any_origin(
+    open_browser: OpenBrowser,
+    lms: LmsPlatform,
+    monkeypatch: pytest.MonkeyPatch,
+    without_chips: None,
+) -> None:
+    """An older platform: its storage frame is on its course page's origin, not its auth URL's,
+    so messages sent to the auth origin never arrive; sent again to "*", they do, and the
+    answers count because the platform's signed id_token names that origin (return_url)."""
+    monkeypatch.setattr(lti_tool.lti.launch, "STORAGE_TIMEOUT_MS", 1000)
+    window = open_browser(third_party_cookies=False)
+    presentation = {"document_target": "iframe", "return_url": lms.browser_url + "/course-return"}
+
+    tool = window.open_course(
+        lms,
+        storage_on="browser",
+        claim_overrides={LAUNCH_PRESENTATION: presentation},
+    )
+
+    expect(tool.locator(".lti-user")).to_have_text(f"Signed in as {lms.people['s1'].name}")
+    subjects = [entry["request"]["subject"] for entry in storage_log(window)]
+    assert subjects.count("lti.get_data") == 2
+    assert window.tool_cookies(lms.tool_url or "") == []
+    assert window.errors == []

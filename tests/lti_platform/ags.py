@@ -244,7 +244,7 @@ def _scores(lms: LmsPlatform, request: Request, item: dict[str, Any]) -> Respons
     lms.ags.scores.append({**body, "lineitem": item["id"]})
     if lms.ags.score_answer_delay:
         time.sleep(lms.ags.score_answer_delay)
-    if lms.flavor.name == "canvas":
+    if lms.flavor.score_answer == "result":
         return json_response(200, {"resultUrl": _result(item["id"], body)["id"]})
     return Response(200)
 

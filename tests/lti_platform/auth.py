@@ -152,7 +152,7 @@ def build_id_token(lms: LmsPlatform, pending: PendingLaunch, auth: dict[str, str
             lms.deep_link_return_url,
             title="Add a video assignment",
             description="Choose what to add",
-            accept_types={"ltiResourceLink"},
+            accept_types=set(lms.flavor.dl_accept_types),
             extra_data=pending.dl_data,
         )  # type: ignore[arg-type] # spec: a string
     launch.set_extra_claims(_extras(lms, pending))
@@ -198,7 +198,8 @@ def _finish(lms: LmsPlatform, pending: PendingLaunch, payload: dict[str, Any]) -
         payload.pop("azp", None)  # Moodle sends no azp
     settings = payload.get(c.DL_SETTINGS)
     if settings is not None:
-        settings["accept_multiple"] = lms.flavor.name != "canvas"
+        settings["accept_multiple"] = lms.flavor.dl_accept_multiple
+        settings["auto_create"] = lms.flavor.dl_auto_create
         settings["accept_types"] = sorted(settings["accept_types"])
         if not settings.get("data"):
             settings.pop("data", None)

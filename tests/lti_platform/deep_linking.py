@@ -91,7 +91,7 @@ def _items(lms: LmsPlatform, claims: dict[str, Any]) -> list[dict[str, Any]]:
     items = claims.get(CONTENT_ITEMS, [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise ToolJwtError(f"{CONTENT_ITEMS} must be a list of objects")
-    if len(items) > 1 and lms.flavor.name == "canvas":  # Canvas: accept_multiple false
+    if len(items) > 1 and not lms.flavor.dl_accept_multiple:  # e.g. Canvas
         raise ToolJwtError("several content items, but accept_multiple was false")
     for item in items:
         if item.get("type") != "ltiResourceLink":

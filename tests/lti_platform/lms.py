@@ -203,11 +203,13 @@ class LmsPlatform:
         ]
         for deployment_id in self.deployment_ids:
             args += ["--deployment-id", deployment_id]
+        if self.flavor.token_audience:
+            args += ["--token-audience", self.flavor.token_audience]
         return args
 
     def add_person(self, key: str, name: str, role: str = "student") -> c.Person:
         """Enrol someone new ("teacher", "ta" or "student"); NRPS lists them too."""
-        sub = str(len(self.people) + 3) if self.flavor.name == "moodle" else str(uuid.uuid4())
+        sub = self.flavor.new_sub(key, len(self.people) + 3)
         person = c.Person(
             key=key,
             sub=sub,
@@ -327,12 +329,20 @@ class LmsPlatform:
         return login_uri + "?" + urlencode(pending.login_params)
 
     def course_page_url(
-        self, person: str = "s1", *, storage_target: str = "post_message_forwarding", **launch: Any
+        self,
+        person: str = "s1",
+        *,
+        storage_target: str = "post_message_forwarding",
+        storage_on: str = "auth",
+        **launch: Any,
     ) -> str:
         """A course page (on `browser_url`, cross-site to the tool) with the tool in an
-        iframe and the platform storage frame named `storage_target`: for browser tests."""
+        iframe and the platform storage frame named `storage_target`: for browser tests.
+        `storage_on="browser"` serves that frame from the course page's origin, not the auth
+        URL's (an older platform, reached only by messages sent to "*")."""
         login = self.login_url(person, storage_target=storage_target, **launch)
-        return f"{self.browser_url}/course-page?launch={quote(login, safe='')}"
+        extra = "&storage_on=browser" if storage_on == "browser" else ""
+        return f"{self.browser_url}/course-page?launch={quote(login, safe='')}{extra}"
 
     def launch(
         self,

@@ -154,11 +154,14 @@ def _register(lms: LmsPlatform, body: dict[str, Any]) -> dict[str, Any]:
         target_link_uri=tool["target_link_uri"],
     )
     lms.client_id, lms.deployment_ids = client_id, lms.clients[client_id].deployment_ids
+    # Canvas assigns the deployment id only when an administrator adds the app to an account
+    # or course, after the registration: its answer has none (the first launch brings it).
+    answer_tool = tool if lms.flavor.name == "canvas" else {**tool, "deployment_id": deployment_id}
     answer = {
         **body,
         "client_id": client_id,
         "scope": " ".join(scopes),
-        c.TOOL_CONFIGURATION: {**tool, "deployment_id": deployment_id},
+        c.TOOL_CONFIGURATION: answer_tool,
     }
     lms.registrations.append(answer)
     return answer

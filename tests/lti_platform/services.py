@@ -75,7 +75,7 @@ def _grant(
         claims = verify_tool_jwt(
             assertion,
             client.key_set(lms),
-            audience=lms.token_url,
+            audience=lms.flavor.token_audience or lms.token_url,
             issuer=client_id,
             require=("sub", "jti"),
         )

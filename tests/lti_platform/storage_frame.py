@@ -4,9 +4,12 @@
 from the tool's origin (others are ignored), keeping values in the frame's memory keyed
 by origin and key. `/course-page?launch=<tool login URL>` is a course page that loads
 that frame under the name given by the login URL's `lti_storage_target`, then the tool
-in an iframe. Open the course page at `lms.browser_url` (localhost), so the tool
-(127.0.0.1) is cross-site to it and a browser blocking third-party cookies blocks the
-tool's. Python's `launch()` cannot run this flow: browser tests drive it, e.g.
+in an iframe; the course page itself answers the tool's `lti.capabilities` with that frame's
+name, as Canvas's does. With `&storage_on=browser` the storage frame is served from the
+course page's own origin instead of the auth URL's: an older platform that only receives
+messages sent with target origin "*". Open the course page at `lms.browser_url`
+(localhost), so the tool (127.0.0.1) is cross-site to it and a browser blocking third-party
+cookies blocks the tool's. Python's `launch()` cannot run this flow: browser tests drive it, e.g.
 `page.goto(lms.course_page_url("s1"))` in Chromium with third-party cookies blocked.
 The frame logs each message it answered in `window.ltiStorageLog`.
 """
@@ -91,17 +94,51 @@ def handle_storage_frame(lms: LmsPlatform, request: Request) -> Response:
     )
 
 
+_CAPABILITIES_JS = """
+(function () {
+  const allowed = new Set(%(origins)s);
+  window.ltiCapabilitiesLog = [];
+  window.addEventListener("message", function (event) {
+    const m = event.data;
+    if (!m || m.subject !== "lti.capabilities" || !allowed.has(event.origin)) return;
+    window.ltiCapabilitiesLog.push({origin: event.origin});
+    const frame = %(frame)s;
+    event.source.postMessage({
+      subject: "lti.capabilities.response", message_id: m.message_id,
+      supported_messages: [
+        {subject: "lti.capabilities"},
+        {subject: "lti.put_data", frame: frame},
+        {subject: "lti.get_data", frame: frame},
+      ],
+    }, event.origin);
+  });
+})();
+"""
+
+
+def capabilities_script(lms: LmsPlatform, frame: str) -> str:
+    return _CAPABILITIES_JS % {
+        "origins": json.dumps(tool_origins(lms)),
+        "frame": json.dumps(frame),
+    }
+
+
 def handle_course_page(lms: LmsPlatform, request: Request) -> Response:
     launch = request.query.get("launch", "")
     if _origin(launch) not in tool_origins(lms):
         return lms.reject(request, 400, "launch must be a URL of the tool (its login URL)")
     target = dict(parse_qsl(urlsplit(launch).query)).get("lti_storage_target", "")
+    storage_url = lms.browser_url if request.query.get("storage_on") == "browser" else lms.url
     storage = ""
-    if target and target != "_parent":
+    script = ""
+    if target == "_parent":
+        script = handler_script(lms)
+    elif target:
         storage = (
             f'<iframe name="{html.escape(target)}" title="platform storage" '
-            f'data-src="{lms.url}/storage-frame" style="display:none"></iframe>'
+            f'data-src="{storage_url}/storage-frame" style="display:none"></iframe>'
         )
+        script = capabilities_script(lms, target)
     page = f"""<!doctype html>
 <html><head><title>{html.escape(lms.course["title"])}</title></head>
 <body>
@@ -109,7 +146,7 @@ def handle_course_page(lms: LmsPlatform, request: Request) -> Response:
 {storage}
 <iframe id="tool" name="tool" title="video assignment" width="100%" height="800"
         allow="camera; microphone; display-capture; fullscreen"></iframe>
-<script>{handler_script(lms) if target == "_parent" else ""}</script>
+<script>{script}</script>
 <script>
   const launch = {json.dumps(launch)};
   const storage = document.querySelector('iframe[title="platform storage"]');

@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--keyset-url", required=True)
         parser.add_argument("--deployment-id", action="append", required=True, dest="deployments")
         parser.add_argument(
+            "--token-audience",
+            default=None,
+            help="The `aud` of the tool's client assertion when the LMS wants another than its "
+            "token URL (Brightspace: https://api.brightspace.com/auth/token)",
+        )
+        parser.add_argument(
             "--tool-url",
             default=getattr(settings, "TOOL_BASE_URL", "http://127.0.0.1:8000"),
             help="Public base URL of this tool, used to print its endpoints",
@@ -37,6 +43,7 @@ class Command(BaseCommand):
             auth_token_url=options["auth_token_url"],
             keyset_url=options["keyset_url"],
             deployment_ids=options["deployments"],
+            token_audience=options["token_audience"],
         )
         base = options["tool_url"].rstrip("/")
         self.stdout.write(f"Registration id: {registration.pk}")
