@@ -2,7 +2,7 @@
 
 from lti_tool.models.courses import Course, LtiUser, VideoAssignment
 from lti_tool.models.grading import Grade, ScoreSend
-from lti_tool.models.submissions import Submission, VideoEvent
+from lti_tool.models.submissions import PrivacyRecord, Submission, VideoEvent
 from lti_tool.models.tenants import (
     Deployment,
     PlatformRegistration,
@@ -17,6 +17,7 @@ __all__ = [
     "Grade",
     "LtiUser",
     "PlatformRegistration",
+    "PrivacyRecord",
     "ScoreSend",
     "StorageConfig",
     "Submission",
