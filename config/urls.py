@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from lti_tool.api import api
+from lti_tool.views.admin_dashboard import site_dashboard
 from storage_backends.registry import storage_urlpatterns
 
 
@@ -14,6 +15,7 @@ def health(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    path("admin/dashboard/", site_dashboard, name="video_dashboard"),
     path("admin/", admin.site.urls),
     path("lti/", include("lti_tool.urls")),
     path("api/", api.urls),

@@ -6,11 +6,35 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from lti_tool.admin_types import ModelAdmin
 from lti_tool.models import Course, LtiUser, PrivacyRecord, Submission, VideoAssignment, VideoEvent
+from lti_tool.errors import AppError, render_app_error
+from lti_tool.services.admin_videos import submission_playback_for_admin
 from lti_tool.services.deletion import Deleter, submission_delete
+
+MB = 1_000_000
+
+
+class SizeFilter(admin.SimpleListFilter):
+    title = _("size")
+    parameter_name = "size"
+    RANGES = {"small": (0, 50 * MB), "medium": (50 * MB, 500 * MB), "large": (500 * MB, None)}
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("small", _("under 50 MB")), ("medium", _("50 to 500 MB")), ("large", _("over 500 MB"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        bounds = self.RANGES.get(self.value() or "")
+        if bounds is None:
+            return queryset
+        low, high = bounds
+        queryset = queryset.filter(size_bytes__gte=low)
+        return queryset if high is None else queryset.filter(size_bytes__lt=high)
 
 
 @admin.register(LtiUser)
@@ -37,10 +61,58 @@ class SubmissionAdmin(ModelAdmin):
     """Deleting here goes through the deletion service: the row stays as the record
     (state "deleted"), the LMS score is reset and a worker purges the video."""
 
-    list_display = ["student", "assignment", "state", "is_current", "size_bytes", "created_at"]
-    list_filter = ["state", "is_current", "backend"]
-    search_fields = ["student__name", "filename", "video_id"]
+    list_display = [
+        "student",
+        "assignment",
+        "course",
+        "state",
+        "is_current",
+        "backend",
+        "size_bytes",
+        "created_at",
+        "play",
+    ]
+    list_filter = ["state", "backend", "is_current", SizeFilter, "assignment__course__tenant"]
+    search_fields = [
+        "student__name",
+        "student__email",
+        "assignment__course__title",
+        "assignment__title",
+        "filename",
+        "video_id",
+    ]
+    date_hierarchy = "created_at"
+    list_select_related = ["student", "assignment__course"]
     raw_id_fields = ["student", "assignment"]
+    show_full_result_count = False  # no COUNT(*) over every row on each page
+
+    @admin.display(description=_("course"), ordering="assignment__course__title")
+    def course(self, obj: Submission) -> str:
+        return str(obj.assignment.course)
+
+    @admin.display(description=_("play"))
+    def play(self, obj: Submission) -> str:
+        if obj.state != Submission.State.READY:
+            return "–"
+        url = reverse("admin:lti_tool_submission_play", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Play"))
+
+    def get_urls(self) -> list[URLPattern]:
+        play = path(
+            "<int:submission_id>/play/",
+            self.admin_site.admin_view(self.play_view),
+            name="lti_tool_submission_play",
+        )
+        return [play, *super().get_urls()]
+
+    def play_view(self, request: HttpRequest, submission_id: int) -> HttpResponse:
+        try:
+            playback = submission_playback_for_admin(
+                submission_id=submission_id, admin_name=request.user.get_username()
+            )
+        except AppError as exc:
+            return render_app_error(request, exc)
+        return HttpResponseRedirect(playback.url)
 
     def delete_model(self, request: HttpRequest, obj: Submission) -> None:
         _admin_delete(request, [obj.pk])
