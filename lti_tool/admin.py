@@ -16,6 +16,7 @@ from lti_tool.models import Course, LtiUser, PrivacyRecord, Submission, VideoAss
 from lti_tool.errors import AppError, render_app_error
 from lti_tool.services.admin_videos import submission_playback_for_admin
 from lti_tool.services.deletion import Deleter, submission_delete
+from lti_tool.services.privacy import person_erase, person_export
 
 MB = 1_000_000
 
@@ -26,7 +27,11 @@ class SizeFilter(admin.SimpleListFilter):
     RANGES = {"small": (0, 50 * MB), "medium": (50 * MB, 500 * MB), "large": (500 * MB, None)}
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("small", _("under 50 MB")), ("medium", _("50 to 500 MB")), ("large", _("over 500 MB"))]
+        return [
+            ("small", _("under 50 MB")),
+            ("medium", _("50 to 500 MB")),
+            ("large", _("over 500 MB")),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         bounds = self.RANGES.get(self.value() or "")
@@ -42,6 +47,23 @@ class LtiUserAdmin(ModelAdmin):
     list_display = ["name", "email", "tenant", "issuer", "last_launch_at"]
     list_filter = ["tenant"]
     search_fields = ["name", "email", "sub"]
+    actions = ["gdpr_export", "gdpr_erase"]
+
+    @admin.action(description=_("GDPR: export the selected people's data (zip)"))
+    def gdpr_export(self, request: HttpRequest, queryset: QuerySet[LtiUser]) -> HttpResponse:
+        data = person_export(
+            people=list(queryset),
+            requested_by=request.user.get_username(),
+            base_url=request.build_absolute_uri("/"),
+        )
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="personal-data.zip"'
+        return response
+
+    @admin.action(description=_("GDPR: erase the selected people (videos, names, emails)"))
+    def gdpr_erase(self, request: HttpRequest, queryset: QuerySet[LtiUser]) -> None:
+        deleted = person_erase(people=list(queryset), requested_by=request.user.get_username())
+        self.message_user(request, _("Erased; %(n)d video(s) deleted.") % {"n": deleted})
 
 
 @admin.register(Course)

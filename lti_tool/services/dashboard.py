@@ -23,9 +23,15 @@ from lti_tool.services.storage import backend_for_config
 
 PERIODS = (7, 30, 90, 365)
 Kind = VideoEvent.Kind
-DAILY_KINDS = {"uploads": Kind.UPLOAD_SUCCEEDED, "views": Kind.PLAYBACK, "failures": Kind.UPLOAD_FAILED}
+DAILY_KINDS = {
+    "uploads": Kind.UPLOAD_SUCCEEDED,
+    "views": Kind.PLAYBACK,
+    "failures": Kind.UPLOAD_FAILED,
+}
 # Bytes still in storage: not deleted, or deleted and not purged yet.
-STORED = Q(size_bytes__isnull=False) & (~Q(state=Submission.State.DELETED) | Q(purged_at__isnull=True))
+STORED = Q(size_bytes__isnull=False) & (
+    ~Q(state=Submission.State.DELETED) | Q(purged_at__isnull=True)
+)
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,9 @@ def what_if(*, tenant_id: int | None, usage: list[BackendUsage]) -> list[tuple[s
     return sorted(priced.items(), key=lambda item: item[1])
 
 
-def top_failure_reasons(*, tenant_id: int | None, days: int, limit: int = 10) -> list[tuple[str, int]]:
+def top_failure_reasons(
+    *, tenant_id: int | None, days: int, limit: int = 10
+) -> list[tuple[str, int]]:
     since = timezone.now() - timedelta(days=days)
     rows = (
         _events(tenant_id)

@@ -59,7 +59,12 @@ def test_the_event_log_is_read_only(site_admin: Client, local_storage: Stored) -
     assert "Add video event" not in listing.content.decode()
     assert "delete_selected" not in listing.content.decode()
     assert site_admin.get("/admin/lti_tool/videoevent/add/").status_code == 403
-    assert site_admin.post(f"/admin/lti_tool/videoevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        site_admin.post(
+            f"/admin/lti_tool/videoevent/{event.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
     change = site_admin.post(f"/admin/lti_tool/videoevent/{event.pk}/change/", {"kind": "deletion"})
     assert change.status_code in (200, 403)
     event.refresh_from_db()

@@ -38,22 +38,37 @@ def plant(stored: Stored, *, uploads: int, views: int, failures: int, size: int)
     for _ in range(views):
         VideoEvent.objects.create(tenant=stored.tenant, submission=ready, kind=Kind.PLAYBACK)
     for n in range(failures):
-        failed = SubmissionFactory(assignment=ready.assignment, state="failed", storage=stored.config)
+        failed = SubmissionFactory(
+            assignment=ready.assignment, state="failed", storage=stored.config
+        )
         VideoEvent.objects.create(
-            tenant=stored.tenant, submission=failed, kind=Kind.UPLOAD_FAILED,
+            tenant=stored.tenant,
+            submission=failed,
+            kind=Kind.UPLOAD_FAILED,
             details={"reason": "too_long" if n % 2 else "ERR_NON_VIDEO"},
         )
 
 
-def test_the_figures_match_the_rows_and_stay_in_their_tenant(local_storage: Stored, tmp_path: object) -> None:
+def test_the_figures_match_the_rows_and_stay_in_their_tenant(
+    local_storage: Stored, tmp_path: object
+) -> None:
     plant(local_storage, uploads=6, views=4, failures=3, size=2 * GB)
     other_tenant = TenantFactory()
-    other = Stored("local", other_tenant, local_storage.config.__class__.objects.create(
-        tenant=other_tenant, label="Other", backend="storage_backends.local.LocalBackend",
-        options={"root": str(tmp_path)},
-    ))
+    other = Stored(
+        "local",
+        other_tenant,
+        local_storage.config.__class__.objects.create(
+            tenant=other_tenant,
+            label="Other",
+            backend="storage_backends.local.LocalBackend",
+            options={"root": str(tmp_path)},
+        ),
+    )
     plant(other, uploads=2, views=9, failures=1, size=GB)
-    ScoreSendFactory(submission=Submission.objects.filter(storage=local_storage.config).first(), state=ScoreSend.State.FAILED)
+    ScoreSendFactory(
+        submission=Submission.objects.filter(storage=local_storage.config).first(),
+        state=ScoreSend.State.FAILED,
+    )
 
     with CaptureQueriesContext(connection) as queries:
         figures = dashboard_figures(tenant_id=local_storage.tenant.pk, days=7)
@@ -74,12 +89,16 @@ def test_the_figures_match_the_rows_and_stay_in_their_tenant(local_storage: Stor
     assert sum(everyone["daily"]["views"]) == 13
 
 
-def test_site_admins_see_the_dashboard_page_and_others_are_sent_to_log_in(local_storage: Stored) -> None:
+def test_site_admins_see_the_dashboard_page_and_others_are_sent_to_log_in(
+    local_storage: Stored,
+) -> None:
     plant(local_storage, uploads=2, views=1, failures=1, size=GB)
     client = Client()
     assert client.get("/admin/dashboard/").status_code == 302  # the admin login
     client.force_login(User.objects.create_superuser("root", "root@example.org", "pw"))
-    page = client.get(f"/admin/dashboard/?tenant={local_storage.tenant.pk}&days=90").content.decode()
+    page = client.get(
+        f"/admin/dashboard/?tenant={local_storage.tenant.pk}&days=90"
+    ).content.decode()
     assert 'id="dashboard-data"' in page and "dashboard.js" in page
     assert "ERR_NON_VIDEO" in page
     assert "2.0\xa0GB" in page or "1.9\xa0GB" in page  # two 1 GB videos (filesizeformat)

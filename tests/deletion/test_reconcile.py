@@ -37,7 +37,9 @@ def test_orphans_and_missing_objects_are_found_and_only_old_orphans_fixed(storag
     kept = storage.submission()
     gone = storage.submission()  # its object is removed behind the tool's back
     storage.backend.delete_video(gone.video_id)
-    Submission.objects.filter(pk__in=[kept.pk, gone.pk]).update(created_at=timezone.now() - timedelta(days=3))
+    Submission.objects.filter(pk__in=[kept.pk, gone.pk]).update(
+        created_at=timezone.now() - timedelta(days=3)
+    )
     young_orphan = storage.put()
     old_orphan = storage.put()
     if storage.s3 is not None:
@@ -86,7 +88,9 @@ def test_listings_come_in_pages(storage: Stored, monkeypatch: pytest.MonkeyPatch
     assert sorted(listed) == sorted(planted)  # each once, none missed
 
 
-def test_the_command_reports_per_storage_and_a_tenant_sees_only_its_own(local_storage: Stored) -> None:
+def test_the_command_reports_per_storage_and_a_tenant_sees_only_its_own(
+    local_storage: Stored,
+) -> None:
     orphan = local_storage.put()
     out = StringIO()
     call_command("reconcile_storage", "--tenant", str(local_storage.tenant.pk), stdout=out)

@@ -31,7 +31,10 @@ def test_expiry_starts_at_the_latest_of_arrival_grading_and_due_date(local_stora
     assert list(expired_submissions(now=now).values_list("pk", flat=True)) == [plain.pk]
     # Ninety days after the due date, that one goes too; the regraded one ten days later.
     later = now + timedelta(days=71)
-    assert set(expired_submissions(now=later).values_list("pk", flat=True)) == {plain.pk, late_due.pk}
+    assert set(expired_submissions(now=later).values_list("pk", flat=True)) == {
+        plain.pk,
+        late_due.pk,
+    }
     assert expired_submissions(now=now + timedelta(days=81)).count() == 3
 
 

@@ -32,7 +32,11 @@ def planted_tenant() -> Any:
     for n in range(12):
         when = now - timedelta(days=n % 6)
         submission = SubmissionFactory(
-            assignment=assignment, state="ready", storage=config, size_bytes=GB // 4, uploaded_at=when
+            assignment=assignment,
+            state="ready",
+            storage=config,
+            size_bytes=GB // 4,
+            uploaded_at=when,
         )
         for kind in [Kind.UPLOAD_SUCCEEDED] + [Kind.PLAYBACK] * (n % 4):
             event = VideoEvent.objects.create(tenant=tenant, submission=submission, kind=kind)
