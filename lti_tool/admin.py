@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from lti_tool.admin_types import ModelAdmin
-from lti_tool.models import Course, LtiUser, PrivacyRecord, Submission, VideoAssignment, VideoEvent
 from lti_tool.errors import AppError, render_app_error
+from lti_tool.models import Course, LtiUser, PrivacyRecord, Submission, VideoAssignment, VideoEvent
 from lti_tool.services.admin_videos import submission_playback_for_admin
 from lti_tool.services.deletion import Deleter, submission_delete
 from lti_tool.services.privacy import person_erase, person_export

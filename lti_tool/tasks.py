@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from lti_tool.models import Submission, VideoEvent
 from lti_tool.services.deletion import purges_due, submission_purge
+from lti_tool.services.event_rollup import event_rollup_update
 from lti_tool.services.events import event_record
 from lti_tool.services.grades import score_send_attempt, scores_due
 from lti_tool.services.lineitems import line_item_ensure, line_item_sync
@@ -189,3 +190,9 @@ def reconcile_all_storage() -> int:
             continue
         orphans += report.orphans
     return orphans
+
+
+@shared_task
+def roll_up_events() -> int:
+    """Run by beat nightly: count the closed days of the event log for the dashboard."""
+    return event_rollup_update()

@@ -2,6 +2,7 @@
 
 from lti_tool.models.courses import Course, LtiUser, VideoAssignment
 from lti_tool.models.grading import Grade, ScoreSend
+from lti_tool.models.stats import EventDayCount, EventRollup
 from lti_tool.models.submissions import PrivacyRecord, Submission, VideoEvent
 from lti_tool.models.tenants import (
     Deployment,
@@ -14,6 +15,8 @@ from lti_tool.models.tenants import (
 __all__ = [
     "Course",
     "Deployment",
+    "EventDayCount",
+    "EventRollup",
     "Grade",
     "LtiUser",
     "PlatformRegistration",

@@ -1,24 +1,25 @@
-"""The administrator's dashboard (read-only; a service because it asks each backend for its
-cost estimate): every figure aggregated in the database (GROUP BY per
-day, per backend, per reason), scoped to one tenant or, for site administrators, all.
+"""The administrator's dashboard (read-only; a service because it asks each backend for
+its cost estimate), scoped to one tenant or, for site administrators, all.
 
-Costs are each backend's own estimate (`StorageBackend.estimate_cost`) of the stored
-bytes and the last 30 days' views; "what if" asks every configured backend the same.
+Event figures come from per-day counts (lti_tool/services/event_rollup.py), stored bytes
+from one GROUP BY over the submissions: nothing is computed per row in Python. Costs are
+each backend's own estimate (`StorageBackend.estimate_cost`) of the stored bytes and the
+last 30 days' views; "what if" asks every configured backend the same.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from lti_tool.models import ScoreSend, StorageConfig, Submission, VideoEvent
+from lti_tool.services.event_rollup import day_counts, event_rollup_update
 from lti_tool.services.storage import backend_for_config
 
 PERIODS = (7, 30, 90, 365)
@@ -49,61 +50,41 @@ def _submissions(tenant_id: int | None) -> QuerySet[Submission]:
     return rows if tenant_id is None else rows.filter(assignment__course__tenant_id=tenant_id)
 
 
-def _events(tenant_id: int | None) -> QuerySet[VideoEvent]:
-    rows = VideoEvent.objects.all()
-    return rows if tenant_id is None else rows.filter(tenant_id=tenant_id)
-
-
-def daily_series(*, tenant_id: int | None, days: int) -> dict[str, Any]:
-    """Per day for the last `days`: uploads, views, failures (events) and bytes stored
-    by that day's uploads. Days without any are zeros."""
+def daily_series(rows: list[dict[str, Any]], *, days: int) -> dict[str, Any]:
+    """Per day for the last `days`: uploads, views, failures and the uploads' bytes.
+    Days without any are zeros."""
     today = timezone.now().date()
-    first = today - timedelta(days=days - 1)
-    start = timezone.now() - timedelta(days=days)
-    labels = [first + timedelta(days=n) for n in range(days)]
-    series: dict[str, dict[date, int]] = {name: {} for name in [*DAILY_KINDS, "bytes"]}
+    labels = [today - timedelta(days=days - 1 - n) for n in range(days)]
+    series: dict[str, dict[date, int]] = {
+        name: defaultdict(int) for name in [*DAILY_KINDS, "bytes"]
+    }
     by_kind = {kind: name for name, kind in DAILY_KINDS.items()}
-    counted = (
-        _events(tenant_id)
-        .filter(created_at__gte=start, kind__in=list(by_kind))
-        .annotate(day=TruncDate("created_at"))
-        .values("day", "kind")
-        .annotate(n=Count("id"))
-    )
-    for row in counted:
-        series[by_kind[row["kind"]]][row["day"]] = row["n"]
-    stored = (
-        _submissions(tenant_id)
-        .filter(uploaded_at__gte=start, size_bytes__isnull=False)
-        .annotate(day=TruncDate("uploaded_at"))
-        .values("day")
-        .annotate(total=Sum("size_bytes"))
-    )
-    for row in stored:
-        series["bytes"][row["day"]] = int(row["total"] or 0)
+    for row in rows:
+        series[by_kind[row["kind"]]][row["day"]] += row["count"]
+        series["bytes"][row["day"]] += row["bytes"] or 0
     return {
         "labels": [day.isoformat() for day in labels],
         **{name: [values.get(day, 0) for day in labels] for name, values in series.items()},
     }
 
 
-def usage_by_backend(*, tenant_id: int | None) -> list[BackendUsage]:
-    """Stored bytes, videos and 30-day views per storage configuration, with its cost."""
-    since = timezone.now() - timedelta(days=30)
+def usage_by_backend(
+    *, tenant_id: int | None, rows_30d: list[dict[str, Any]]
+) -> list[BackendUsage]:
+    """Stored bytes and videos per storage configuration (live), 30-day views (from the
+    day counts), and the backend's cost estimate for them."""
     stored = {
         row["storage_id"]: row
         for row in _submissions(tenant_id)
         .filter(STORED)
         .values("storage_id")
         .annotate(videos=Count("id"), total=Sum("size_bytes"))
+        .order_by()
     }
-    views = dict(
-        _events(tenant_id)
-        .filter(kind=Kind.PLAYBACK, created_at__gte=since)
-        .values_list("submission__storage_id")
-        .annotate(n=Count("id"))
-        .values_list("submission__storage_id", "n")
-    )
+    views: dict[int | None, int] = defaultdict(int)
+    for row in rows_30d:
+        if row["kind"] == Kind.PLAYBACK:
+            views[row["storage_id"]] += row["count"]
     configs = StorageConfig.objects.in_bulk([pk for pk in {*stored, *views} if pk is not None])
     usage = []
     for storage_id in sorted({*stored, *views}, key=lambda pk: pk or 0):
@@ -140,19 +121,12 @@ def what_if(*, tenant_id: int | None, usage: list[BackendUsage]) -> list[tuple[s
     return sorted(priced.items(), key=lambda item: item[1])
 
 
-def top_failure_reasons(
-    *, tenant_id: int | None, days: int, limit: int = 10
-) -> list[tuple[str, int]]:
-    since = timezone.now() - timedelta(days=days)
-    rows = (
-        _events(tenant_id)
-        .filter(kind=Kind.UPLOAD_FAILED, created_at__gte=since)
-        .annotate(reason=KeyTextTransform("reason", "details"))
-        .values("reason")
-        .annotate(n=Count("id"))
-        .order_by("-n", "reason")[:limit]
-    )
-    return [(row["reason"] or "unknown", row["n"]) for row in rows]
+def top_failure_reasons(rows: list[dict[str, Any]], limit: int = 10) -> list[tuple[str, int]]:
+    counts: Counter[str] = Counter()
+    for row in rows:
+        if row["kind"] == Kind.UPLOAD_FAILED:
+            counts[row["reason"] or "unknown"] += row["count"]
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
 def grade_sends(*, tenant_id: int | None) -> dict[str, int]:
@@ -164,13 +138,18 @@ def grade_sends(*, tenant_id: int | None) -> dict[str, int]:
 
 
 def dashboard_figures(*, tenant_id: int | None, days: int) -> dict[str, Any]:
-    usage = usage_by_backend(tenant_id=tenant_id)
+    event_rollup_update()  # closed days not counted yet (beat normally did it at night)
+    today = timezone.now().date()
+    rows = day_counts(tenant_id=tenant_id, since=today - timedelta(days=max(days, 30) - 1))
+    in_period = [row for row in rows if row["day"] > today - timedelta(days=days)]
+    last_30 = [row for row in rows if row["day"] > today - timedelta(days=30)]
+    usage = usage_by_backend(tenant_id=tenant_id, rows_30d=last_30)
     return {
         "days": days,
-        "daily": daily_series(tenant_id=tenant_id, days=days),
+        "daily": daily_series(in_period, days=days),
         "usage": usage,
         "what_if": what_if(tenant_id=tenant_id, usage=usage),
-        "failures": top_failure_reasons(tenant_id=tenant_id, days=days),
+        "failures": top_failure_reasons(in_period),
         "grade_sends": grade_sends(tenant_id=tenant_id),
         "queue_depth": queue_depth(),
     }

@@ -39,7 +39,8 @@ def dashboard_context(*, tenant: Tenant | None, days: int) -> dict[str, Any]:
 
 @staff_member_required
 def site_dashboard(request: HttpRequest) -> HttpResponse:
-    tenant = Tenant.objects.filter(pk=request.GET.get("tenant") or None).first()
+    tenant_id = request.GET.get("tenant", "")
+    tenant = Tenant.objects.filter(pk=int(tenant_id)).first() if tenant_id.isdigit() else None
     context = dashboard_context(tenant=tenant, days=_days(request))
     context.update(
         tenants=Tenant.objects.order_by("name"),
