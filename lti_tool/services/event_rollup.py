@@ -14,12 +14,24 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Case, CharField, Count, F, QuerySet, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from lti_tool.models import EventDayCount, EventRollup, VideoEvent
+from lti_tool.models import EventDayCount, EventRollup, Submission, VideoEvent
 
 Kind = VideoEvent.Kind
 COUNTED = [Kind.UPLOAD_SUCCEEDED, Kind.PLAYBACK, Kind.UPLOAD_FAILED]
@@ -31,13 +43,21 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def event_groups(events: QuerySet[VideoEvent]) -> QuerySet[Any]:
-    """Counts (and uploaded bytes) per tenant, day, kind, storage and failure reason."""
+def event_groups(events: QuerySet[VideoEvent], *, few: bool = False) -> QuerySet[Any]:
+    """Counts (and uploaded bytes) per tenant, day, kind, storage and failure reason.
+    `few`: a day or so of events, whose submissions are looked up one by one by primary
+    key (a join would make PostgreSQL hash the whole submission table)."""
+    if few:
+        of_event = Submission.objects.filter(pk=OuterRef("submission_id"))
+        storage: Any = Subquery(of_event.values("storage_id")[:1])
+        size: Any = Subquery(of_event.values("size_bytes")[:1])
+    else:
+        storage, size = F("submission__storage_id"), F("submission__size_bytes")
     return (
         events.filter(kind__in=COUNTED)
         .annotate(
             day=TruncDate("created_at", tzinfo=UTC),
-            storage_id=F("submission__storage_id"),
+            storage_id=storage,
             reason=Case(
                 When(
                     kind=Kind.UPLOAD_FAILED,
@@ -57,7 +77,7 @@ def event_groups(events: QuerySet[VideoEvent]) -> QuerySet[Any]:
             bytes=Coalesce(
                 Sum(
                     Case(
-                        When(kind=Kind.UPLOAD_SUCCEEDED, then=F("submission__size_bytes")),
+                        When(kind=Kind.UPLOAD_SUCCEEDED, then=size),
                         default=Value(0),
                         output_field=BigIntegerField(),
                     )
@@ -109,5 +129,5 @@ def day_counts(*, tenant_id: int | None, since: date) -> list[dict[str, Any]]:
     live = VideoEvent.objects.filter(created_at__gte=day_start(live_from))
     if tenant_id is not None:
         live = live.filter(tenant_id=tenant_id)
-    rows.extend(event_groups(live))
+    rows.extend(event_groups(live, few=through is not None))
     return rows

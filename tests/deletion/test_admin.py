@@ -11,6 +11,7 @@ from django.test import Client
 
 from lti_tool.models import Submission, VideoEvent
 from tests.deletion.conftest import Stored
+from tests.factories import LtiUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,38 @@ def test_the_event_log_is_read_only(site_admin: Client, local_storage: Stored) -
     event.refresh_from_db()
     assert event.kind == "playback"
     assert site_admin.get("/admin/lti_tool/privacyrecord/add/").status_code == 403
+
+
+def test_video_management_searches_people_courses_and_file_names(
+    site_admin: Client, local_storage: Stored
+) -> None:
+    ada = LtiUserFactory(tenant=local_storage.tenant, name="Ada Lovelace", email="ada@uni.edu")
+    hers = local_storage.submission(student=ada, filename="engine.mp4")
+    bio = local_storage.submission(assignment__course__title="Biology 101", filename="cell.mp4")
+    big = local_storage.submission(filename="lecture.mp4", size_bytes=700_000_000)
+    url = "/admin/lti_tool/submission/"
+
+    def listed(query: str) -> set[int]:
+        response = site_admin.get(url + query)
+        assert response.status_code == 200
+        return {row.pk for row in response.context["cl"].result_list}
+
+    assert listed("?q=ada+lovelace") == {hers.pk}
+    assert listed("?q=ADA@uni") == {hers.pk}
+    assert listed("?q=biology") == {bio.pk}
+    assert listed("?q=lecture.mp4") == {big.pk}
+    assert listed("?size=large") == {big.pk}
+    assert listed("?backend=local&state=ready") == {hers.pk, bio.pk, big.pk}
+    assert listed("?backend=s3") == set()
+    page = site_admin.get(url).content.decode()
+    assert f"/admin/lti_tool/submission/{hers.pk}/play/" in page
+
+
+def test_an_administrator_plays_a_video_and_the_view_is_logged(
+    site_admin: Client, local_storage: Stored
+) -> None:
+    submission = local_storage.submission()
+    response = site_admin.get(f"/admin/lti_tool/submission/{submission.pk}/play/")
+    assert response.status_code == 302 and "signature=" in response["Location"]
+    event = submission.events.get(kind=VideoEvent.Kind.PLAYBACK)
+    assert event.details == {"role": "site_admin", "admin": "root"}
