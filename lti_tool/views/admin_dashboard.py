@@ -15,7 +15,7 @@ from lti_tool.models import Tenant
 from lti_tool.services.dashboard import PERIODS, dashboard_figures
 
 
-def _days(request: HttpRequest) -> int:
+def period_days(request: HttpRequest) -> int:
     try:
         days = int(request.GET.get("days", "30"))
     except ValueError:
@@ -41,7 +41,7 @@ def dashboard_context(*, tenant: Tenant | None, days: int) -> dict[str, Any]:
 def site_dashboard(request: HttpRequest) -> HttpResponse:
     tenant_id = request.GET.get("tenant", "")
     tenant = Tenant.objects.filter(pk=int(tenant_id)).first() if tenant_id.isdigit() else None
-    context = dashboard_context(tenant=tenant, days=_days(request))
+    context = dashboard_context(tenant=tenant, days=period_days(request))
     context.update(
         tenants=Tenant.objects.order_by("name"),
         title=_("Video dashboard"),

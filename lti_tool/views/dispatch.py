@@ -17,6 +17,7 @@ from lti_tool.selectors.grades import review_target
 from lti_tool.services.launches import CLAIM, launch_record
 from lti_tool.views.assignment_forms import deep_link_start
 from lti_tool.views.launch_pages import render_launch_page
+from lti_tool.views.tenant_dashboard import tenant_dashboard_launch, wants_dashboard
 
 logger = logging.getLogger("lti_tool.views.lti")
 DEEP_LINKING = "LtiDeepLinkingRequest"
@@ -28,6 +29,8 @@ def dispatch_launch(request: HttpRequest, message_launch: ToolMessageLaunch) -> 
     message_type = body.get(CLAIM + "message_type")
     if message_type == DEEP_LINKING:
         return deep_link_start(request, platform=message_launch.platform, body=body)
+    if wants_dashboard(body):  # an administrators' link: the tenant's video dashboard
+        return tenant_dashboard_launch(request, platform=message_launch.platform, body=body)
     result = launch_record(platform=message_launch.platform, body=body)
     logger.info(
         "lti launch ok type=%s tenant=%s user=%s assignment=%s role=%s",
