@@ -209,3 +209,7 @@ class VideoEventAdmin(ReadOnlyAdmin):
 class PrivacyRecordAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "tenant", "subject", "requested_by"]
     list_filter = ["kind", "tenant"]
+
+
+# The admin's home page links to the video dashboard (lti_tool/views/admin_dashboard.py).
+admin.site.index_template = "lti_tool/admin/site_index.html"

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lti_tool.models import ScoreSend, StorageConfig, Submission, VideoEvent
 from lti_tool.services.event_rollup import day_counts, event_rollup_update
@@ -94,7 +95,7 @@ def usage_by_backend(
         total, seen = int(row.get("total") or 0), int(views.get(storage_id, 0))
         usage.append(
             BackendUsage(
-                label=str(config.label) if config else "Default storage",
+                label=str(config.label) if config else _("Default storage"),
                 backend=backend.label or backend.name,
                 videos=int(row.get("videos") or 0),
                 bytes=total,

@@ -15,6 +15,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.utils.translation import gettext as _
 
 from lti_tool.errors import AppError, PermissionDenied
@@ -40,6 +41,7 @@ def tenant_dashboard_launch(
     return _page(request, platform.tenant, days=30)
 
 
+@xframe_options_exempt  # inside the platform's iframe, like the launch that opened it
 def tenant_dashboard(request: HttpRequest) -> HttpResponse:
     """The period selector's GET, authorised by the launch's signed token."""
     try:

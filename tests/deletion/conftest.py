@@ -45,7 +45,8 @@ class Stored:
         """Store a video as an upload would; returns its id."""
         tenant_id = tenant_id or self.tenant.pk
         if self.s3 is not None:
-            key = f"tenants/{tenant_id}/assignments/{assignment_id}/users/{user_id}/{uuid.uuid4().hex}/v.mp4"
+            folder = f"tenants/{tenant_id}/assignments/{assignment_id}/users/{user_id}"
+            key = f"{folder}/{uuid.uuid4().hex}/v.mp4"
             self.s3.client("s3").put_object(Bucket=self.bucket, Key=key, Body=VIDEO)
             return key
         if self.stream is not None:

@@ -96,6 +96,7 @@ def test_site_admins_see_the_dashboard_page_and_others_are_sent_to_log_in(
     client = Client()
     assert client.get("/admin/dashboard/").status_code == 302  # the admin login
     client.force_login(User.objects.create_superuser("root", "root@example.org", "pw"))
+    assert 'href="/admin/dashboard/"' in client.get("/admin/").content.decode()
     page = client.get(
         f"/admin/dashboard/?tenant={local_storage.tenant.pk}&days=90"
     ).content.decode()
