@@ -148,3 +148,81 @@ class DeleteDialog {
     }
   }
 }
+
+interface StudentOptions {
+  apiBase: string
+  token: string
+  status: HTMLElement // the page's #status panel: its data-state says when to look again
+  onWithdrawn: () => void
+}
+
+/** A "Withdraw my video" button under the student's status while a video is handed in;
+ * the server refuses it once the due date has passed (and says so). */
+export function initStudentWithdraw({ apiBase, token, status, onWithdrawn }: StudentOptions): void {
+  const api = new DeletionApi(apiBase, token)
+  const label = gettext('Withdraw my video')
+  const button = h('button', { type: 'button', id: 'withdraw', hidden: true }, label)
+  status.after(button)
+  let currentId: number | null = null
+  const dialog = new ConfirmDialog(
+    gettext('Withdraw your video?'),
+    gettext(
+      'Your teacher will no longer see it, it is removed from storage, and the gradebook ' +
+        'shows nothing handed in. You can upload another video while the assignment is open.',
+    ),
+    gettext('Withdraw'),
+    async () => {
+      if (currentId === null) return
+      await api.withdraw(currentId)
+      onWithdrawn()
+    },
+  )
+  button.addEventListener('click', () => dialog.open())
+  const look = async (): Promise<void> => {
+    try {
+      currentId = (await api.mySubmission()).current?.id ?? null
+    } catch {
+      currentId = null
+    }
+    button.hidden = currentId === null
+  }
+  new MutationObserver(() => void look()).observe(status, {
+    attributes: true,
+    attributeFilter: ['data-state'],
+  })
+}
+
+class ConfirmDialog {
+  private readonly dialog: HTMLDialogElement
+  private readonly error: HTMLParagraphElement
+
+  constructor(title: string, text: string, action: string, onConfirm: () => Promise<void>) {
+    this.error = h('p', { class: 'error', role: 'alert', hidden: true })
+    const cancel = h('button', { type: 'button' }, gettext('Cancel'))
+    cancel.addEventListener('click', () => this.dialog.close())
+    const form = h(
+      'form',
+      { method: 'dialog' },
+      h('h2', { id: 'confirm-title' }, title),
+      h('p', {}, text),
+      this.error,
+      h('p', {}, cancel, ' ', h('button', { type: 'submit', class: 'danger' }, action)),
+    )
+    form.addEventListener('submit', (event) => {
+      event.preventDefault()
+      onConfirm()
+        .then(() => this.dialog.close())
+        .catch((error: unknown) => {
+          this.error.textContent = messageOf(error)
+          this.error.hidden = false
+        })
+    })
+    this.dialog = h('dialog', { 'aria-labelledby': 'confirm-title' }, form)
+    document.body.append(this.dialog)
+  }
+
+  open(): void {
+    this.error.hidden = true
+    this.dialog.showModal()
+  }
+}

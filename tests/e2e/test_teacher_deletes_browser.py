@@ -48,3 +48,27 @@ def test_a_teacher_deletes_a_video_with_a_reason(
     event = submission.events.get(kind=VideoEvent.Kind.DELETION)
     assert event.details["reason"] == "The wrong file was uploaded"
     browser_problems.assert_none()
+
+
+def test_a_student_withdraws_their_video_before_the_due_date(
+    page: Any, base_url: str, sample_video: Path, browser_problems: BrowserProblems
+) -> None:
+    open_dev_lms(page, base_url)
+    tool = launch_as(page, "ada")
+    expect(tool.locator("#withdraw")).to_be_hidden()  # nothing handed in yet
+    tool.locator("#uploader input[type=file]").first.set_input_files(sample_video)
+    tool.locator(".uppy-StatusBar-actionBtn--upload").click()
+    expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
+
+    tool.locator("#withdraw").click()
+    dialog = tool.locator("dialog[open]")
+    expect(dialog).to_contain_text("Withdraw your video?")
+    dialog.locator("button[type=submit]").click()
+
+    expect(tool.locator("#status")).to_have_attribute("data-state", "none")
+    expect(tool.locator("#status")).to_contain_text("You have not submitted a video yet.")
+    expect(tool.locator("#withdraw")).to_be_hidden()
+    submission = Submission.objects.get(student__sub=ADA.sub)
+    assert submission.state == Submission.State.DELETED and submission.purged_at is not None
+    assert submission.events.get(kind=VideoEvent.Kind.DELETION).details["by"] == "student"
+    browser_problems.assert_none()
