@@ -192,6 +192,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lti_tool.tasks.reverify_waiting_uploads",
         "schedule": 15.0,
     },
+    # Deletion, retention and reconciliation (lti_tool/services/deletion.py and beside).
+    "resume-purges": {"task": "lti_tool.tasks.resume_purges", "schedule": 3600.0},
+    "sweep-retention": {"task": "lti_tool.tasks.sweep_retention", "schedule": 86400.0},
+    "roll-up-events": {"task": "lti_tool.tasks.roll_up_events", "schedule": 3600.0},
+    "reconcile-storage": {
+        "task": "lti_tool.tasks.reconcile_all_storage",
+        "schedule": 7 * 86400.0,
+    },
 }
 
 LANGUAGE_CODE = "en"

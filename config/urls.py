@@ -5,9 +5,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lti_tool.api import api
+from lti_tool.views.admin_dashboard import site_dashboard
 from storage_backends.registry import storage_urlpatterns
 
 urlpatterns = [
+    path("admin/dashboard/", site_dashboard, name="video_dashboard"),
     path("admin/", admin.site.urls),
     path("lti/", include("lti_tool.urls")),
     path("api/", api.urls),

@@ -4,7 +4,7 @@ import { defineConfig } from 'vite'
 // so each page loads exactly one JS and one CSS file with a fixed name, and there is no shared
 // chunk whose CSS the templates would have to know about. Django's ManifestStaticFilesStorage
 // adds content hashes in production. Paths are relative to this folder (Vite's root).
-const PAGES = ['student', 'teacher'] as const
+const PAGES = ['student', 'teacher', 'dashboard'] as const
 
 export default defineConfig(({ mode }) => {
   const page = PAGES.find((name) => name === mode)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from lti_tool.tenants import views as registration
-from lti_tool.views import assignment_forms, lti
+from lti_tool.views import assignment_forms, lti, tenant_dashboard
 
 app_name = "lti"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("assignment/", assignment_forms.assignment_edit, name="assignment_edit"),
     path("register/", registration.register, name="register"),
     path("canvas.json", registration.canvas_config, name="canvas_config"),
+    path("dashboard/", tenant_dashboard.tenant_dashboard, name="tenant_dashboard"),
 ]

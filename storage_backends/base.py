@@ -7,7 +7,7 @@ dataclasses below and raise `ProviderError` (storage_backends/errors.py).
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -242,3 +242,23 @@ class WebhookSubscription(abc.ABC):
     @abc.abstractmethod
     def subscribe_webhook(self, url: str) -> str:
         """Point the provider's notifications at `url`; returns the signing secret."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object a provider holds, as its listing names it (`video_id`: what
+    `delete_video` takes)."""
+
+    video_id: str
+    size_bytes: int | None = None
+    modified_at: datetime | None = None
+
+
+class ObjectListing(abc.ABC):
+    """Backends that can list what they store, for reconciliation with the database."""
+
+    @abc.abstractmethod
+    def list_objects(self, *, tenant_id: int | None = None) -> Iterator[list[StoredObject]]:
+        """Every stored video (and unfinished upload), one provider page at a time, never
+        all at once. With `tenant_id`, only that tenant's where the layout tells (a key
+        prefix, a folder); a backend without per-tenant layout lists everything."""

@@ -4,6 +4,7 @@
 import './student.css'
 
 import { ApiClient, ApiError, type MySubmission, type Submission } from './api'
+import { initStudentWithdraw } from './deletion'
 import { byId, clearError, h, messageOf, showError } from './dom'
 import { readLaunchData } from './launch'
 import { clearPlayer, showPlayback } from './player'
@@ -171,6 +172,7 @@ createUploader({
   onError: showError,
 })
 
+initStudentWithdraw({ ...launch, status: statusPanel, onWithdrawn: () => void refresh() })
 refresh().catch((error: unknown) => {
   statusPanel.dataset.state = 'error'
   statusPanel.replaceChildren(h('p', {}, gettext('Your submission could not be loaded.')))

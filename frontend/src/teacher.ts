@@ -3,6 +3,7 @@
 import './teacher.css'
 
 import { ApiClient, type Submission } from './api'
+import { initTeacherDeletion } from './deletion'
 import { byId, clearError, h, messageOf, showError } from './dom'
 import { formatBytes, formatDate, formatDuration } from './format'
 import { GradesApi, GradingPanel } from './grading'
@@ -103,3 +104,4 @@ async function openReview(): Promise<void> {
 refreshButton.addEventListener('click', () => void loadList())
 void loadList().then(openReview)
 initRoster(api)
+initTeacherDeletion({ ...launch, table, onDeleted: () => void loadList() })

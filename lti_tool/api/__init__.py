@@ -104,3 +104,4 @@ api.add_router("/", "lti_tool.api.submissions.router")  # the student's and the 
 api.add_router("/", "lti_tool.api.uploads.router")  # S3 multipart signing
 api.add_router("/", "lti_tool.api.roster.router")  # GET /roster
 api.add_router("/", "lti_tool.api.grades.router")  # grades and their sync to the LMS
+api.add_router("/", "lti_tool.api.deletion.router")  # delete, withdraw, retention expiry

@@ -2,7 +2,8 @@
 
 from lti_tool.models.courses import Course, LtiUser, VideoAssignment
 from lti_tool.models.grading import Grade, ScoreSend
-from lti_tool.models.submissions import Submission, VideoEvent
+from lti_tool.models.stats import EventDayCount, EventRollup
+from lti_tool.models.submissions import PrivacyRecord, Submission, VideoEvent
 from lti_tool.models.tenants import (
     Deployment,
     PlatformRegistration,
@@ -14,9 +15,12 @@ from lti_tool.models.tenants import (
 __all__ = [
     "Course",
     "Deployment",
+    "EventDayCount",
+    "EventRollup",
     "Grade",
     "LtiUser",
     "PlatformRegistration",
+    "PrivacyRecord",
     "ScoreSend",
     "StorageConfig",
     "Submission",

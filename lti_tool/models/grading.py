@@ -48,6 +48,7 @@ class ScoreSend(models.Model):
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", "Submitted, waiting for grading"
         GRADED = "graded", "Graded"
+        RESET = "reset", "Submission deleted: score cleared"
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"

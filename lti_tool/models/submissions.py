@@ -58,6 +58,14 @@ class Submission(models.Model):
     verify_attempts = models.PositiveIntegerField(default=0)
     verify_next_at = models.DateTimeField(null=True, blank=True)
     storage_waiting_since = models.DateTimeField(null=True, blank=True)
+    deletion_reason = models.CharField(max_length=500, blank=True)
+    purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When storage confirmed the bytes were removed."
+    )
+    # Reconciliation with the provider (lti_tool.services.reconcile): when a listing last
+    # saw the object, and since when a row's object has been missing from storage.
+    storage_seen_at = models.DateTimeField(null=True, blank=True)
+    missing_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -78,6 +86,8 @@ class Submission(models.Model):
                 condition=Q(state__in=["uploaded", "processing"]),
                 name="submission_verify_due",
             ),
+            models.Index(fields=["created_at"], name="submission_created"),
+            models.Index(fields=["state", "purged_at"], name="submission_state_purged"),
         ]
 
     def __str__(self) -> str:
@@ -94,6 +104,8 @@ class VideoEvent(models.Model):
         READY = "ready", "Ready to play"
         PLAYBACK = "playback", "Playback"
         DELETION = "deletion", "Deletion"
+        PURGED = "purged", "Removed from storage"
+        STORAGE_MISSING = "storage_missing", "Missing from storage"
         PROVIDER_ERROR = "provider_error", "Provider error"
         DEPLOYMENT_ACCEPTED = "deployment_accepted", "Deployment id accepted from a launch"
 
@@ -106,5 +118,30 @@ class VideoEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    class Meta:
+        indexes = [
+            # The dashboard's per-day counts by tenant and kind.
+            models.Index(fields=["tenant", "kind", "created_at"], name="event_tenant_kind_day"),
+        ]
+
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.submission_id}"
+
+
+class PrivacyRecord(models.Model):
+    """The read-only audit trail of GDPR exports and erasures. It names the person by
+    their LTI subject only: an erasure must not leave their name or email here."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Export"
+        ERASURE = "erasure", "Erasure"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=255, help_text="The person's LTI subject (sub).")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    requested_by = models.CharField(max_length=255)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.subject}"

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+# Retention: how long a video is kept, in days, counted from the later of its upload,
+# its grading and the assignment's due date (lti_tool.selectors.retention).
+RETENTION_DEFAULT_DAYS = 90
+RETENTION_MIN_DAYS = 30
+RETENTION_MAX_DAYS = 1825
 
 
 class Tenant(models.Model):
@@ -23,6 +30,14 @@ class Tenant(models.Model):
         blank=True,
         help_text='Overrides of the site\'s rate limits, e.g. {"upload_per_hour": 20, '
         '"upload_per_day": 80, "playback_per_hour": 200}.',
+    )
+    retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=RETENTION_DEFAULT_DAYS,
+        validators=[MinValueValidator(RETENTION_MIN_DAYS), MaxValueValidator(RETENTION_MAX_DAYS)],
+        help_text="Days a video is kept (30 to 1825), counted from the latest of its upload, "
+        "its grading and the assignment's due date. Empty: keep videos.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

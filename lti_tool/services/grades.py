@@ -106,6 +106,21 @@ def score_submitted_record(*, submission: Submission) -> ScoreSend | None:
     )
 
 
+def score_reset_record(*, submission: Submission) -> ScoreSend | None:
+    """The student's video was deleted: the gradebook cell goes back to "nothing
+    submitted" (no score). Call inside the deleting transaction."""
+    return _score_send_create(
+        submission=submission,
+        kind=ScoreSend.Kind.RESET,
+        payload={
+            "userId": submission.student.sub,
+            "timestamp": _timestamp(timezone.now()),
+            "activityProgress": "Initialized",
+            "gradingProgress": "NotReady",
+        },
+    )
+
+
 def score_resend(*, claims: LaunchClaims, submission_id: int) -> ScoreSend:
     """Try the student's latest unsent score again, with a new retry window."""
     submission = _gradable_submission(claims, submission_id)

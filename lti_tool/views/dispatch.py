@@ -22,6 +22,7 @@ from lti_tool.selectors.grades import review_target
 from lti_tool.services.launches import DEEP_LINKING, SUBMISSION_REVIEW, launch_check, launch_record
 from lti_tool.views.assignment_forms import deep_link_start
 from lti_tool.views.launch_pages import render_launch_page
+from lti_tool.views.tenant_dashboard import tenant_dashboard_launch, wants_dashboard
 
 logger = logging.getLogger("lti_tool.views.lti")
 
@@ -33,6 +34,8 @@ def dispatch_launch(request: HttpRequest, message_launch: ToolMessageLaunch) -> 
         return deep_link_start(
             request, platform=message_launch.platform, body=body, checked=checked
         )
+    if wants_dashboard(body):  # an administrators' link: the tenant's video dashboard
+        return tenant_dashboard_launch(request, platform=message_launch.platform, body=body)
     with transaction.atomic():
         result = launch_record(platform=message_launch.platform, body=body, checked=checked)
         review = (

@@ -14,7 +14,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,9 +25,11 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from storage_backends.base import (
     HealthCheck,
+    ObjectListing,
     Playback,
     SigningKeyManagement,
     StorageBackend,
+    StoredObject,
     TusCreationForwarding,
     UploadContext,
     UploadTicket,
@@ -70,6 +72,7 @@ class CloudflareStreamBackend(
     WebhookSubscription,
     SigningKeyManagement,
     HealthCheck,
+    ObjectListing,
 ):
     name = "cloudflare"
     label = "Cloudflare Stream"
@@ -252,11 +255,46 @@ class CloudflareStreamBackend(
         # An upload never confirmed knows its Stream uid only from the tus creation.
         return video_id or str(upload_details.get("video_id") or "") or upload_ref
 
+    def list_objects(self, *, tenant_id: int | None = None) -> Iterator[list[StoredObject]]:
+        """The account's videos, oldest first, a page (Stream answers up to 1000) at a
+        time: the next page starts at the last one's creation time; the uids already seen
+        at that instant are skipped. Stream has no per-tenant layout: `tenant_id` is
+        ignored (one account per storage configuration)."""
+        start: str | None = None
+        seen_at_start: set[str] = set()
+        while True:
+            params = {"asc": "true", **({"start": start} if start else {})}
+            videos = [
+                v for v in self.api.result("GET", "", params=params) or [] if isinstance(v, dict)
+            ]
+            fresh = [v for v in videos if v.get("uid") not in seen_at_start]
+            if not fresh:
+                return
+            yield [_stored(video) for video in fresh]
+            start = str(fresh[-1].get("created") or "")
+            seen_at_start = {str(v.get("uid")) for v in videos if v.get("created") == start}
+            if not start:
+                return
+
     def _video(self, video_id: str) -> dict[str, Any] | None:
         if not _is_video_id(video_id):
             return None
         response = self.api.call("GET", f"/{video_id}", missing_ok=True)
         return None if response is None else dict(response.result or {})
+
+
+def _stored(video: Mapping[str, Any]) -> StoredObject:
+    created = video.get("created")
+    try:
+        modified = datetime.fromisoformat(str(created).replace("Z", "+00:00")) if created else None
+    except ValueError:
+        modified = None
+    size = video.get("size")
+    return StoredObject(
+        video_id=str(video.get("uid")),
+        size_bytes=int(size) if isinstance(size, int | float) and size >= 0 else None,
+        modified_at=modified,
+    )
 
 
 def _is_video_id(video_id: str) -> bool:

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -25,8 +26,10 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from storage_backends.base import (
     HealthCheck,
+    ObjectListing,
     Playback,
     StorageBackend,
+    StoredObject,
     UploadContext,
     UploadTicket,
     VideoMetadata,
@@ -41,6 +44,7 @@ from storage_backends.validation import normalized_mime, validate_upload
 
 # Bytes per tus PATCH: each one passes through a web worker, so keep them moderate.
 CHUNK_SIZE = 5 * 1024 * 1024
+LIST_PAGE_SIZE = 500  # folders per page of `list_objects`
 UPLOAD_REF_PARAM = "upload"  # on the creation URL: which upload, so which backend
 
 
@@ -68,7 +72,7 @@ class LocalOptions(BackendOptions):
             raise ImproperlyConfigured("Local storage: chunk_size must be positive.")
 
 
-class LocalBackend(StorageBackend, HealthCheck):
+class LocalBackend(StorageBackend, HealthCheck, ObjectListing):
     name = "local"
     label = "Local disk (this server)"
     Options = LocalOptions
@@ -188,6 +192,16 @@ class LocalBackend(StorageBackend, HealthCheck):
 
     def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
         return Decimal("0")  # your own disk: no provider bill
+
+    def list_objects(self, *, tenant_id: int | None = None) -> Iterator[list[StoredObject]]:
+        page: list[StoredObject] = []
+        for ref, size, modified in self.files.iter_refs(tenant_id):
+            page.append(StoredObject(video_id=ref, size_bytes=size, modified_at=modified))
+            if len(page) >= LIST_PAGE_SIZE:
+                yield page
+                page = []
+        if page:
+            yield page
 
     def video_info(self, video_id: str) -> StoredInfo | None:
         try:

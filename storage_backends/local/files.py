@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -124,6 +125,37 @@ class LocalFiles:
     def remove_video(self, video_id: str) -> None:
         shutil.rmtree(self.video_dir(video_id), ignore_errors=True)
 
+    def iter_refs(self, tenant_id: int | None = None) -> Iterator[tuple[str, int | None, datetime]]:
+        """(ref, size of `data`, last change) of every upload and video folder, walked
+        lazily (os.scandir): the whole listing is never held in memory."""
+        if tenant_id is not None:
+            yield from self._iter_base(self.root / "tenants" / str(tenant_id), tenant_id)
+            return
+        yield from self._iter_base(self.root, None)
+        with contextlib.suppress(FileNotFoundError), os.scandir(self.root / "tenants") as it:
+            for entry in it:
+                if entry.is_dir() and entry.name.isdigit():
+                    yield from self._iter_base(Path(entry.path), int(entry.name))
+
+    def _iter_base(
+        self, base: Path, tenant_id: int | None
+    ) -> Iterator[tuple[str, int | None, datetime]]:
+        for kind in ("uploads", "videos"):
+            with contextlib.suppress(FileNotFoundError), os.scandir(base / kind) as it:
+                for entry in it:
+                    ref = make_ref(tenant_id, entry.name)
+                    if entry.is_dir() and _REF_PATTERN.match(ref):
+                        yield ref, *_size_and_mtime(Path(entry.path))
+
+
+def _size_and_mtime(folder: Path) -> tuple[int | None, datetime]:
+    data = folder / "data"
+    try:
+        stat = data.stat()
+    except FileNotFoundError:
+        stat = folder.stat()
+        return None, datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+    return stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=UTC)
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -23,8 +23,10 @@ from storage_backends.base import (
     HealthCheck,
     MultipartOperation,
     MultipartUploads,
+    ObjectListing,
     Playback,
     StorageBackend,
+    StoredObject,
     UploadContext,
     UploadedPart,
     UploadTicket,
@@ -62,7 +64,10 @@ SIGNED_OPERATIONS: dict[str, str] = {
 }
 
 
-class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
+LIST_PAGE_SIZE = 1000  # ListObjectsV2's own maximum
+
+
+class S3Backend(StorageBackend, MultipartUploads, HealthCheck, ObjectListing):
     """Options: see `S3Options`. One instance per tenant configuration, shared by threads:
     it holds one boto3 client and the parsed CloudFront key, nothing per request."""
 
@@ -262,6 +267,21 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck):
 
     def estimate_cost(self, total_bytes: int, total_views: int) -> Decimal:
         return estimate_monthly_cost(total_bytes, total_views)
+
+    def list_objects(self, *, tenant_id: int | None = None) -> Iterator[list[StoredObject]]:
+        """ListObjectsV2 under `tenants/` (or one tenant's prefix), page by page; keys we
+        did not make (another application's, in a shared bucket) are not ours to list."""
+        prefix = "tenants/" if tenant_id is None else f"tenants/{tenant_id}/"
+        for page in self.bucket.pages("list_objects_v2", Prefix=prefix, MaxKeys=LIST_PAGE_SIZE):
+            yield [
+                StoredObject(
+                    video_id=item["Key"],
+                    size_bytes=item.get("Size"),
+                    modified_at=item.get("LastModified"),
+                )
+                for item in page.get("Contents", [])
+                if _is_our_key(item["Key"])
+            ]
 
     def check(self, *, origin: str | None = None) -> list[str]:
         """Problems an administrator must fix (empty when fine): credentials, bucket,

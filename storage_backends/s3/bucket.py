@@ -3,6 +3,7 @@ our errors), so the backend's code reads as S3 operations and nothing else."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,19 @@ class S3Bucket:
             if exc.not_found:
                 return None
             raise
+
+    def pages(self, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """A listing's pages (ListObjectsV2 continuation tokens), one request each, each
+        retried like any call: only one page is ever held."""
+        token: str | None = None
+        while True:
+            page = dict(
+                self.call(operation, **kwargs, **({"ContinuationToken": token} if token else {}))
+            )
+            yield page
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return
 
     def delete(self, key: str) -> None:
         self.call("delete_object", Key=key)  # S3 answers 204 for a missing key too

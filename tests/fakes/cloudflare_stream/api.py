@@ -173,9 +173,17 @@ def _direct_upload(fake: FakeCloudflareStream, request: Incoming) -> Reply:
 
 
 def _list(fake: FakeCloudflareStream, request: Incoming) -> Reply:
+    """As Stream: newest first unless `asc=true`, `start` (alias `after`) keeps videos
+    created at or after that instant, at most `fake.list_limit` (1000) per answer."""
+    start = request.param("start") or request.param("after")
     with fake.lock:
-        videos = [fake.video_object(video) for video in fake.videos.values()]
-    return envelope(videos)
+        videos = sorted(fake.videos.values(), key=lambda video: (video.created, video.uid))
+        if start:
+            videos = [video for video in videos if video.created >= start]
+        if request.param("asc") != "true":
+            videos.reverse()
+        page = [fake.video_object(video) for video in videos[: fake.list_limit]]
+    return envelope(page)
 
 
 def _get_video(fake: FakeCloudflareStream, uid: str) -> Reply:

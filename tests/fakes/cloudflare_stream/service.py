@@ -133,6 +133,7 @@ class FakeCloudflareStream:
         self.requests: list[RecordedRequest] = []
         self.deliveries: list[Delivery] = []
         self.lock = threading.RLock()
+        self.list_limit = 1000  # videos per answer of GET /stream, as Stream
         self._failures: list[tuple[int, float | None]] = []
         self._fail_processing_code: str | None = None
         self._skew = 0.0

@@ -1,0 +1,228 @@
+// Deleting a submission from the teacher's list, and when retention will delete each video.
+// Self-contained: it adds its own column to every row that has data-submission-id, so the
+// teacher page only calls initTeacherDeletion() once.
+
+import { ApiClient, type Submission } from './api'
+import type { components } from './api-schema'
+import { h, messageOf } from './dom'
+import { formatDate } from './format'
+import { gettext, interpolate } from './i18n'
+
+type Expiry = components['schemas']['ExpiryOut']
+
+export class DeletionApi extends ApiClient {
+  deleteSubmission(submissionId: number, reason: string): Promise<Submission> {
+    return this.request('POST', `/submissions/${submissionId}/delete`, { reason, confirm: true })
+  }
+
+  withdraw(submissionId: number): Promise<Submission> {
+    return this.request('POST', `/submissions/${submissionId}/withdraw`)
+  }
+
+  retention(): Promise<Expiry[]> {
+    return this.request('GET', '/retention')
+  }
+}
+
+interface Options {
+  apiBase: string
+  token: string
+  table: HTMLTableElement
+  onDeleted: () => void
+}
+
+export function initTeacherDeletion({ apiBase, token, table, onDeleted }: Options): void {
+  const api = new DeletionApi(apiBase, token)
+  const dialog = new DeleteDialog(api, onDeleted)
+  let pending = false
+  const decorate = async (): Promise<void> => {
+    pending = false
+    const rows = [...table.querySelectorAll<HTMLTableRowElement>('tbody tr[data-submission-id]')]
+    const fresh = rows.filter((row) => row.dataset.deletion === undefined)
+    if (fresh.length === 0) return
+    for (const row of fresh) row.dataset.deletion = '' // claimed before the await below
+    addHeader(table)
+    let expiries = new Map<number, string | null>()
+    try {
+      expiries = new Map((await api.retention()).map((e) => [e.submission_id, e.expires_at]))
+    } catch {
+      // The expiry is a hint; the list works without it.
+    }
+    for (const row of fresh) row.append(cell(row, expiries, dialog))
+  }
+  new MutationObserver(() => {
+    if (!pending) {
+      pending = true
+      queueMicrotask(() => void decorate())
+    }
+  }).observe(table, { childList: true, subtree: true })
+  void decorate()
+}
+
+function addHeader(table: HTMLTableElement): void {
+  const header = table.tHead?.rows[0]
+  if (header && !header.querySelector('th.deletion')) {
+    header.append(h('th', { scope: 'col', class: 'deletion' }, gettext('Delete')))
+  }
+}
+
+function cell(
+  row: HTMLTableRowElement,
+  expiries: Map<number, string | null>,
+  dialog: DeleteDialog,
+): HTMLTableCellElement {
+  const id = Number(row.dataset.submissionId)
+  const name = row.querySelector('th')?.textContent ?? ''
+  const button = h('button', { type: 'button', class: 'delete' }, gettext('Delete'))
+  button.setAttribute('aria-label', interpolate(gettext('Delete the video by %(name)s'), { name }))
+  button.addEventListener('click', () => dialog.open(id, name))
+  const expires = expiries.get(id)
+  const note = expires
+    ? h(
+        'small',
+        { class: 'expiry' },
+        interpolate(gettext('Kept until %(date)s'), { date: formatDate(expires) }),
+      )
+    : null
+  return h('td', { class: 'deletion' }, button, note)
+}
+
+class DeleteDialog {
+  private readonly dialog: HTMLDialogElement
+  private readonly reason: HTMLTextAreaElement
+  private readonly error: HTMLParagraphElement
+  private readonly title: HTMLHeadingElement
+  private submissionId = 0
+
+  constructor(
+    private readonly api: DeletionApi,
+    private readonly onDeleted: () => void,
+  ) {
+    this.reason = h('textarea', { id: 'delete-reason', required: true, rows: '3' })
+    this.error = h('p', { class: 'error', role: 'alert', hidden: true })
+    this.title = h('h2', { id: 'delete-title' })
+    const cancel = h('button', { type: 'button', value: 'cancel' }, gettext('Cancel'))
+    cancel.addEventListener('click', () => this.dialog.close())
+    const form = h(
+      'form',
+      { method: 'dialog' },
+      this.title,
+      h(
+        'p',
+        {},
+        gettext(
+          'The video is removed from storage and the grade in the gradebook is cleared. ' +
+            'This cannot be undone.',
+        ),
+      ),
+      h('label', { for: 'delete-reason' }, gettext('Why is this video deleted?')),
+      this.reason,
+      this.error,
+      h('p', {}, cancel, ' ', h('button', { type: 'submit', class: 'danger' }, gettext('Delete video'))),
+    )
+    form.addEventListener('submit', (event) => {
+      event.preventDefault()
+      void this.confirm()
+    })
+    this.dialog = h('dialog', { 'aria-labelledby': 'delete-title' }, form)
+    document.body.append(this.dialog)
+  }
+
+  open(submissionId: number, name: string): void {
+    this.submissionId = submissionId
+    this.title.textContent = interpolate(gettext('Delete the video by %(name)s?'), { name })
+    this.reason.value = ''
+    this.error.hidden = true
+    this.dialog.showModal()
+    this.reason.focus()
+  }
+
+  private async confirm(): Promise<void> {
+    try {
+      await this.api.deleteSubmission(this.submissionId, this.reason.value)
+      this.dialog.close()
+      this.onDeleted()
+    } catch (error) {
+      this.error.textContent = messageOf(error)
+      this.error.hidden = false
+    }
+  }
+}
+
+interface StudentOptions {
+  apiBase: string
+  token: string
+  status: HTMLElement // the page's #status panel: its data-state says when to look again
+  onWithdrawn: () => void
+}
+
+/** A "Withdraw my video" button under the student's status while a video is handed in;
+ * the server refuses it once the due date has passed (and says so). */
+export function initStudentWithdraw({ apiBase, token, status, onWithdrawn }: StudentOptions): void {
+  const api = new DeletionApi(apiBase, token)
+  const label = gettext('Withdraw my video')
+  const button = h('button', { type: 'button', id: 'withdraw', hidden: true }, label)
+  status.after(button)
+  let currentId: number | null = null
+  const dialog = new ConfirmDialog(
+    gettext('Withdraw your video?'),
+    gettext(
+      'Your teacher will no longer see it, it is removed from storage, and the gradebook ' +
+        'shows nothing handed in. You can upload another video while the assignment is open.',
+    ),
+    gettext('Withdraw'),
+    async () => {
+      if (currentId === null) return
+      await api.withdraw(currentId)
+      onWithdrawn()
+    },
+  )
+  button.addEventListener('click', () => dialog.open())
+  const look = async (): Promise<void> => {
+    try {
+      currentId = (await api.mySubmission()).current?.id ?? null
+    } catch {
+      currentId = null
+    }
+    button.hidden = currentId === null
+  }
+  new MutationObserver(() => void look()).observe(status, {
+    attributes: true,
+    attributeFilter: ['data-state'],
+  })
+}
+
+class ConfirmDialog {
+  private readonly dialog: HTMLDialogElement
+  private readonly error: HTMLParagraphElement
+
+  constructor(title: string, text: string, action: string, onConfirm: () => Promise<void>) {
+    this.error = h('p', { class: 'error', role: 'alert', hidden: true })
+    const cancel = h('button', { type: 'button' }, gettext('Cancel'))
+    cancel.addEventListener('click', () => this.dialog.close())
+    const form = h(
+      'form',
+      { method: 'dialog' },
+      h('h2', { id: 'confirm-title' }, title),
+      h('p', {}, text),
+      this.error,
+      h('p', {}, cancel, ' ', h('button', { type: 'submit', class: 'danger' }, action)),
+    )
+    form.addEventListener('submit', (event) => {
+      event.preventDefault()
+      onConfirm()
+        .then(() => this.dialog.close())
+        .catch((error: unknown) => {
+          this.error.textContent = messageOf(error)
+          this.error.hidden = false
+        })
+    })
+    this.dialog = h('dialog', { 'aria-labelledby': 'confirm-title' }, form)
+    document.body.append(this.dialog)
+  }
+
+  open(): void {
+    this.error.hidden = true
+    this.dialog.showModal()
+  }
+}

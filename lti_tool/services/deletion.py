@@ -1,0 +1,184 @@
+"""Deleting a video: the one path for teachers, students, administrators, retention and
+erasure.
+
+`submission_delete` works at once and in one transaction: the row is marked deleted (the
+playback endpoint refuses it from then on), the LMS gradebook cell is reset through the
+score outbox (activityProgress Initialized, gradingProgress NotReady, no score) when the
+deleted video was the one the LMS knew about, and the event row records who and why.
+On commit a worker purges the bytes from storage (`submission_purge`, retried with
+backoff by the task); the purge is idempotent and recorded (`purged_at` + an event), and
+a beat sweep re-enqueues purges whose task message was lost (`purges_due`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lti_tool import jobs
+from lti_tool.errors import AppError, NotFound, PermissionDenied
+from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.models import Grade, Submission, VideoEvent
+from lti_tool.selectors.submissions import submission_for_viewer
+from lti_tool.services.events import event_record
+from lti_tool.services.grades import score_reset_record
+from lti_tool.services.storage import backend_for_submission
+
+logger = logging.getLogger(__name__)
+State = Submission.State
+DeleterKind = Literal["teacher", "student", "admin", "retention", "erasure"]
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Deleter:
+    """Who deletes: an LTI user (teacher, student), a site administrator (by username),
+    or the tool itself (retention, erasure)."""
+
+    kind: DeleterKind
+    user_id: int | None = None
+    name: str = ""
+
+
+def submission_delete(
+    *, submission_id: int, by: Deleter, reason: str, reset_score: bool = True
+) -> Submission:
+    """Soft delete now, reset the LMS score, log it; the bytes go on commit. Deleting a
+    deleted submission changes nothing. `reset_score=False` keeps the grade (retention:
+    the video expires, the grade stays)."""
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .select_related("assignment__course", "student")
+            .get(pk=submission_id)
+        )
+        if submission.state == State.DELETED:
+            return submission
+        known_to_lms = submission.is_current and submission.uploaded_at is not None
+        submission.state, submission.deleted_at = State.DELETED, timezone.now()
+        submission.is_current = False
+        submission.deletion_reason = reason[:MAX_REASON]
+        submission.save()
+        details: dict[str, object] = {"reason": submission.deletion_reason, "by": by.kind}
+        if by.name:
+            details["admin"] = by.name
+        if reset_score and known_to_lms:
+            details["grade_removed"] = _grade_remove(submission)
+            details["score_reset"] = score_reset_record(submission=submission) is not None
+        event_record(
+            kind=VideoEvent.Kind.DELETION,
+            submission=submission,
+            user_id=by.user_id,
+            details=details,
+        )
+        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission.pk)
+    logger.info("submission %s deleted by %s", submission.pk, by.kind)
+    return submission
+
+
+def _grade_remove(submission: Submission) -> str | None:
+    """The LMS cell is cleared, so the tool's grade goes too: both show "not graded".
+    Returns the removed score, for the event log."""
+    grade = Grade.objects.filter(
+        assignment_id=submission.assignment_id, student_id=submission.student_id
+    ).first()
+    if grade is None:
+        return None
+    grade.delete()
+    return str(grade.score)
+
+
+def submission_delete_as_teacher(
+    *, claims: LaunchClaims, submission_id: int, reason: str, confirmed: bool
+) -> Submission:
+    if claims.role != "teacher":
+        raise PermissionDenied(_("Only teachers can delete a student's video."))
+    submission = submission_for_viewer(claims, submission_id)
+    if submission.assignment_id != claims.assignment_id:
+        raise NotFound(_("This submission does not exist or is not yours to see."))
+    reason = reason.strip()
+    if not reason:
+        raise AppError("reason_required", _("Please say why this video is deleted."))
+    if not confirmed:
+        raise AppError(
+            "confirmation_required",
+            _("Deleting a video cannot be undone: please confirm the deletion."),
+        )
+    return submission_delete(
+        submission_id=submission.pk, by=Deleter("teacher", claims.user_id), reason=reason
+    )
+
+
+def submission_withdraw(*, claims: LaunchClaims, submission_id: int) -> Submission:
+    """A student takes back their own video while the assignment still accepts videos."""
+    submission = submission_for_viewer(claims, submission_id)
+    if claims.role != "student" or submission.student_id != claims.user_id:
+        raise PermissionDenied(_("Only the student who submitted a video can withdraw it."))
+    due_at = submission.assignment.due_at
+    if due_at is not None and timezone.now() >= due_at:
+        raise AppError(
+            "submissions_closed",
+            _("The due date has passed: this video can no longer be withdrawn."),
+            status=409,
+        )
+    if submission.state == State.DELETED:
+        raise AppError("already_deleted", _("This video was already deleted."), status=409)
+    return submission_delete(
+        submission_id=submission.pk,
+        by=Deleter("student", claims.user_id),
+        reason=_("Withdrawn by the student"),
+    )
+
+
+PurgeOutcome = Literal["purged", "already", "skipped"]
+
+
+def submission_purge(*, submission_id: int) -> PurgeOutcome:
+    """Remove a deleted submission's bytes from its storage (S3 object and its CloudFront
+    copy, Stream video, local file). Raises `ProviderError` when storage fails: the task
+    retries. No transaction is open during the provider call."""
+    submission = Submission.objects.select_related("storage").filter(pk=submission_id).first()
+    if submission is None or submission.state != State.DELETED:
+        return "skipped"
+    if submission.purged_at is not None:
+        return "already"
+    backend = backend_for_submission(submission)
+    target = backend.deletable_id(
+        video_id=submission.video_id,
+        upload_ref=submission.upload_ref,
+        upload_details=submission.upload_details,
+    )
+    if target:
+        backend.delete_video(target)  # idempotent at every backend
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission_id)
+        if locked.purged_at is not None:
+            return "already"  # a concurrent retry recorded it first
+        locked.purged_at = timezone.now()
+        locked.save(update_fields=["purged_at", "updated_at"])
+        event_record(
+            kind=VideoEvent.Kind.PURGED,
+            submission=locked,
+            user_id=None,
+            details={"backend": submission.backend, "object": target},
+        )
+    return "purged"
+
+
+def purges_due(*, older_than: timedelta, limit: int = 500) -> list[int]:
+    """Deleted submissions whose purge has not been recorded by now: their task message
+    was lost, or the provider was down for longer than the task's retries."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Submission.objects.filter(
+            state=State.DELETED, purged_at__isnull=True, deleted_at__lt=cutoff
+        )
+        .order_by("deleted_at")
+        .values_list("pk", flat=True)[:limit]
+    )
