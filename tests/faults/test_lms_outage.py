@@ -40,6 +40,7 @@ def quick_retry_worker(redis_server: RedisServer, tmp_path: Path) -> Any:
             process.kill()
 
 
+@pytest.mark.timeout(OUTAGE_SECONDS + 120)
 def test_an_lms_outage_delays_fifty_grades_which_then_arrive_once(
     moodle: LmsPlatform, lms_session: Any, live_server: Any, quick_retry_worker: WorkerProcess
 ) -> None:
