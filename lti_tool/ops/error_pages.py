@@ -10,11 +10,14 @@ without the request's context processors, so it renders while the database is do
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from lti_tool.errors import outage_error
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +94,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return error_response(request, 500)
+    # An outage raised outside the tool's own handlers (a middleware saving the session, say)
+    # is still a 503 with a sentence, not a 500.
+    exc = sys.exc_info()[1]
+    return error_response(request, 503 if exc is not None and outage_error(exc) else 500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
