@@ -15,8 +15,8 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 
 from lti_tool.errors import AppError, PermissionDenied
 from lti_tool.models import PlatformRegistration, Tenant
