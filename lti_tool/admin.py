@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -14,12 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from lti_tool.admin_types import ModelAdmin
 from lti_tool.errors import AppError, render_app_error
 from lti_tool.models import Course, LtiUser, PrivacyRecord, Submission, VideoAssignment, VideoEvent
+from lti_tool.selectors.videos import videos_search, videos_sized
 from lti_tool.services.admin_videos import submission_playback_for_admin
 from lti_tool.services.deletion import Deleter, submission_delete
 from lti_tool.services.privacy import person_erase, person_export
 from storage_backends.registry import registered_backends
-
-MB = 1_000_000
 
 
 class BackendFilter(admin.SimpleListFilter):
@@ -38,7 +37,6 @@ class BackendFilter(admin.SimpleListFilter):
 class SizeFilter(admin.SimpleListFilter):
     title = _("size")
     parameter_name = "size"
-    RANGES = {"small": (0, 50 * MB), "medium": (50 * MB, 500 * MB), "large": (500 * MB, None)}
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [
@@ -48,12 +46,7 @@ class SizeFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        bounds = self.RANGES.get(self.value() or "")
-        if bounds is None:
-            return queryset
-        low, high = bounds
-        queryset = queryset.filter(size_bytes__gte=low)
-        return queryset if high is None else queryset.filter(size_bytes__lt=high)
+        return videos_sized(queryset, self.value() or "")
 
 
 @admin.register(LtiUser)
@@ -125,23 +118,7 @@ class SubmissionAdmin(ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Submission], search_term: str
     ) -> tuple[QuerySet[Submission], bool]:
-        """The whole phrase, in the small tables first (people, courses, assignments),
-        then the submissions by those ids or by file name: no OR across joined tables."""
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        people = LtiUser.objects.filter(Q(name__icontains=term) | Q(email__icontains=term))
-        courses = Course.objects.filter(title__icontains=term)
-        assignments = VideoAssignment.objects.filter(
-            Q(title__icontains=term) | Q(course__in=courses)
-        )
-        matches = queryset.filter(
-            Q(student__in=people.values("pk"))
-            | Q(assignment__in=assignments.values("pk"))
-            | Q(filename__icontains=term)
-            | Q(video_id=term)
-        )
-        return matches, False
+        return videos_search(queryset, search_term), False
 
     @admin.display(description=_("course"), ordering="assignment__course__title")
     def course(self, obj: Submission) -> str:

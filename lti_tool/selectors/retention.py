@@ -8,18 +8,10 @@ regrade restarts the count. A tenant whose `retention_days` is empty keeps its v
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.db.models import (
-    DateTimeField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import DateTimeField, F, Func, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from lti_tool.launch_tokens import LaunchClaims
@@ -40,14 +32,29 @@ def with_expiry(submissions: QuerySet[Submission]) -> QuerySet[Any]:
         ).values("graded_at")[:1]
     )
     start = Greatest(arrived, Coalesce(graded, arrived), Coalesce("assignment__due_at", arrived))
-    days = F("assignment__course__tenant__retention_days")
     return submissions.annotate(
         retention_start=start,
-        expires_at=ExpressionWrapper(
-            F("retention_start") + Value(timedelta(days=1)) * days,
-            output_field=DateTimeField(),
-        ),
+        expires_at=AddDays(F("retention_start"), F("assignment__course__tenant__retention_days")),
     )
+
+
+class AddDays(Func):
+    """`moment + days` in the database (Django cannot multiply a duration by a column on
+    SQLite, the embedded default); NULL days give NULL: kept without limit."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " + interval '1 day' * "
+    output_field = DateTimeField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        # `%` is doubled twice: once for this template, once for the query's parameters.
+        return self.as_sql(
+            compiler,
+            connection,
+            template="strftime('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M:%%%%f', %(expressions)s || ' days')",
+            arg_joiner=", '+' || ",
+            **extra_context,
+        )
 
 
 def expired_submissions(*, now: datetime, tenant_id: int | None = None) -> QuerySet[Any]:

@@ -123,3 +123,32 @@ def test_closed_days_are_counted_once_and_today_is_read_live(local_storage: Stor
     assert EventDayCount.objects.get().count == 4
     rows = day_counts(tenant_id=local_storage.tenant.pk, since=(now - timedelta(days=5)).date())
     assert sorted(row["count"] for row in rows) == [2, 4]
+
+
+def test_the_queue_depth_is_read_from_the_redis_broker() -> None:
+    import uuid
+
+    import redis
+    from celery import current_app
+    from django.conf import settings
+
+    from lti_tool.services.dashboard import queue_depth
+
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.skip("the broker is not Redis here")
+    conf = current_app.conf
+    saved = {
+        "task_always_eager": conf.task_always_eager,
+        "task_default_queue": conf.task_default_queue,
+    }
+    queue = f"h10-test-{uuid.uuid4().hex}"
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.lpush(queue, "a", "b", "c")  # three task messages waiting
+    try:
+        conf.update(task_always_eager=False, task_default_queue=queue)
+        assert queue_depth() == 3
+        conf.update(task_always_eager=True)
+        assert queue_depth() is None  # tasks run in the web process: nothing to measure
+    finally:
+        conf.update(**saved)
+        client.delete(queue)
