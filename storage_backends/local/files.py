@@ -157,6 +157,7 @@ def _size_and_mtime(folder: Path) -> tuple[int | None, datetime]:
         return None, datetime.fromtimestamp(stat.st_mtime, tz=UTC)
     return stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=UTC)
 
+
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
