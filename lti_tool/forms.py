@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lti_tool.models import VideoAssignment
 from lti_tool.services.assignments import AssignmentSettings
@@ -57,6 +58,28 @@ class AssignmentForm(forms.Form):
     allow_resubmission = forms.BooleanField(
         label="Students may replace their video", required=False, initial=True
     )
+    hold_grades = forms.BooleanField(
+        label=_("Hold grades until I release them"),
+        required=False,
+        help_text=_(
+            "Students and the LMS gradebook see grades only when you press “Release grades” "
+            "on the grading page. Unticked: each grade is sent as soon as you save it."
+        ),
+    )
+    max_points_change = forms.ChoiceField(
+        label=_("When the maximum points change"),
+        choices=[
+            ("rescale", _("Rescale existing grades (18/20 becomes 22.5/25)")),
+            ("keep", _("Keep the points given (18/20 becomes 18/25)")),
+        ],
+        initial="rescale",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Grades already given are resent to the LMS gradebook either way, so it shows "
+            "what this tool shows. Kept points above a lower maximum become the maximum."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,6 +106,8 @@ class AssignmentForm(forms.Form):
                     else None
                 ),
                 "allow_resubmission": assignment.allow_resubmission,
+                "hold_grades": assignment.hold_grades,
+                "max_points_change": "rescale",
             }
         )
 
@@ -110,4 +135,9 @@ class AssignmentForm(forms.Form):
                 data["max_duration_minutes"] * 60 if data["max_duration_minutes"] else None
             ),
             allow_resubmission=data["allow_resubmission"],
+            hold_grades=data["hold_grades"],
         )
+
+    @property
+    def rescale_grades(self) -> bool:
+        return bool(self.cleaned_data.get("max_points_change") != "keep")

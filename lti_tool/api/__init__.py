@@ -83,3 +83,5 @@ api.add_router("/", "lti_tool.api.submissions.router")  # the student's and the 
 api.add_router("/", "lti_tool.api.uploads.router")  # S3 multipart signing
 api.add_router("/", "lti_tool.api.roster.router")  # GET /roster
 api.add_router("/", "lti_tool.api.grades.router")  # grades and their sync to the LMS
+api.add_router("/", "lti_tool.api.queue.router")  # the grading queue and "Release grades"
+api.add_router("/", "lti_tool.api.feedback.router")  # time-stamped comments, released feedback

@@ -131,7 +131,7 @@ def assignment_edit(request: HttpRequest) -> HttpResponse:
     form = AssignmentForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, token=token, mode="edit", status=400)
-    assignment_update(claims=claims, settings=form.settings())
+    assignment_update(claims=claims, settings=form.settings(), rescale_grades=form.rescale_grades)
     return render_launch_page(request, launch_result_from_claims(claims))
 
 

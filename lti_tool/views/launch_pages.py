@@ -56,7 +56,8 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
     # A student sees the grade and comment the teacher gave (server-rendered: a grade
     # arrives later, and the student opens the assignment again to read it).
     grade = (
-        Grade.objects.filter(assignment=assignment, student=result.user).first()
+        # A held grade waits for the teacher's "Release grades".
+        Grade.objects.filter(assignment=assignment, student=result.user, held=False).first()
         if result.role == "student"
         else None
     )
