@@ -418,6 +418,11 @@ export interface components {
             graded_by: string;
             /** Graded Submission Id */
             graded_submission_id: number | null;
+            /**
+             * Held
+             * @description Saved, not yet released to the student and the LMS.
+             */
+            held: boolean;
             /** Max Points */
             max_points: number;
             /** Score */

@@ -37,6 +37,7 @@ class GradeOut(Schema):
     graded_submission_id: int | None
     max_points: float
     sync: GradeSyncOut
+    held: bool = Field(description="Saved, not yet released to the student and the LMS.")
 
 
 class GradeIn(Schema):

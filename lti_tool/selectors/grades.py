@@ -42,6 +42,7 @@ class GradeState:
     graded_submission_id: int | None
     max_points: Decimal
     sync: GradeSync
+    held: bool = False  # saved, not yet released to the student and the LMS
 
 
 def grade_state(claims: LaunchClaims, submission_id: int) -> GradeState:
@@ -100,6 +101,7 @@ def _state(
         graded_submission_id=grade.submission_id if grade else None,
         max_points=assignment.max_points,
         sync=_sync(row, connected),
+        held=grade.held if grade else False,
     )
 
 

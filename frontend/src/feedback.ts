@@ -1,0 +1,55 @@
+// Student page: the teacher's time-stamped comments on the student's video, once the grade is
+// released (the grade and overall comment are rendered by the server). Each comment seeks the
+// player to its moment. A held grade is announced without its score.
+
+import { ApiClient } from './api'
+import type { components } from './api-schema'
+import { seekButton } from './comments'
+import { h } from './dom'
+import { gettext } from './i18n'
+
+export type MyFeedback = components['schemas']['MyFeedbackOut']
+
+class FeedbackApi extends ApiClient {
+  myFeedback(): Promise<MyFeedback> {
+    return this.request('GET', '/my-feedback')
+  }
+}
+
+export async function initFeedback(apiBase: string, token: string): Promise<void> {
+  let feedback: MyFeedback
+  try {
+    feedback = await new FeedbackApi(apiBase, token).myFeedback()
+  } catch {
+    return // the page works without it; the grade itself is in the page
+  }
+  const section = render(feedback)
+  if (!section) return
+  const anchor = document.getElementById('player-section')
+  anchor?.parentElement?.insertBefore(section, anchor.nextSibling)
+}
+
+function render(feedback: MyFeedback): HTMLElement | null {
+  if (feedback.held) {
+    return h(
+      'section',
+      { id: 'my-feedback', 'aria-labelledby': 'my-feedback-heading' },
+      h('h2', { id: 'my-feedback-heading' }, gettext('Your grade')),
+      h('p', { class: 'note', id: 'grade-held' }, gettext('Your teacher has graded your video and will release the grades soon.')),
+    )
+  }
+  if (!feedback.released || feedback.comments.length === 0) return null
+  const list = h('ol', { class: 'comment-list', id: 'my-comments' })
+  for (const comment of feedback.comments) {
+    const button = seekButton(comment)
+    button.addEventListener('click', () => document.getElementById('player-section')?.scrollIntoView({ block: 'nearest' }))
+    list.append(h('li', { 'data-comment-id': String(comment.id) }, button))
+  }
+  return h(
+    'section',
+    { id: 'my-feedback', 'aria-labelledby': 'my-feedback-heading' },
+    h('h2', { id: 'my-feedback-heading' }, gettext('Comments on your video')),
+    h('p', { class: 'note' }, gettext('Select a comment to play your video from that moment.')),
+    list,
+  )
+}

@@ -1,0 +1,184 @@
+"""The grading workspace in a real browser, inside the dev LMS's frame: a teacher grades three
+submissions with the keyboard only, adds time-stamped comments (markers on the progress bar,
+a click seeks), grades are held until release, and the student sees the comments only after
+it. axe-core finds no violations in the workspace's states; at 375 px nothing scrolls
+sideways; the page tells its frame its height (lti.frameResize)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from dev_lms.roster import person_by_key
+from lti_tool.models import Grade, TimedComment, VideoAssignment
+from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms, tool_frame
+from tests.fixtures.browser import BrowserProblems
+from tests.fixtures.live_api import LiveApi
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("eager_tasks")]
+
+STUDENTS = ("ada", "brook", "chen")
+AXE = Path(settings.BASE_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+RESIZES = """() => { window.__resizes = [];
+  addEventListener('message', (e) => {
+    if (e.data && e.data.subject === 'lti.frameResize') window.__resizes.push(e.data.height) }) }"""
+
+
+def _submit_as(page: Any, base_url: str, key: str, video: Path) -> None:
+    """The student launches in the dev LMS; the upload goes over tus with the page's token."""
+    tool = launch_as(page, key)
+    expect(tool.locator(".lti-user")).to_have_text(f"Signed in as {person_by_key(key).name}")
+    expect(tool.locator("#status")).not_to_have_attribute("data-state", "loading")
+    data = tool_frame(page).evaluate("() => document.getElementById('launch-data').textContent")
+    LiveApi(base_url, json.loads(data)["token"]).submit(video)
+
+
+def _screenshot(page: Any, path: Path) -> None:
+    """The whole tool page: the frame takes the height the tool last sent (lti.frameResize)."""
+    height = page.evaluate("() => window.__resizes[window.__resizes.length - 1]")
+    page.evaluate(f"() => {{ document.getElementById('tool-frame').style.height = '{height}px' }}")
+    page.locator("#tool-frame").screenshot(path=str(path))
+
+
+def _axe_violations(page: Any) -> list[str]:
+    frame = tool_frame(page)
+    frame.add_script_tag(path=str(AXE))
+    found = frame.evaluate("async () => (await axe.run(document)).violations")
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in found]
+
+
+def _grade_with_keys(page: Any, score: str, comment: str) -> None:
+    page.keyboard.press("g")  # the score field
+    page.keyboard.type(score)
+    page.keyboard.press("Tab")  # the overall comment
+    page.keyboard.type(comment)
+    page.keyboard.press("Control+Enter")  # save; the next submission to grade opens
+
+
+def _wait_time(page: Any, past: float) -> None:
+    tool_frame(page).wait_for_function(
+        "(t) => { const v = document.querySelector('#player-container video');"
+        " return !!v && v.currentTime > t }",
+        arg=past,
+        timeout=15_000,
+    )
+
+
+def test_a_teacher_grades_a_class_with_the_keyboard_and_releases_the_feedback(
+    page: Any,
+    base_url: str,
+    sample_video: Path,
+    browser_problems: BrowserProblems,
+    tmp_path: Path,
+) -> None:
+    open_dev_lms(page, base_url)
+    page.evaluate(RESIZES)
+    for key in STUDENTS:
+        _submit_as(page, base_url, key, sample_video)
+    VideoAssignment.objects.update(hold_grades=True)
+
+    tool = launch_as(page, "dana")
+    rows = tool.locator("#submissions tr[data-submission-id]")
+    expect(rows).to_have_count(3)
+    expect(tool.locator("[data-filter=needs_grading] .count")).to_have_text("3")
+    assert _axe_violations(page) == []  # the queue alone
+
+    # Next (N) opens the first submission; play it and comment twice at moments of the video.
+    tool.locator("#submissions-heading").click()
+    page.keyboard.press("n")
+    expect(tool.locator("#player-heading")).to_have_text(person_by_key("ada").name)
+    tool.locator("#player-container video").evaluate("v => { v.muted = true; return v.play() }")
+    _wait_time(page, 0.8)
+    page.keyboard.press("c")  # pauses and opens the box at the current moment
+    expect(tool.locator("#comment-text")).to_be_focused()
+    page.keyboard.type("The audio drops here.")
+    page.keyboard.press("Enter")
+    expect(tool.locator("#comment-list li")).to_have_count(1)
+    tool.locator("#player-container video").evaluate("v => { v.currentTime = 2.2 }")
+    tool.locator("#player-heading").focus()
+    page.keyboard.press("c")
+    page.keyboard.type("Strong ending.")
+    page.keyboard.press("Enter")
+    expect(tool.locator("#comment-list li")).to_have_count(2)
+    expect(tool.locator(".vjs-progress-holder .comment-marker")).to_have_count(2)
+    first_at = TimedComment.objects.order_by("at_seconds").first()
+    assert first_at is not None and 0.7 < first_at.at_seconds < 2.0
+    tool.locator("#comment-list li .comment-seek").first.click()
+    now = tool.locator("#player-container video").evaluate("v => v.currentTime")
+    assert abs(now - first_at.at_seconds) <= 0.5
+    assert _axe_violations(page) == []  # a submission open, with comments
+    _screenshot(page, tmp_path / "workspace-desktop.png")
+    tool.locator("#shortcuts-open").click()
+    expect(tool.locator("#shortcuts-help")).to_be_visible()
+    assert _axe_violations(page) == []  # the help dialog
+    page.keyboard.press("Escape")
+
+    # Grade the three with the keyboard only; each save opens the next one to grade.
+    tool.locator("#player-heading").focus()
+    for key, score in zip(STUDENTS, ("17", "12", "19"), strict=True):
+        expect(tool.locator("#player-heading")).to_have_text(person_by_key(key).name)
+        _grade_with_keys(page, score, f"Feedback for {key}.")
+        expect(tool.locator("#queue-status")).to_contain_text(person_by_key(key).name)
+        tool.locator("#player-heading").focus()
+    expect(tool.locator("#queue-status")).to_contain_text("Every submission is graded")
+    assert sorted(Grade.objects.values_list("score", flat=True)) == [12, 17, 19]
+    assert all(Grade.objects.values_list("held", flat=True))
+    expect(tool.locator("#release-count")).to_have_text("3 grades are held.")
+
+    # Held: Ada sees neither grade nor comments.
+    tool = launch_as(page, "ada")
+    expect(tool.locator("#grade-held")).to_be_visible()
+    expect(tool.locator("#my-comments")).to_have_count(0)
+    expect(tool.locator("#my-grade")).to_have_count(0)
+
+    tool = launch_as(page, "dana")
+    tool.locator("#release-grades").click()
+    expect(tool.locator("#queue-status")).to_have_text(
+        "Released 3 grades to the students and the LMS."
+    )
+    assert not any(Grade.objects.values_list("held", flat=True))
+
+    tool = launch_as(page, "ada")
+    expect(tool.locator("#my-grade")).to_contain_text("17 /")
+    comments = tool.locator("#my-comments li .comment-seek")
+    expect(comments).to_have_count(2)
+    expect(tool.locator("#player-container video")).to_be_attached()
+    tool_frame(page).wait_for_function(
+        "() => document.querySelector('#player-container video').readyState >= 1"
+    )
+    comments.last.click()
+    now = tool.locator("#player-container video").evaluate("v => v.currentTime")
+    last_at = TimedComment.objects.order_by("at_seconds").last()
+    assert last_at is not None and abs(now - last_at.at_seconds) <= 0.5
+    assert page.evaluate("() => window.__resizes.length") > 0  # lti.frameResize was sent
+    browser_problems.assert_none()
+
+
+def test_the_workspace_fits_375_px_and_new_submissions_appear(
+    page: Any, base_url: str, sample_video: Path, tmp_path: Path
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 800})
+    open_dev_lms(page, base_url)
+    page.evaluate(RESIZES)
+    _submit_as(page, base_url, "ada", sample_video)
+    tool = launch_as(page, "dana")
+    expect(tool.locator("#submissions tr[data-submission-id]")).to_have_count(1)
+    tool.locator("#submissions button.play").first.click()
+    expect(tool.locator("#grade-form")).to_be_visible()
+    frame = tool_frame(page)
+    widths = frame.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    wide = frame.evaluate(
+        "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+        " > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + '#' + e.id"
+        " + '.' + e.className)"
+    )
+    assert widths[0] <= widths[1], f"the page scrolls sideways at 375 px: {widths} {wide}"
+    _screenshot(page, tmp_path / "workspace-375.png")
+    assert _axe_violations(page) == []
