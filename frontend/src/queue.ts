@@ -6,6 +6,7 @@ import { byId, h, messageOf, showError } from './dom'
 import { formatDate } from './format'
 import { scoreText, syncLabel } from './grading'
 import { gettext, interpolate, ngettext } from './i18n'
+import { ROSTER_LOADED_EVENT } from './roster'
 import type { Queue, QueueFilter, QueueItem, TeacherApi } from './teacher-api'
 
 const POLL_MS = 15_000
@@ -25,6 +26,7 @@ export class QueueView {
   filter: QueueFilter = 'all'
   private page = 1
   private openId: number | null = null
+  private missing: number | null = null // from the LMS's class list, when it shares one
   private last: Queue | null = null
   private readonly table = byId<HTMLTableElement>('submissions')
   private readonly filters = byId('queue-filters')
@@ -36,6 +38,10 @@ export class QueueView {
     private readonly onOpen: (item: QueueItem) => void,
   ) {
     this.release.addEventListener('click', () => void this.releaseGrades())
+    document.addEventListener(ROSTER_LOADED_EVENT, (event) => {
+      this.missing = (event as CustomEvent<{ missing: number }>).detail.missing
+      if (this.last) this.renderFilters(this.last)
+    })
     window.setInterval(() => {
       if (document.visibilityState === 'visible') void this.load({ quiet: true })
     }, POLL_MS)
@@ -99,6 +105,16 @@ export class QueueView {
       })
       return button
     })
+    if (this.missing !== null) {
+      // Learners without a submission are not in the queue: the class roster lists them.
+      const missing = h('button', { type: 'button', class: 'queue-filter', 'data-filter': 'missing' },
+        `${gettext('Missing')} `, h('span', { class: 'count' }, String(this.missing)))
+      missing.addEventListener('click', () => {
+        byId('roster').scrollIntoView({ block: 'start' })
+        byId('roster-heading').focus()
+      })
+      buttons.push(missing)
+    }
     const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.filter : undefined
     this.filters.replaceChildren(...buttons)
     if (focused) this.filters.querySelector<HTMLButtonElement>(`[data-filter="${focused}"]`)?.focus()

@@ -16,8 +16,9 @@ from typing import Literal
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
+    F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from lti_tool.errors import PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
-from lti_tool.models import Grade, ScoreSend, Submission, VideoAssignment
+from lti_tool.models import ScoreSend, Submission, VideoAssignment
 from lti_tool.selectors.submissions import assignment_for_launch
 
 Filter = Literal["all", "needs_grading", "graded", "late", "failed", "held"]
@@ -99,8 +100,8 @@ def grading_queue(
         _rows(assignment)
         .filter(_condition(filter, facts))
         .annotate(
-            score=Subquery(_grade_of(assignment).values("score")[:1]),
-            held=facts.held,
+            score=F("grade__score"),
+            held=ExpressionWrapper(facts.held, output_field=BooleanField()),
             sync_state=facts.sync_state,
             late=ExpressionWrapper(facts.late, output_field=BooleanField()),
         )
@@ -163,21 +164,20 @@ class _Facts:
     """SQL expressions for what the filters ask of a submission: used both in the counts'
     FILTER clauses and in a page's WHERE (Django cannot count over its own annotations)."""
 
-    graded: Exists
-    held: Exists
+    graded: Q
+    held: Q
     sync_state: Subquery
     late: Q
 
 
 def _facts(assignment: VideoAssignment) -> _Facts:
-    grade = _grade_of(assignment)
     latest_send = ScoreSend.objects.filter(
         assignment_id=assignment.pk, student_id=OuterRef("student_id")
     ).order_by("-created_at", "-pk")
     due = assignment.due_at
     return _Facts(
-        graded=Exists(grade),
-        held=Exists(grade.filter(held=True)),
+        graded=Q(grade__id__isnull=False),
+        held=Q(grade__held=True),
         sync_state=Subquery(latest_send.values("state")[:1]),
         late=(
             Q(uploaded_at__gt=due) | Q(uploaded_at__isnull=True, created_at__gt=due)
@@ -187,25 +187,25 @@ def _facts(assignment: VideoAssignment) -> _Facts:
     )
 
 
-def _grade_of(assignment: VideoAssignment) -> QuerySet[Grade]:
-    return Grade.objects.filter(assignment_id=assignment.pk, student_id=OuterRef("student_id"))
-
-
 def _rows(assignment: VideoAssignment) -> QuerySet[Submission]:
+    """The queue's submissions, each joined with its student's grade for this assignment
+    (a LEFT JOIN: a grade belongs to assignment and student, not to one submission)."""
+    of_this = Q(student__grades__assignment_id=assignment.pk)
+    grade = FilteredRelation("student__grades", condition=of_this)
     return Submission.objects.filter(
         assignment_id=assignment.pk, is_current=True, state__in=_IN_QUEUE
-    )
+    ).annotate(grade=grade)
 
 
 def _condition(name: Filter, facts: _Facts) -> Q:
     return {
         "all": Q(),
-        "needs_grading": Q(state__in=_HANDED_IN) & ~Q(facts.graded),
-        "graded": Q(facts.graded),
+        "needs_grading": Q(state__in=_HANDED_IN) & Q(grade__id__isnull=True),
+        "graded": facts.graded,
         "late": facts.late,
         "failed": Q(state=Submission.State.FAILED)
         | Q(Exact(facts.sync_state, ScoreSend.State.FAILED.value)),
-        "held": Q(facts.held),
+        "held": facts.held,
     }[name]
 
 
