@@ -398,6 +398,17 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** FilledCriterionOut */
+        FilledCriterionOut: {
+            /** Description */
+            description: string;
+            /** Max Points */
+            max_points: number;
+            /** Points */
+            points: number;
+            /** Title */
+            title: string;
+        };
         /** GradeIn */
         GradeIn: {
             /**
@@ -405,8 +416,18 @@ export interface components {
              * @default
              */
             comment: string;
+            /**
+             * Rubric Levels
+             * @description With the assignment's rubric: the chosen level of each criterion.
+             */
+            rubric_levels?: number[] | null;
             /** Score */
             score: number | string;
+            /**
+             * Score Note
+             * @default
+             */
+            score_note: string;
         };
         /** GradeOut */
         GradeOut: {
@@ -425,8 +446,18 @@ export interface components {
             held: boolean;
             /** Max Points */
             max_points: number;
+            /**
+             * Rubric Levels
+             * @description The chosen level of each rubric criterion.
+             */
+            rubric_levels: number[];
             /** Score */
             score: number | null;
+            /**
+             * Score Note
+             * @description Why the score differs from the rubric's total.
+             */
+            score_note: string;
             /** Student Id */
             student_id: number;
             /** Submission Id */
@@ -476,8 +507,12 @@ export interface components {
             max_points: number | null;
             /** Released */
             released: boolean;
+            /** Rubric */
+            rubric: components["schemas"]["FilledCriterionOut"][];
             /** Score */
             score: number | null;
+            /** Score Note */
+            score_note: string;
             /** Submission Id */
             submission_id: number | null;
         };

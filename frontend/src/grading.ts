@@ -7,6 +7,8 @@ import './grading.css'
 
 import { byId, messageOf } from './dom'
 import { gettext, interpolate } from './i18n'
+import type { RubricCriterion } from './launch'
+import { RubricInput } from './rubric-input'
 import type { GradeState, GradeSyncState, TeacherApi } from './teacher-api'
 
 export interface Opened {
@@ -17,6 +19,8 @@ export interface Opened {
 interface Draft {
   score: string
   comment: string
+  levels?: (number | null)[]
+  note?: string
 }
 
 const POLL_MS = 4000
@@ -50,6 +54,8 @@ export class GradingPanel {
   private readonly resend = byId<HTMLButtonElement>('grade-resend')
   private readonly message = byId('grade-message')
   private readonly draftNote = byId('grade-draft-note')
+  private readonly note = byId<HTMLTextAreaElement>('grade-note')
+  private readonly rubric: RubricInput
   private opened: Opened | null = null
   private pollTimer: number | undefined
 
@@ -57,7 +63,13 @@ export class GradingPanel {
     private readonly api: TeacherApi,
     private readonly assignmentId: number,
     private readonly onSaved: (state: GradeState) => void,
+    rubric: RubricCriterion[] = [],
   ) {
+    this.rubric = new RubricInput(byId('grade-rubric'), rubric, (total) => {
+      this.score.value = String(total) // the rubric fills the score; the teacher may adjust it
+      this.showNote()
+    })
+    this.score.addEventListener('input', () => this.showNote())
     this.form.addEventListener('submit', (event) => {
       event.preventDefault()
       void this.submit()
@@ -104,7 +116,8 @@ export class GradingPanel {
   }
 
   private setLocked(locked: boolean): void {
-    for (const element of [this.score, this.comment, this.save]) element.disabled = locked
+    for (const element of [this.score, this.comment, this.note, this.save]) element.disabled = locked
+    this.rubric.setDisabled(locked)
     this.form.setAttribute('aria-busy', String(locked))
   }
 
@@ -113,7 +126,10 @@ export class GradingPanel {
     if (!opened || !this.score.reportValidity()) return
     this.save.disabled = true
     try {
-      const state = await this.api.saveGrade(opened.id, Number(this.score.value), this.comment.value)
+      const state = await this.api.saveGrade(opened.id, Number(this.score.value), this.comment.value, {
+        rubric_levels: this.rubric.levels(),
+        score_note: this.noteNeeded() ? this.note.value : '',
+      })
       this.dropDraft(opened.id)
       this.show(state)
       this.say(state.held ? gettext('Grade saved and held until you release grades.') : gettext('Grade saved.'))
@@ -145,6 +161,9 @@ export class GradingPanel {
     byId('grade-max').textContent = points(state.max_points)
     this.score.value = state.score === null ? '' : String(state.score)
     this.comment.value = state.comment
+    this.rubric.set(state.rubric_levels)
+    this.note.value = state.score_note
+    this.showNote()
     const earlier = state.graded_submission_id !== null && state.graded_submission_id !== state.submission_id
     byId('grade-earlier').hidden = !earlier
     this.sync.dataset.state = state.held ? 'held' : state.sync.state
@@ -168,6 +187,18 @@ export class GradingPanel {
     }
   }
 
+  /** A score other than the rubric's total needs a note saying why. */
+  private noteNeeded(): boolean {
+    const total = this.rubric.total()
+    return total !== null && this.score.value !== '' && Number(this.score.value) !== total
+  }
+
+  private showNote(): void {
+    const needed = this.noteNeeded()
+    byId('grade-note-block').hidden = !needed
+    this.note.required = needed
+  }
+
   private say(text: string, isError = false): void {
     this.message.textContent = text
     this.message.classList.toggle('error', isError)
@@ -181,7 +212,12 @@ export class GradingPanel {
 
   private keepDraft(): void {
     if (!this.opened) return
-    const draft: Draft = { score: this.score.value, comment: this.comment.value }
+    const draft: Draft = {
+      score: this.score.value,
+      comment: this.comment.value,
+      levels: this.rubric.choices(),
+      note: this.note.value,
+    }
     try {
       localStorage.setItem(this.draftKey(this.opened.id), JSON.stringify(draft))
     } catch {
@@ -209,6 +245,9 @@ export class GradingPanel {
     if (!draft || (draft.score === saved && draft.comment === state.comment)) return
     this.score.value = draft.score
     this.comment.value = draft.comment
+    if (draft.levels) this.rubric.setChoices(draft.levels)
+    this.note.value = draft.note ?? ''
+    this.showNote()
     this.draftNote.hidden = false
   }
 }

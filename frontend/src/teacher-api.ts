@@ -32,8 +32,13 @@ export class TeacherApi extends ApiClient {
     return this.request('GET', `/submissions/${submissionId}/grade`)
   }
 
-  saveGrade(submissionId: number, score: number, comment: string): Promise<GradeState> {
-    const body = { score, comment } satisfies Schemas['GradeIn']
+  saveGrade(
+    submissionId: number,
+    score: number,
+    comment: string,
+    rubric: { rubric_levels?: number[] | null; score_note?: string } = {},
+  ): Promise<GradeState> {
+    const body = { score, comment, score_note: '', ...rubric } satisfies Schemas['GradeIn']
     return this.request('POST', `/submissions/${submissionId}/grade`, body)
   }
 

@@ -22,10 +22,15 @@ const api = new TeacherApi(launch.apiBase, launch.token)
 const status = byId('queue-status')
 const comments = new CommentsPanel(api)
 const queue = new QueueView(api, (item) => void openSubmission(item.submission_id))
-const grading = new GradingPanel(api, launch.assignment.id, (state) => {
-  void queue.load({ quiet: true })
-  void openNextToGrade(state.submission_id)
-})
+const grading = new GradingPanel(
+  api,
+  launch.assignment.id,
+  (state) => {
+    void queue.load({ quiet: true })
+    void openNextToGrade(state.submission_id)
+  },
+  launch.assignment.rubric ?? [],
+)
 
 let opening = 0
 

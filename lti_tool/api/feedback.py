@@ -31,6 +31,13 @@ class TimedCommentIn(Schema):
     text: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
+class FilledCriterionOut(Schema):
+    title: str
+    points: float
+    max_points: float
+    description: str
+
+
 class MyFeedbackOut(Schema):
     released: bool
     held: bool = Field(description="Graded, but the teacher has not released grades yet.")
@@ -40,6 +47,8 @@ class MyFeedbackOut(Schema):
     graded_at: datetime | None
     submission_id: int | None
     comments: list[TimedCommentOut]
+    rubric: list[FilledCriterionOut]
+    score_note: str
 
 
 _ERRORS = error_responses(400, 401, 403, 404)
@@ -106,4 +115,6 @@ def my_feedback(request: HttpRequest) -> MyFeedbackOut:
         graded_at=found.graded_at,
         submission_id=found.submission_id,
         comments=[_out(c, claims.user_id) for c in found.comments],
+        rubric=[FilledCriterionOut(**vars(c)) for c in found.rubric],
+        score_note=found.score_note,
     )

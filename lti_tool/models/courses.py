@@ -86,6 +86,11 @@ class VideoAssignment(models.Model):
         default=False,
         help_text="Grades reach students and the LMS only when the teacher releases them.",
     )
+    rubric = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Optional: [{"title": ..., "levels": [{"points": ..., "description": ...}]}]',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

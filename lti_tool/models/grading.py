@@ -31,6 +31,14 @@ class Grade(models.Model):
         LtiUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     graded_at = models.DateTimeField()
+    rubric_levels = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="With a rubric: the chosen level's index for each criterion, in order.",
+    )
+    score_note = models.TextField(
+        blank=True, help_text="Why the score differs from the rubric's total (the student sees it)."
+    )
     held = models.BooleanField(
         default=False,
         help_text="Saved while the assignment holds grades: not yet shown to the student or "

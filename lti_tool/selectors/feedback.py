@@ -7,7 +7,7 @@ by the assignment ("Release grades" not pressed yet) hides its comments too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from lti_tool.errors import NotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Grade, TimedComment
+from lti_tool.selectors.rubrics import FilledCriterion, rubric_filled
 from lti_tool.selectors.submissions import student_submissions, submission_for_viewer
 
 # Gradebooks show the comment in a cell or a pop-up: Moodle keeps long text, Canvas shows
@@ -33,11 +34,24 @@ def timestamp(seconds: float) -> str:
 
 
 def comment_summary(
-    overall: str, comments: Iterable[TimedComment], *, limit: int = SUMMARY_LIMIT
+    overall: str,
+    comments: Iterable[TimedComment],
+    *,
+    rubric: Sequence[FilledCriterion] = (),
+    note: str = "",
+    limit: int = SUMMARY_LIMIT,
 ) -> str:
-    """The overall comment, then one `[mm:ss] text` line per time-stamped comment, in video
-    order, cut at whole lines to `limit` characters with a note of how many are left out."""
+    """The overall comment, the filled rubric and the note on an adjusted score, then one
+    `[mm:ss] text` line per time-stamped comment, in video order, cut at whole lines to
+    `limit` characters with a note of how many are left out."""
     lines = [overall.strip()] if overall.strip() else []
+    if rubric:
+        lines.append(
+            _("Rubric: %(parts)s")
+            % {"parts": "; ".join(f"{c.title} {c.points:g}/{c.max_points:g}" for c in rubric)}
+        )
+    if note.strip():
+        lines.append(_("Score adjusted: %(note)s") % {"note": " ".join(note.split())})
     timed = sorted(comments, key=lambda c: (c.at_seconds, c.pk))
     if timed and lines:
         lines.append("")
@@ -76,6 +90,8 @@ class StudentFeedback:
     graded_at: datetime | None = None
     submission_id: int | None = None
     comments: list[TimedComment] = field(default_factory=list)
+    rubric: list[FilledCriterion] = field(default_factory=list)
+    score_note: str = ""
 
 
 def student_feedback(claims: LaunchClaims) -> StudentFeedback:
@@ -103,6 +119,8 @@ def student_feedback(claims: LaunchClaims) -> StudentFeedback:
         graded_at=grade.graded_at,
         submission_id=graded_id,
         comments=comments,
+        rubric=rubric_filled(grade.assignment.rubric, grade.rubric_levels),
+        score_note=grade.score_note,
     )
 
 

@@ -5,7 +5,7 @@ Scoped like `lti_tool.selectors.submissions`: teachers of the launched course an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -43,6 +43,8 @@ class GradeState:
     max_points: Decimal
     sync: GradeSync
     held: bool = False  # saved, not yet released to the student and the LMS
+    rubric_levels: list[int] = field(default_factory=list)
+    score_note: str = ""
 
 
 def grade_state(claims: LaunchClaims, submission_id: int) -> GradeState:
@@ -102,6 +104,8 @@ def _state(
         max_points=assignment.max_points,
         sync=_sync(row, connected),
         held=grade.held if grade else False,
+        rubric_levels=list(grade.rubric_levels) if grade else [],
+        score_note=grade.score_note if grade else "",
     )
 
 

@@ -8,7 +8,7 @@ A link placed by hand (or copied with its course) gets an assignment on its firs
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -38,6 +38,7 @@ _SETTINGS = (
     "due_at",
     "max_points",
     "hold_grades",
+    "rubric",
 )
 
 
@@ -53,6 +54,7 @@ class AssignmentSettings:
     max_duration_seconds: int | None
     allow_resubmission: bool
     hold_grades: bool = False
+    rubric: list[dict[str, Any]] = field(default_factory=list)
 
     def as_fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -30,6 +30,7 @@ from lti_tool.lti import ags
 from lti_tool.lti.advantage import SCOPE_SCORE
 from lti_tool.models import Grade, ScoreSend, Submission, TimedComment, VideoAssignment
 from lti_tool.selectors.feedback import comment_summary
+from lti_tool.selectors.rubrics import rubric_filled, rubric_total
 from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.services.lineitems import line_item_ensure
 from lti_tool.tenants.platform_services import platform_services
@@ -43,9 +44,18 @@ State = ScoreSend.State
 Outcome = Literal["sent", "skipped", "busy", "superseded", "retry", "failed"]
 
 
-def grade_save(*, claims: LaunchClaims, submission_id: int, score: Decimal, comment: str) -> Grade:
+def grade_save(
+    *,
+    claims: LaunchClaims,
+    submission_id: int,
+    score: Decimal,
+    comment: str,
+    rubric_levels: list[int] | None = None,
+    score_note: str = "",
+) -> Grade:
     """Save the teacher's grade; send it to the LMS at once, or hold it if the assignment
-    holds grades until they are released."""
+    holds grades until they are released. With the assignment's rubric, the chosen levels
+    give the score; a different score needs a note saying why (the student sees it)."""
     submission = _gradable_submission(claims, submission_id)
     assignment = submission.assignment
     if not Decimal(0) <= score <= assignment.max_points:
@@ -54,6 +64,7 @@ def grade_save(*, claims: LaunchClaims, submission_id: int, score: Decimal, comm
             _("The score must be between 0 and %(max)s.")
             % {"max": f"{assignment.max_points.normalize():f}"},
         )
+    levels, score_note = _rubric_checked(assignment, score, rubric_levels, score_note)
     now = timezone.now()
     with transaction.atomic():
         grade, _created = Grade.objects.update_or_create(
@@ -66,6 +77,8 @@ def grade_save(*, claims: LaunchClaims, submission_id: int, score: Decimal, comm
                 "graded_by_id": claims.user_id,
                 "graded_at": now,
                 "held": assignment.hold_grades,
+                "rubric_levels": levels,
+                "score_note": score_note,
             },
         )
         if not grade.held:
@@ -78,6 +91,23 @@ def grade_save(*, claims: LaunchClaims, submission_id: int, score: Decimal, comm
         grade.held,
     )
     return grade
+
+
+def _rubric_checked(
+    assignment: VideoAssignment, score: Decimal, levels: list[int] | None, note: str
+) -> tuple[list[int], str]:
+    if not assignment.rubric or levels is None:
+        return [], note.strip() if assignment.rubric else ""
+    total = rubric_total(assignment.rubric, levels)
+    if score == total:
+        return levels, ""
+    if not note.strip():
+        raise AppError(
+            "score_note_needed",
+            _("Say why the score differs from the rubric's total (%(total)s).")
+            % {"total": f"{total.normalize():f}"},
+        )
+    return levels, note.strip()[:2000]
 
 
 def grades_release(*, claims: LaunchClaims) -> int:
@@ -146,7 +176,10 @@ def _grade_sends_create(assignment: VideoAssignment, grades: list[Grade]) -> Non
                 "scoreGiven": float(grade.score),
                 "scoreMaximum": float(assignment.max_points),
                 "comment": comment_summary(
-                    grade.comment, comments.get(grade.submission_id or 0, [])
+                    grade.comment,
+                    comments.get(grade.submission_id or 0, []),
+                    rubric=rubric_filled(assignment.rubric, grade.rubric_levels),
+                    note=grade.score_note,
                 ),
                 "timestamp": _timestamp(now),
                 "activityProgress": "Completed",

@@ -49,6 +49,7 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
             "allowedExtensions": allowed_extensions(),
             "maxPoints": float(assignment.max_points),
             "dueAt": assignment.due_at.isoformat() if assignment.due_at else None,
+            "rubric": assignment.rubric,
         },
         "reviewSubmissionId": review.submission_id if review else None,
         "reviewStudentName": review.student_name if review else None,

@@ -93,6 +93,8 @@ def test_held_grades_are_sent_only_on_release_and_once_each(
         "graded_at": None,
         "submission_id": None,
         "comments": [],
+        "rubric": [],
+        "score_note": "",
     }
     queue = api.get("/api/queue").json()
     assert queue["counts"]["held"] == 2 and queue["hold_grades"] is True
@@ -135,3 +137,58 @@ def test_a_new_maximum_resends_the_scores_and_the_gradebook_agrees(
     assert (latest["scoreGiven"], latest["scoreMaximum"]) == (expected, 25.0)
     (result,) = moodle.ags.results(assignment.lineitem_url)  # the gradebook
     assert (result["resultScore"], result["resultMaximum"]) == (expected, 25.0)
+
+
+RUBRIC = "Delivery\n4 | Clear and confident\n2 | Hesitant\nContent\n6 | Complete\n3 | Gaps"
+
+
+def test_grading_with_the_rubric_sends_its_total_and_the_student_sees_it_filled(
+    moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
+) -> None:
+    submission_id = _submit(moodle, lms_session, live_server, stand_in_video, "s1")
+    _edit(moodle, lms_session, live_server, max_points="10", rubric_text=RUBRIC)
+    teacher_page = moodle.launch(lms_session, "teacher")
+    rubric = launch_data(teacher_page)["assignment"]["rubric"]
+    assert [c["title"] for c in rubric] == ["Delivery", "Content"]
+    api = api_for(live_server, teacher_page)
+    url = f"/api/submissions/{submission_id}/grade"
+
+    # Levels: Delivery "Clear and confident" (4), Content "Gaps" (3): the total is 7.
+    unexplained = api.post(url, {"score": 8, "rubric_levels": [0, 1]})
+    saved = api.post(url, {"score": 7, "rubric_levels": [0, 1], "comment": "Nice."})
+
+    assert unexplained.status_code == 400
+    assert "differs from the rubric's total (7)" in unexplained.json()["message"]
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["rubric_levels"] == [0, 1]
+    (score,) = graded_scores(moodle, "s1")
+    assert (score["scoreGiven"], score["scoreMaximum"]) == (7, 10)
+    assert score["comment"] == "Nice.\nRubric: Delivery 4/4; Content 3/6"
+    feedback = api_for(live_server, moodle.launch(lms_session, "s1")).get("/api/my-feedback")
+    assert [(c["title"], c["points"], c["description"]) for c in feedback.json()["rubric"]] == [
+        ("Delivery", 4, "Clear and confident"),
+        ("Content", 3, "Gaps"),
+    ]
+
+    adjusted = api.post(url, {"score": 8, "rubric_levels": [0, 1], "score_note": "Extra effort"})
+
+    assert adjusted.status_code == 200, adjusted.text
+    assert graded_scores(moodle, "s1")[-1]["comment"] == (
+        "Rubric: Delivery 4/4; Content 3/6\nScore adjusted: Extra effort"
+    )
+
+
+def test_a_rubric_worth_more_than_the_maximum_is_refused(
+    moodle: LmsPlatform, lms_session: Any, live_server: Any
+) -> None:
+    moodle.launch(lms_session, "teacher")
+    token = launch_data(moodle.launch(lms_session, "teacher"))["token"]
+    url = live_server.url + "/lti/assignment/"
+    form = post_form(lms_session, url, {"launch_token": token})
+    fields = {**hidden_fields(form.text), "title": "T", "max_points": "5", "rubric_text": RUBRIC}
+
+    refused = post_form(lms_session, url, fields)
+
+    assert refused.status_code == 400
+    assert "add up to 10, more than the maximum points" in refused.text
+    assert VideoAssignment.objects.get().rubric == []
