@@ -24,6 +24,10 @@ interface Draft {
 }
 
 const POLL_MS = 4000
+/** Fired on `document` when a grade's sync state changed (resent, or arrived): the queue shows it. */
+export const GRADE_CHANGED_EVENT = 'grading:changed'
+const changed = (state: GradeState): boolean =>
+  document.dispatchEvent(new CustomEvent<GradeState>(GRADE_CHANGED_EVENT, { detail: state }))
 
 const points = (value: number): string =>
   new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(value)
@@ -132,6 +136,7 @@ export class GradingPanel {
       })
       this.dropDraft(opened.id)
       this.show(state)
+      changed(state)
       this.say(state.held ? gettext('Grade saved and held until you release grades.') : gettext('Grade saved.'))
       this.onSaved(state)
     } catch (error) {
@@ -146,8 +151,10 @@ export class GradingPanel {
     if (!this.opened) return
     this.resend.disabled = true
     try {
-      this.show(await this.api.resendGrade(this.opened.id))
+      const state = await this.api.resendGrade(this.opened.id)
+      this.show(state)
       this.say(gettext('Sending again.'))
+      changed(state)
     } catch (error) {
       this.say(messageOf(error), true)
     } finally {
@@ -181,7 +188,9 @@ export class GradingPanel {
   private async poll(submissionId: number): Promise<void> {
     if (this.opened?.id !== submissionId) return
     try {
-      this.show(await this.api.grade(submissionId))
+      const state = await this.api.grade(submissionId)
+      this.show(state)
+      if (state.sync.state !== 'pending') changed(state)
     } catch {
       this.pollTimer = window.setTimeout(() => void this.poll(submissionId), POLL_MS * 2)
     }

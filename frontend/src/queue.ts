@@ -4,10 +4,10 @@
 
 import { byId, h, messageOf, showError } from './dom'
 import { formatDate } from './format'
-import { scoreText, syncLabel } from './grading'
+import { GRADE_CHANGED_EVENT, scoreText, syncLabel } from './grading'
 import { gettext, interpolate, ngettext } from './i18n'
 import { ROSTER_LOADED_EVENT } from './roster'
-import type { Queue, QueueFilter, QueueItem, TeacherApi } from './teacher-api'
+import type { GradeState, GradeSyncState, Queue, QueueFilter, QueueItem, TeacherApi } from './teacher-api'
 
 const POLL_MS = 15_000
 
@@ -38,6 +38,10 @@ export class QueueView {
     private readonly onOpen: (item: QueueItem) => void,
   ) {
     this.release.addEventListener('click', () => void this.releaseGrades())
+    document.addEventListener(GRADE_CHANGED_EVENT, (event) => {
+      this.showGrade((event as CustomEvent<GradeState>).detail) // at once, then counts too
+      void this.load({ quiet: true })
+    })
     document.addEventListener(ROSTER_LOADED_EVENT, (event) => {
       this.missing = (event as CustomEvent<{ missing: number }>).detail.missing
       if (this.last) this.renderFilters(this.last)
@@ -134,6 +138,17 @@ export class QueueView {
     this.pager.replaceChildren(previous, h('span', {}, where), next)
   }
 
+  /** Puts a grade just saved or resent in its row, before the next refresh brings it. */
+  private showGrade(state: GradeState): void {
+    const cell = this.table.querySelector<HTMLTableCellElement>(
+      `tr[data-submission-id="${state.submission_id}"] td.grade`,
+    )
+    if (!cell) return
+    const sync = state.held ? 'held' : state.sync.state
+    cell.dataset.syncState = sync
+    cell.textContent = gradeText(state.score, state.max_points, state.held, state.sync.state)
+  }
+
   private row(item: QueueItem, maxPoints: number): HTMLTableRowElement {
     const name = item.student.name
     const open = h(
@@ -144,8 +159,7 @@ export class QueueView {
     )
     open.addEventListener('click', () => this.onOpen(item))
     const status = item.late ? `${item.state_label} · ${gettext('late')}` : item.state_label
-    const sync = item.held ? gettext('Held') : item.sync_state && item.score !== null ? syncLabel(item.sync_state as never) : ''
-    const grade = item.score === null ? gettext('Not graded') : [scoreText(item.score, maxPoints), sync].filter(Boolean).join(' · ')
+    const grade = gradeText(item.score, maxPoints, item.held, item.sync_state)
     return h(
       'tr',
       { 'data-submission-id': String(item.submission_id), 'data-state': item.state, 'data-late': String(item.late) },
@@ -177,6 +191,14 @@ export class QueueView {
   get counts(): Queue['counts'] | null {
     return this.last?.counts ?? null
   }
+}
+
+/** "17 / 20 · Sent to the LMS", "12 / 20 · Held", "Not graded". */
+function gradeText(score: number | null, maxPoints: number, held: boolean, sync: string | null): string {
+  if (score === null) return gettext('Not graded')
+  const known = ['none', 'unavailable', 'pending', 'sent', 'failed']
+  const label = held ? gettext('Held') : sync && sync !== 'none' && known.includes(sync) ? syncLabel(sync as GradeSyncState) : ''
+  return [scoreText(score, maxPoints), label].filter(Boolean).join(' · ')
 }
 
 /** Fired on `document` after grades were released (the open grade panel shows it). */
