@@ -23,6 +23,16 @@ from tests.fixtures.live_api import LiveApi
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("eager_tasks")]
 
 STUDENTS = ("ada", "brook", "chen")
+RUBRIC = [
+    {
+        "title": "Delivery",
+        "levels": [{"points": 4, "description": "Clear"}, {"points": 2, "description": "Hesitant"}],
+    },
+    {
+        "title": "Content",
+        "levels": [{"points": 6, "description": "Complete"}, {"points": 3, "description": "Gaps"}],
+    },
+]
 AXE = Path(settings.BASE_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 RESIZES = """() => { window.__resizes = [];
   addEventListener('message', (e) => {
@@ -159,26 +169,57 @@ def test_a_teacher_grades_a_class_with_the_keyboard_and_releases_the_feedback(
     browser_problems.assert_none()
 
 
-def test_the_workspace_fits_375_px_and_new_submissions_appear(
+def test_the_workspace_fits_375_px_and_keeps_unsaved_work_when_the_session_expired(
     page: Any, base_url: str, sample_video: Path, tmp_path: Path
 ) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
     open_dev_lms(page, base_url)
     page.evaluate(RESIZES)
     _submit_as(page, base_url, "ada", sample_video)
+    VideoAssignment.objects.update(max_points=10, rubric=RUBRIC)
     tool = launch_as(page, "dana")
     expect(tool.locator("#submissions tr[data-submission-id]")).to_have_count(1)
+
     tool.locator("#submissions button.play").first.click()
     expect(tool.locator("#grade-form")).to_be_visible()
+    tool.locator("label[for=rubric-0-0]").click()  # Delivery: 4
+    tool.locator("label[for=rubric-1-1]").click()  # Content: 3
+    expect(tool.locator("#grade-score")).to_have_value("7")
+    tool.locator("#grade-score").fill("8")
+    expect(tool.locator("#grade-note")).to_be_visible()  # adjusting needs a note
+    tool.locator("#grade-note").fill("Extra effort")
+    tool.locator("#grade-comment").fill("Typed before the session ran out.")
+
     frame = tool_frame(page)
     widths = frame.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
-    wide = frame.evaluate(
-        "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
-        " > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + '#' + e.id"
-        " + '.' + e.className)"
-    )
-    assert widths[0] <= widths[1], f"the page scrolls sideways at 375 px: {widths} {wide}"
-    _screenshot(page, tmp_path / "workspace-375.png")
+    assert widths[0] <= widths[1], f"the page scrolls sideways at 375 px: {widths}"
     assert _axe_violations(page) == []
+    _screenshot(page, tmp_path / "workspace-375.png")
+
+    # The launch token expired: saving fails, and what was typed stays in the browser.
+    page.route(
+        "**/api/submissions/*/grade",
+        lambda route: (
+            route.fulfill(status=401, json={"code": "launch_expired", "message": "x"})
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    tool.locator("#grade-save").click()
+    expect(tool.locator("#grade-message")).to_contain_text("kept in this browser")
+    assert not Grade.objects.exists()
+    page.unroute("**/api/submissions/*/grade")
+    tool = launch_as(page, "dana")  # the teacher opens the assignment again
+    expect(tool.locator("#player-section")).to_be_hidden()  # the new page, nothing open yet
+    tool.locator("#submissions button.play").first.click()
+    expect(tool.locator("#grade-draft-note")).to_be_visible()
+    expect(tool.locator("#grade-score")).to_have_value("8")
+    expect(tool.locator("#grade-comment")).to_have_value("Typed before the session ran out.")
+    expect(tool.locator("#grade-note")).to_have_value("Extra effort")
+    expect(tool.locator("#rubric-1-1")).to_be_checked()
+    tool.locator("#grade-save").click()
+    expect(tool.locator("#grade-message")).to_contain_text("Grade saved")
+    grade = Grade.objects.get()
+    assert (grade.score, grade.rubric_levels, grade.score_note) == (8, [0, 1], "Extra effort")
