@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from dev_lms.roster import person_by_key
 from lti_tool.models import Grade, TimedComment, VideoAssignment
 from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms, tool_frame
+from tests.factories import LtiUserFactory, SubmissionFactory
 from tests.fixtures.browser import BrowserProblems
 from tests.fixtures.live_api import LiveApi
 
@@ -223,3 +224,19 @@ def test_the_workspace_fits_375_px_and_keeps_unsaved_work_when_the_session_expir
     expect(tool.locator("#grade-message")).to_contain_text("Grade saved")
     grade = Grade.objects.get()
     assert (grade.score, grade.rubric_levels, grade.score_note) == (8, [0, 1], "Extra effort")
+
+
+def test_new_submissions_appear_without_pressing_anything(page: Any, base_url: str) -> None:
+    page.clock.install()  # the queue refreshes itself on a timer: move time on, not wait
+    open_dev_lms(page, base_url)
+    tool = launch_as(page, "dana")
+    expect(tool.locator("#empty")).to_have_text("No submissions yet.")
+    assignment = VideoAssignment.objects.get()
+    course = assignment.course
+    late_comer = LtiUserFactory(tenant=course.tenant, issuer=course.issuer, name="Late Comer")
+    SubmissionFactory(assignment=assignment, student=late_comer, state="ready", is_current=True)
+
+    page.clock.run_for(16_000)
+
+    expect(tool.locator("#submissions tr[data-submission-id] th")).to_have_text(["Late Comer"])
+    expect(tool.locator("[data-filter=needs_grading] .count")).to_have_text("1")
