@@ -17,8 +17,29 @@ function typing(target: EventTarget | null): boolean {
   )
 }
 
+const OFF_KEY = 'lti-shortcuts-off'
+
+function readOff(): boolean {
+  try {
+    return localStorage.getItem(OFF_KEY) === '1'
+  } catch {
+    return false
+  }
+}
+
 export function initShortcuts(shortcuts: Shortcut[]): void {
   const help = byId<HTMLDialogElement>('shortcuts-help')
+  // Single-character shortcuts can be turned off (WCAG 2.1.4): speech input users type letters.
+  const enabled = byId<HTMLInputElement>('shortcuts-enabled')
+  enabled.checked = !readOff()
+  enabled.addEventListener('change', () => {
+    try {
+      if (enabled.checked) localStorage.removeItem(OFF_KEY)
+      else localStorage.setItem(OFF_KEY, '1')
+    } catch {
+      // Not stored: the choice holds for this page only.
+    }
+  })
   const all: Shortcut[] = [
     ...shortcuts,
     { key: '?', label: gettext('Show this list of shortcuts'), run: () => help.showModal() },
@@ -34,6 +55,7 @@ export function initShortcuts(shortcuts: Shortcut[]): void {
   byId('shortcuts-close').addEventListener('click', () => help.close())
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target) || help.open) return
+    if (!enabled.checked && event.key !== '?') return
     const shortcut = all.find((s) => s.key === event.key || s.key === event.key.toLowerCase())
     if (!shortcut) return
     event.preventDefault()
