@@ -2,7 +2,7 @@
 and median time per request, as ratios to a bare request measured in the same run.
 
 A benchmark, not a test: it prints figures. It needs PostgreSQL (DATABASE_URL, as the tool
-uses); it creates a throw-away database `test_<name>` (Django's test database), fills it,
+uses); it creates a throw-away database `bench_teacher_page_<name>`, fills it,
 times the requests through Django's full stack (middleware, auth by launch token,
 django-ninja, JSON) with the test client, and drops the database at the end.
 
@@ -221,6 +221,8 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to PostgreSQL: the figures are for the production database.")
     persistent_connection()
     old_name = connection.settings_dict["NAME"]
+    # Its own database, never the test suite's `test_<name>`.
+    connection.settings_dict["TEST"]["NAME"] = f"bench_teacher_page_{old_name}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         with override_settings(ROOT_URLCONF=urls.__name__, ALLOWED_HOSTS=["*"], DEBUG=False):

@@ -32,3 +32,5 @@ export CELERY_EAGER="${CELERY_EAGER:-1}"   # tests that need a real worker start
 npm --prefix frontend run typecheck --silent
 frontend/scripts/gen-api-types.sh --check  # fails, with the diff, when the API types are stale
 .venv/bin/python -m pytest "$@"
+# Benchmarks print figures (nothing asserts a speed); run here so they keep working.
+.venv/bin/python bench/teacher_page.py --repeats 10

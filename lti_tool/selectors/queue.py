@@ -167,10 +167,14 @@ class _Facts:
     graded: Q
     held: Q
     sync_state: Subquery
+    sync_failed: Q
     late: Q
 
 
 def _facts(assignment: VideoAssignment) -> _Facts:
+    failed_rows = ScoreSend.objects.filter(
+        assignment_id=assignment.pk, state=ScoreSend.State.FAILED
+    )
     latest_send = ScoreSend.objects.filter(
         assignment_id=assignment.pk, student_id=OuterRef("student_id")
     ).order_by("-created_at", "-pk")
@@ -179,6 +183,10 @@ def _facts(assignment: VideoAssignment) -> _Facts:
         graded=Q(grade__id__isnull=False),
         held=Q(grade__held=True),
         sync_state=Subquery(latest_send.values("state")[:1]),
+        # Whose latest score failed: the few students with any failed row first (one hashed
+        # subquery), so the per-student lookup of the latest row runs only for them.
+        sync_failed=Q(student_id__in=failed_rows.values("student_id"))
+        & Q(Exact(Subquery(latest_send.values("state")[:1]), ScoreSend.State.FAILED.value)),
         late=(
             Q(uploaded_at__gt=due) | Q(uploaded_at__isnull=True, created_at__gt=due)
             if due
@@ -203,8 +211,7 @@ def _condition(name: Filter, facts: _Facts) -> Q:
         "needs_grading": Q(state__in=_HANDED_IN) & Q(grade__id__isnull=True),
         "graded": facts.graded,
         "late": facts.late,
-        "failed": Q(state=Submission.State.FAILED)
-        | Q(Exact(facts.sync_state, ScoreSend.State.FAILED.value)),
+        "failed": Q(state=Submission.State.FAILED) | facts.sync_failed,
         "held": facts.held,
     }[name]
 
