@@ -4,7 +4,7 @@
 
 import { ApiClient } from './api'
 import type { components } from './api-schema'
-import { seekButton } from './comments'
+import { renderMarkers, seekButton } from './comments'
 import { h } from './dom'
 import { gettext, interpolate } from './i18n'
 
@@ -27,6 +27,19 @@ export async function initFeedback(apiBase: string, token: string): Promise<void
   if (!section) return
   const anchor = document.getElementById('player-section')
   anchor?.parentElement?.insertBefore(section, anchor.nextSibling)
+  if (feedback.comments.length > 0) markWhenPlayerShows(feedback)
+}
+
+/** The student's player is made when their submission has loaded: mark the comments on its
+ * progress bar then (and again if the page makes a new player). */
+function markWhenPlayerShows(feedback: MyFeedback): void {
+  const container = document.getElementById('player-container')
+  if (!container) return
+  const mark = (): void => {
+    if (container.querySelector('.vjs-progress-holder')) renderMarkers(feedback.comments)
+  }
+  new MutationObserver(mark).observe(container, { childList: true })
+  mark()
 }
 
 function render(feedback: MyFeedback): HTMLElement | null {

@@ -162,6 +162,7 @@ def test_a_teacher_grades_a_class_with_the_keyboard_and_releases_the_feedback(
     tool_frame(page).wait_for_function(
         "() => document.querySelector('#player-container video').readyState >= 1"
     )
+    expect(tool.locator(".vjs-progress-holder .comment-marker")).to_have_count(2)
     comments.last.click()
     now = tool.locator("#player-container video").evaluate("v => v.currentTime")
     last_at = TimedComment.objects.order_by("at_seconds").last()
