@@ -192,3 +192,31 @@ def test_a_rubric_worth_more_than_the_maximum_is_refused(
     assert refused.status_code == 400
     assert "add up to 10, more than the maximum points" in refused.text
     assert VideoAssignment.objects.get().rubric == []
+
+
+def test_a_rubric_is_copied_from_another_assignment_of_the_course(
+    moodle: LmsPlatform, lms_session: Any, live_server: Any
+) -> None:
+    _edit(moodle, lms_session, live_server, max_points="10", rubric_text=RUBRIC)
+    first = VideoAssignment.objects.get()
+    page = moodle.launch(lms_session, "teacher", resource_link_id="second-link")
+    second = VideoAssignment.objects.get(resource_link_id="second-link")
+    url = live_server.url + "/lti/assignment/"
+    form = post_form(lms_session, url, {"launch_token": launch_data(page)["token"]})
+    assert f'<option value="{first.pk}">{first.title}</option>' in form.text
+
+    saved = post_form(
+        lms_session,
+        url,
+        {
+            **hidden_fields(form.text),
+            "title": "Second",
+            "max_points": "10",
+            "copy_rubric_from": str(first.pk),
+        },
+    )
+
+    assert saved.status_code == 200, saved.text[:500]
+    second.refresh_from_db()
+    assert second.rubric == first.rubric != []
+    assert launch_data(saved)["assignment"]["rubric"] == first.rubric
