@@ -1,6 +1,8 @@
 """Time-stamped comments: a teacher marks a moment of a student's video with a remark.
 
 Teachers of the launched assignment add them; each teacher edits and deletes only their own.
+A change to the comments of a video whose grade is released resends that grade, so the
+gradebook's comment (the summary with the `[mm:ss]` lines) stays what the tool shows.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from lti_tool.errors import AppError, NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import TimedComment
 from lti_tool.selectors.submissions import submission_for_viewer
+from lti_tool.services.grades import grade_feedback_changed
 
 MAX_TEXT = 2000
 
@@ -25,9 +28,12 @@ def comment_add(
     if submission.assignment_id != claims.assignment_id:
         raise NotFound(_("This submission does not exist or is not yours to see."))
     at_seconds, text = _checked(submission.duration_seconds, at_seconds, text)
-    return TimedComment.objects.create(
-        submission=submission, author_id=claims.user_id, at_seconds=at_seconds, text=text
-    )
+    with transaction.atomic():
+        comment = TimedComment.objects.create(
+            submission=submission, author_id=claims.user_id, at_seconds=at_seconds, text=text
+        )
+        grade_feedback_changed(submission_id=submission.pk)
+    return comment
 
 
 def comment_update(
@@ -39,11 +45,15 @@ def comment_update(
             comment.submission.duration_seconds, at_seconds, text
         )
         comment.save(update_fields=["at_seconds", "text", "updated_at"])
+        grade_feedback_changed(submission_id=comment.submission_id)
     return comment
 
 
 def comment_delete(*, claims: LaunchClaims, comment_id: int) -> None:
-    _own_comment(claims, comment_id, lock=False).delete()
+    with transaction.atomic():
+        comment = _own_comment(claims, comment_id, lock=True)
+        comment.delete()
+        grade_feedback_changed(submission_id=comment.submission_id)
 
 
 def _own_comment(claims: LaunchClaims, comment_id: int, *, lock: bool) -> TimedComment:

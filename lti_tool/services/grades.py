@@ -130,6 +130,19 @@ def grades_release(*, claims: LaunchClaims) -> int:
     return len(grades)
 
 
+def grade_feedback_changed(*, submission_id: int) -> None:
+    """A time-stamped comment on this video changed: resend its released grade, so the
+    gradebook's comment follows. Call inside the transaction that changed the comment."""
+    grade = (
+        Grade.objects.select_for_update(of=("self",))
+        .select_related("student", "assignment")
+        .filter(submission_id=submission_id, held=False)
+        .first()
+    )
+    if grade is not None:
+        _grade_sends_create(grade.assignment, [grade])
+
+
 def grades_rescale(*, assignment: VideoAssignment, old_max: Decimal, rescale: bool) -> int:
     """The maximum points changed: rescale every grade (18/20 -> 22.5/25) or keep the points
     (capped at the new maximum), then resend the released ones so the gradebook agrees.

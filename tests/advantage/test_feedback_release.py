@@ -67,6 +67,12 @@ def test_the_gradebook_comment_summarises_the_time_stamped_comments(
     (result,) = moodle.ags.results(score["lineitem"])
     assert result["comment"] == score["comment"]
 
+    # A comment added after the grade was sent reaches the gradebook too.
+    api.post(f"/api/submissions/{submission_id}/comments", {"at_seconds": 1.9, "text": "Fixed."})
+    (result,) = moodle.ags.results(score["lineitem"])
+    assert result["comment"].endswith("[00:01] The audio drops here.\n[00:01] Fixed.")
+    assert [s["scoreGiven"] for s in graded_scores(moodle, "s1")] == [17, 17]
+
 
 def test_held_grades_are_sent_only_on_release_and_once_each(
     moodle: LmsPlatform, lms_session: Any, live_server: Any, stand_in_video: Path
