@@ -187,10 +187,6 @@ export class QueueView {
       this.release.disabled = false
     }
   }
-
-  get counts(): Queue['counts'] | null {
-    return this.last?.counts ?? null
-  }
 }
 
 /** "17 / 20 · Sent to the LMS", "12 / 20 · Held", "Not graded". */
