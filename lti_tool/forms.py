@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,8 +11,10 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lti_tool.models import VideoAssignment
+from lti_tool.selectors.rubrics import Rubric, course_rubric_titles, course_rubrics, rubric_max
 from lti_tool.services.assignments import AssignmentSettings
 
 MB = 1024 * 1024
@@ -57,9 +60,64 @@ class AssignmentForm(forms.Form):
     allow_resubmission = forms.BooleanField(
         label="Students may replace their video", required=False, initial=True
     )
+    hold_grades = forms.BooleanField(
+        label=_("Hold grades until I release them"),
+        required=False,
+        help_text=_(
+            "Students and the LMS gradebook see grades only when you press “Release grades” "
+            "on the grading page. Unticked: each grade is sent as soon as you save it."
+        ),
+    )
+    rubric_text = forms.CharField(
+        label=_("Rubric (optional)"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "One criterion per line, each followed by its levels as “points | description” "
+            "lines, e.g. “Delivery”, then “4 | Clear and confident”, “2 | Hesitant”. Grading "
+            "with it fills the score; the student sees the filled rubric. Empty: no rubric."
+        ),
+    )
+    copy_rubric_from = forms.TypedChoiceField(
+        label=_("Or copy the rubric of another assignment of this course"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+    max_points_change = forms.ChoiceField(
+        label=_("When the maximum points change"),
+        choices=[
+            ("rescale", _("Rescale existing grades (18/20 becomes 22.5/25)")),
+            ("keep", _("Keep the points given (18/20 becomes 18/25)")),
+        ],
+        initial="rescale",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Grades already given are resent to the LMS gradebook either way, so it shows "
+            "what this tool shows. Kept points above a lower maximum become the maximum."
+        ),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        course_id: int | None = None,
+        assignment_id: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self._rubrics = (
+            course_rubrics(course_id=course_id, exclude_id=assignment_id) if course_id else {}
+        )
+        titles = (
+            course_rubric_titles(course_id=course_id, exclude_id=assignment_id) if course_id else []
+        )
+        copy = self.fields["copy_rubric_from"]
+        copy.choices = [("", _("(none)")), *titles]  # type: ignore[attr-defined]
+        if not titles:
+            copy.widget = forms.HiddenInput()
         site_max = max(1, settings.VIDEO_MAX_UPLOAD_BYTES // MB)
         field = self.fields["max_size_mb"]
         field.validators.append(MaxValueValidator(site_max))
@@ -69,6 +127,8 @@ class AssignmentForm(forms.Form):
     @classmethod
     def for_assignment(cls, assignment: VideoAssignment) -> AssignmentForm:
         return cls(
+            course_id=assignment.course_id,
+            assignment_id=assignment.pk,
             initial={
                 "title": assignment.title,
                 "instructions": assignment.instructions,
@@ -83,8 +143,30 @@ class AssignmentForm(forms.Form):
                     else None
                 ),
                 "allow_resubmission": assignment.allow_resubmission,
-            }
+                "hold_grades": assignment.hold_grades,
+                "max_points_change": "rescale",
+                "rubric_text": rubric_as_text(assignment.rubric),
+            },
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        rubric = parse_rubric(data.get("rubric_text") or "")
+        if rubric is None:
+            self.add_error("rubric_text", _("Write each level as “points | description”."))
+            return data
+        copied = data.get("copy_rubric_from")
+        if not rubric and copied is not None:
+            rubric = self._rubrics.get(copied, [])
+        maximum = data.get("max_points")
+        if rubric and maximum is not None and rubric_max(rubric) > maximum:
+            self.add_error(
+                "rubric_text",
+                _("The rubric's best levels add up to %(total)s, more than the maximum points.")
+                % {"total": f"{rubric_max(rubric).normalize():f}"},
+            )
+        data["rubric"] = rubric
+        return data
 
     def full_clean(self) -> None:
         # A datetime-local value has no zone: read it in the instructor's own.
@@ -110,4 +192,45 @@ class AssignmentForm(forms.Form):
                 data["max_duration_minutes"] * 60 if data["max_duration_minutes"] else None
             ),
             allow_resubmission=data["allow_resubmission"],
+            hold_grades=data["hold_grades"],
+            rubric=data.get("rubric", []),
         )
+
+    @property
+    def rescale_grades(self) -> bool:
+        return bool(self.cleaned_data.get("max_points_change") != "keep")
+
+
+_LEVEL = re.compile(r"^\s*(\d{1,6}(?:[.,]\d{1,2})?)\s*[|=]\s*(.*?)\s*$")
+
+
+def parse_rubric(text: str) -> Rubric | None:
+    """The rubric written in the form (see `rubric_text`), or None if a level is malformed
+    or a criterion has no level."""
+    rubric: Rubric = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        level = _LEVEL.match(line)
+        if level:
+            if not rubric:
+                return None  # a level before any criterion
+            points = float(level.group(1).replace(",", "."))
+            rubric[-1]["levels"].append({"points": points, "description": level.group(2)})
+        elif "|" in line or "=" in line:
+            return None
+        else:
+            rubric.append({"title": line.strip()[:200], "levels": []})
+    if any(not criterion["levels"] for criterion in rubric):
+        return None
+    for criterion in rubric:
+        criterion["levels"].sort(key=lambda lv: -lv["points"])
+    return rubric
+
+
+def rubric_as_text(rubric: Rubric) -> str:
+    lines = []
+    for criterion in rubric:
+        lines.append(criterion["title"])
+        lines += [f"{lv['points']:g} | {lv['description']}" for lv in criterion["levels"]]
+    return "\n".join(lines)

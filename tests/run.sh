@@ -45,3 +45,5 @@ frontend/scripts/gen-api-types.sh --check  # fails, with the diff, when the API 
 # makemessages + compilemessages; fails listing every untranslated or fuzzy fr/es entry
 .venv/bin/python manage.py translations --check
 .venv/bin/python -m pytest "$@"
+# Benchmarks print figures (nothing asserts a speed); run here so they keep working.
+.venv/bin/python bench/teacher_page.py --repeats 10

@@ -4,6 +4,24 @@
  */
 
 export interface paths {
+    "/api/comments/{comment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit Comment */
+        put: operations["edit_comment"];
+        post?: never;
+        /** Delete Comment */
+        delete: operations["delete_comment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/grades": {
         parameters: {
             query?: never;
@@ -21,6 +39,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/grades/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release Grades
+         * @description Send every held grade to its student and the LMS gradebook, once each.
+         */
+        post: operations["release_grades"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/my-feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Feedback
+         * @description The student's grade, overall comment and time-stamped comments, once released.
+         */
+        get: operations["my_feedback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/my-submission": {
         parameters: {
             query?: never;
@@ -30,6 +88,43 @@ export interface paths {
         };
         /** My Submission */
         get: operations["my_submission"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Queue
+         * @description A page of the assignment's submissions in a stable order, with counts for the class.
+         */
+        get: operations["queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queue/neighbour": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Queue Next */
+        get: operations["queue_next"];
         put?: never;
         post?: never;
         delete?: never;
@@ -109,6 +204,24 @@ export interface paths {
         get: operations["get_submission"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/submissions/{submission_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Comments */
+        get: operations["list_comments"];
+        put?: never;
+        /** Add Comment */
+        post: operations["add_comment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -356,6 +469,17 @@ export interface components {
             /** Submission Id */
             submission_id: number;
         };
+        /** FilledCriterionOut */
+        FilledCriterionOut: {
+            /** Description */
+            description: string;
+            /** Max Points */
+            max_points: number;
+            /** Points */
+            points: number;
+            /** Title */
+            title: string;
+        };
         /** GradeIn */
         GradeIn: {
             /**
@@ -363,8 +487,18 @@ export interface components {
              * @default
              */
             comment: string;
+            /**
+             * Rubric Levels
+             * @description With the assignment's rubric: the chosen level of each criterion.
+             */
+            rubric_levels?: number[] | null;
             /** Score */
             score: number | string;
+            /**
+             * Score Note
+             * @default
+             */
+            score_note: string;
         };
         /** GradeOut */
         GradeOut: {
@@ -376,10 +510,25 @@ export interface components {
             graded_by: string;
             /** Graded Submission Id */
             graded_submission_id: number | null;
+            /**
+             * Held
+             * @description Saved, not yet released to the student and the LMS.
+             */
+            held: boolean;
             /** Max Points */
             max_points: number;
+            /**
+             * Rubric Levels
+             * @description The chosen level of each rubric criterion.
+             */
+            rubric_levels: number[];
             /** Score */
             score: number | null;
+            /**
+             * Score Note
+             * @description Why the score differs from the rubric's total.
+             */
+            score_note: string;
             /** Student Id */
             student_id: number;
             /** Submission Id */
@@ -412,10 +561,64 @@ export interface components {
              */
             operation: "list_parts" | "complete";
         };
+        /** MyFeedbackOut */
+        MyFeedbackOut: {
+            /** Comment */
+            comment: string;
+            /** Comments */
+            comments: components["schemas"]["TimedCommentOut"][];
+            /** Graded At */
+            graded_at: string | null;
+            /**
+             * Held
+             * @description Graded, but the teacher has not released grades yet.
+             */
+            held: boolean;
+            /** Max Points */
+            max_points: number | null;
+            /** Released */
+            released: boolean;
+            /** Rubric */
+            rubric: components["schemas"]["FilledCriterionOut"][];
+            /** Score */
+            score: number | null;
+            /** Score Note */
+            score_note: string;
+            /** Submission Id */
+            submission_id: number | null;
+        };
         /** MySubmissionOut */
         MySubmissionOut: {
             current: components["schemas"]["SubmissionOut"] | null;
             in_progress: components["schemas"]["SubmissionOut"] | null;
+        };
+        /** NeighbourOut */
+        NeighbourOut: {
+            /**
+             * Submission Id
+             * @description None: no other submission in this filter.
+             */
+            submission_id: number | null;
+        };
+        /** NeighbourParams */
+        NeighbourParams: {
+            /**
+             * After
+             * @description The submission open now.
+             */
+            after: number;
+            /**
+             * Direction
+             * @default next
+             * @enum {string}
+             */
+            direction: "next" | "previous";
+            /**
+             * Filter
+             * @default all
+             * @enum {string}
+             */
+            filter: "all" | "needs_grading" | "graded" | "late" | "failed" | "held";
         };
         /** OkOut */
         OkOut: {
@@ -445,6 +648,106 @@ export interface components {
             kind: "cloudflare-iframe" | "hls" | "mp4";
             /** Url */
             url: string;
+        };
+        /** QueueCountsOut */
+        QueueCountsOut: {
+            /** All */
+            all: number;
+            /**
+             * Failed
+             * @description Upload failed, or its score could not be sent to the LMS.
+             */
+            failed: number;
+            /** Graded */
+            graded: number;
+            /**
+             * Held
+             * @description Graded, waiting for the teacher to release the grades.
+             */
+            held: number;
+            /** Late */
+            late: number;
+            /** Needs Grading */
+            needs_grading: number;
+        };
+        /** QueueItemOut */
+        QueueItemOut: {
+            /** Duration Seconds */
+            duration_seconds: number | null;
+            /** Held */
+            held: boolean;
+            /** Late */
+            late: boolean;
+            /** Score */
+            score: number | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "pending_upload" | "uploaded" | "processing" | "ready" | "failed" | "deleted";
+            /** State Label */
+            state_label: string;
+            student: components["schemas"]["QueueStudentOut"];
+            /** Submission Id */
+            submission_id: number;
+            /** Submitted At */
+            submitted_at: string | null;
+            /** Sync State */
+            sync_state: string | null;
+        };
+        /** QueueOut */
+        QueueOut: {
+            counts: components["schemas"]["QueueCountsOut"];
+            /**
+             * Filter
+             * @enum {string}
+             */
+            filter: "all" | "needs_grading" | "graded" | "late" | "failed" | "held";
+            /** Hold Grades */
+            hold_grades: boolean;
+            /** Items */
+            items: components["schemas"]["QueueItemOut"][];
+            /** Max Points */
+            max_points: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Pages */
+            pages: number;
+            /** Total */
+            total: number;
+        };
+        /** QueueParams */
+        QueueParams: {
+            /**
+             * Filter
+             * @default all
+             * @enum {string}
+             */
+            filter: "all" | "needs_grading" | "graded" | "late" | "failed" | "held";
+            /**
+             * Page
+             * @default 1
+             */
+            page: number;
+            /**
+             * Page Size
+             * @default 50
+             */
+            page_size: number;
+        };
+        /** QueueStudentOut */
+        QueueStudentOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** ReleasedOut */
+        ReleasedOut: {
+            /** Released */
+            released: number;
         };
         /** RosterCountsOut */
         RosterCountsOut: {
@@ -572,6 +875,36 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** TimedCommentIn */
+        TimedCommentIn: {
+            /** At Seconds */
+            at_seconds: number;
+            /** Text */
+            text: string;
+        };
+        /** TimedCommentOut */
+        TimedCommentOut: {
+            /** At Seconds */
+            at_seconds: number;
+            /** Author */
+            author: string;
+            /** Id */
+            id: number;
+            /**
+             * Mine
+             * @description Written by the viewer: they may edit or delete it.
+             */
+            mine: boolean;
+            /** Submission Id */
+            submission_id: number;
+            /** Text */
+            text: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** UploadIn */
         UploadIn: {
             /** Filename */
@@ -595,6 +928,124 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    edit_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimedCommentIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimedCommentOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    delete_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     list_grades: {
         parameters: {
             query?: never;
@@ -642,6 +1093,118 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    release_grades: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReleasedOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    my_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyFeedbackOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -734,6 +1297,127 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    queue: {
+        parameters: {
+            query?: {
+                filter?: "all" | "needs_grading" | "graded" | "late" | "failed" | "held";
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    queue_next: {
+        parameters: {
+            query: {
+                /** @description The submission open now. */
+                after: number;
+                direction?: "next" | "previous";
+                filter?: "all" | "needs_grading" | "graded" | "late" | "failed" | "held";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeighbourOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1023,6 +1707,126 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    list_comments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimedCommentOut"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    add_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimedCommentIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimedCommentOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -96,7 +96,11 @@ export class ApiClient {
     return this.request('GET', '/roster')
   }
 
-  protected async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  protected async request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       Authorization: `Bearer ${this.token}`,
@@ -113,6 +117,7 @@ export class ApiClient {
       throw new ApiError(NETWORK_MESSAGE, 0, 'network_error')
     }
     if (!response.ok) throw await errorFrom(response)
+    if (response.status === 204) return undefined as T // DELETE: no body
     return (await response.json()) as T
   }
 }

@@ -1,146 +1,160 @@
-// Teacher page: the grading panel beside the player. Saves a grade and comment, shows how far
-// its score got on its way to the LMS gradebook (#grade-sync), offers "Resend" when it failed,
-// and puts each student's grade and sync state in the submissions table.
+// Teacher page: the grade panel beside the player. Saves a grade and comment, shows how far its
+// score got on its way to the LMS gradebook (#grade-sync) or that it is held until release,
+// offers "Resend" when sending failed, and keeps what is typed in this browser (localStorage)
+// until it is saved, so an expired session or a closed tab loses nothing.
 
 import './grading.css'
 
-import { ApiClient, type Submission } from './api'
-import type { components } from './api-schema'
-import { byId, h, messageOf } from './dom'
-import { gettext, pageLocale } from './i18n'
+import { byId, messageOf } from './dom'
+import { gettext, interpolate, pageLocale } from './i18n'
+import type { RubricCriterion } from './launch'
+import { RubricInput } from './rubric-input'
+import type { GradeState, GradeSyncState, TeacherApi } from './teacher-api'
 
-export type GradeSyncState = 'none' | 'unavailable' | 'pending' | 'sent' | 'failed'
+export interface Opened {
+  id: number
+  name: string
+}
 
-type Schemas = components['schemas']
-
-// The schema types `sync.state` as a plain string (its values mix the score send's states with
-// "none" and "unavailable"); the page narrows it to the ones it has labels for.
-export type GradeSync = Omit<Schemas['GradeSyncOut'], 'state'> & { state: GradeSyncState }
-
-export type GradeState = Omit<Schemas['GradeOut'], 'sync'> & { sync: GradeSync }
-
-export class GradesApi extends ApiClient {
-  grades(): Promise<GradeState[]> {
-    return this.request('GET', '/grades')
-  }
-
-  grade(submissionId: number): Promise<GradeState> {
-    return this.request('GET', `/submissions/${submissionId}/grade`)
-  }
-
-  saveGrade(submissionId: number, score: number, comment: string): Promise<GradeState> {
-    const body = { score, comment } satisfies Schemas['GradeIn']
-    return this.request('POST', `/submissions/${submissionId}/grade`, body)
-  }
-
-  resendGrade(submissionId: number): Promise<GradeState> {
-    return this.request('POST', `/submissions/${submissionId}/grade/resend`)
-  }
+interface Draft {
+  score: string
+  comment: string
+  levels?: (number | null)[]
+  note?: string
 }
 
 const POLL_MS = 4000
-const SYNC_LABELS: Record<GradeSyncState, string> = {
-  none: gettext('Not graded'),
-  unavailable: gettext('Saved here only'),
-  pending: gettext('Sending…'),
-  sent: gettext('Sent to the LMS'),
-  failed: gettext('Not sent'),
-}
+/** Fired on `document` when a grade's sync state changed (resent, or arrived): the queue shows it. */
+export const GRADE_CHANGED_EVENT = 'grading:changed'
+const changed = (state: GradeState): boolean =>
+  document.dispatchEvent(new CustomEvent<GradeState>(GRADE_CHANGED_EVENT, { detail: state }))
 
 const points = (value: number): string =>
   new Intl.NumberFormat(pageLocale(), { maximumFractionDigits: 2 }).format(value)
 
-/** "85 / 100 · Sent to the LMS", "Not graded · Sent to the LMS" (a submitted notice)… */
-export function gradeSummary(state: GradeState): string {
-  const score =
-    state.score === null ? gettext('Not graded') : `${points(state.score)} / ${points(state.max_points)}`
-  if (state.sync.state === 'none' || (state.score === null && state.sync.state === 'sent')) {
-    return score
+export function syncLabel(state: GradeSyncState): string {
+  const labels: Record<GradeSyncState, string> = {
+    none: gettext('Not graded'),
+    unavailable: gettext('Saved here only'),
+    pending: gettext('Sending…'),
+    sent: gettext('Sent to the LMS'),
+    failed: gettext('Not sent'),
   }
-  return `${score} · ${SYNC_LABELS[state.sync.state]}`
+  return labels[state]
+}
+
+export function scoreText(score: number | null, maxPoints: number): string {
+  return score === null
+    ? gettext('Not graded')
+    : interpolate(gettext('%(score)s / %(max)s'), { score: points(score), max: points(maxPoints) })
 }
 
 export class GradingPanel {
   private readonly form = byId<HTMLFormElement>('grade-form')
-  private readonly score = this.form.elements.namedItem('score') as HTMLInputElement
-  private readonly comment = this.form.elements.namedItem('comment') as HTMLTextAreaElement
-  private readonly save = this.form.querySelector<HTMLButtonElement>('button[type="submit"]')!
+  private readonly score = byId<HTMLInputElement>('grade-score')
+  private readonly comment = byId<HTMLTextAreaElement>('grade-comment')
+  private readonly save = byId<HTMLButtonElement>('grade-save')
   private readonly sync = byId('grade-sync')
   private readonly resend = byId<HTMLButtonElement>('grade-resend')
   private readonly message = byId('grade-message')
-  private submission: Submission | null = null
+  private readonly draftNote = byId('grade-draft-note')
+  private readonly note = byId<HTMLTextAreaElement>('grade-note')
+  private readonly rubric: RubricInput
+  private opened: Opened | null = null
   private pollTimer: number | undefined
 
   constructor(
-    private readonly api: GradesApi,
-    private readonly table: HTMLTableElement,
+    private readonly api: TeacherApi,
+    private readonly assignmentId: number,
+    private readonly onSaved: (state: GradeState) => void,
+    rubric: RubricCriterion[] = [],
   ) {
+    this.rubric = new RubricInput(byId('grade-rubric'), rubric, (total) => {
+      this.score.value = String(total) // the rubric fills the score; the teacher may adjust it
+      this.showNote()
+    })
+    this.score.addEventListener('input', () => this.showNote())
     this.form.addEventListener('submit', (event) => {
       event.preventDefault()
       void this.submit()
     })
+    this.form.addEventListener('input', () => this.keepDraft())
+    // Ctrl+Enter (Cmd+Enter) saves from the comment box, where Enter starts a new line.
+    this.form.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault()
+        this.form.requestSubmit()
+      }
+    })
     this.resend.addEventListener('click', () => void this.resendScore())
   }
 
-  /** Show the panel for this submission (called when the teacher opens its video). */
-  async open(submission: Submission): Promise<void> {
-    this.submission = submission
+  get current(): Opened | null {
+    return this.opened
+  }
+
+  focusScore(): void {
+    this.score.focus()
+    this.score.select()
+  }
+
+  /** Show the panel for this submission. */
+  async open(opened: Opened): Promise<void> {
+    this.opened = opened
     this.form.hidden = false
-    this.form.dataset.submissionId = String(submission.id)
+    this.form.dataset.submissionId = String(opened.id)
     this.say('')
     this.form.reset()
+    this.draftNote.hidden = true
     // Locked until the saved grade is shown: typing earlier would be overwritten by it.
     this.setLocked(true)
     try {
-      this.show(await this.api.grade(submission.id))
+      const state = await this.api.grade(opened.id)
+      this.show(state)
+      this.restoreDraft(state)
     } catch (error) {
       this.say(messageOf(error), true)
     } finally {
-      if (this.submission === submission) this.setLocked(false)
+      if (this.opened === opened) this.setLocked(false)
     }
   }
 
   private setLocked(locked: boolean): void {
-    for (const element of Array.from(this.form.elements)) {
-      if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement ||
-          element instanceof HTMLButtonElement) {
-        element.disabled = locked
-      }
-    }
+    for (const element of [this.score, this.comment, this.note, this.save]) element.disabled = locked
+    this.rubric.setDisabled(locked)
     this.form.setAttribute('aria-busy', String(locked))
   }
 
-  /** Put each student's grade and its sync state in the submissions table. */
-  async refreshTable(): Promise<void> {
-    try {
-      for (const state of await this.api.grades()) this.showInTable(state)
-    } catch {
-      // The table stays usable without grades; opening a submission shows the error.
-    }
-  }
-
   private async submit(): Promise<void> {
-    const submission = this.submission
-    if (!submission) return
-    if (!this.score.reportValidity()) return
+    const opened = this.opened
+    if (!opened || !this.score.reportValidity()) return
     this.save.disabled = true
     try {
-      const state = await this.api.saveGrade(submission.id, Number(this.score.value), this.comment.value)
+      const state = await this.api.saveGrade(opened.id, Number(this.score.value), this.comment.value, {
+        rubric_levels: this.rubric.levels(),
+        score_note: this.noteNeeded() ? this.note.value : '',
+      })
+      this.dropDraft(opened.id)
       this.show(state)
-      this.say(gettext('Grade saved.'))
+      changed(state)
+      this.say(state.held ? gettext('Grade saved and held until you release grades.') : gettext('Grade saved.'))
+      this.onSaved(state)
     } catch (error) {
-      this.say(messageOf(error), true)
+      const kept = gettext('What you typed is kept in this browser and comes back when you open this submission again.')
+      this.say(`${messageOf(error)} ${kept}`, true)
     } finally {
       this.save.disabled = false
     }
   }
 
   private async resendScore(): Promise<void> {
-    if (!this.submission) return
+    if (!this.opened) return
     this.resend.disabled = true
     try {
-      this.show(await this.api.resendGrade(this.submission.id))
+      const state = await this.api.resendGrade(this.opened.id)
+      this.show(state)
       this.say(gettext('Sending again.'))
+      changed(state)
     } catch (error) {
       this.say(messageOf(error), true)
     } finally {
@@ -149,49 +163,100 @@ export class GradingPanel {
   }
 
   private show(state: GradeState): void {
-    if (state.submission_id !== this.submission?.id) return // another submission was opened
+    if (state.submission_id !== this.opened?.id) return // another submission was opened
     this.score.max = String(state.max_points)
-    if (state.score !== null) this.score.value = String(state.score)
+    byId('grade-max').textContent = points(state.max_points)
+    this.score.value = state.score === null ? '' : String(state.score)
     this.comment.value = state.comment
+    this.rubric.set(state.rubric_levels)
+    this.note.value = state.score_note
+    this.showNote()
     const earlier = state.graded_submission_id !== null && state.graded_submission_id !== state.submission_id
     byId('grade-earlier').hidden = !earlier
-    this.sync.dataset.state = state.sync.state
-    this.sync.textContent = state.sync.message
-    this.resend.hidden = !state.sync.can_resend
-    this.showInTable(state)
+    this.sync.dataset.state = state.held ? 'held' : state.sync.state
+    this.sync.textContent = state.held
+      ? gettext('Held: the student and the LMS gradebook get this grade when you press “Release grades”.')
+      : state.sync.message
+    this.resend.hidden = state.held || !state.sync.can_resend
     window.clearTimeout(this.pollTimer)
-    if (state.sync.state === 'pending') {
+    if (!state.held && state.sync.state === 'pending') {
       // Follow a score on its way to the LMS until it arrives or fails.
       this.pollTimer = window.setTimeout(() => void this.poll(state.submission_id), POLL_MS)
     }
   }
 
   private async poll(submissionId: number): Promise<void> {
-    if (this.submission?.id !== submissionId) return
+    if (this.opened?.id !== submissionId) return
     try {
-      this.show(await this.api.grade(submissionId))
+      const state = await this.api.grade(submissionId)
+      this.show(state)
+      if (state.sync.state !== 'pending') changed(state)
     } catch {
       this.pollTimer = window.setTimeout(() => void this.poll(submissionId), POLL_MS * 2)
     }
   }
 
-  private showInTable(state: GradeState): void {
-    const row = this.table.querySelector<HTMLTableRowElement>(
-      `tr[data-submission-id="${state.submission_id}"]`,
-    )
-    if (!row) return
-    let cell = row.querySelector<HTMLTableCellElement>('td.grade')
-    if (!cell) {
-      cell = h('td', { class: 'grade' })
-      row.insertBefore(cell, row.lastElementChild)
-    }
-    cell.dataset.syncState = state.sync.state
-    cell.title = state.sync.message
-    cell.replaceChildren(gradeSummary(state))
+  /** A score other than the rubric's total needs a note saying why. */
+  private noteNeeded(): boolean {
+    const total = this.rubric.total()
+    return total !== null && this.score.value !== '' && Number(this.score.value) !== total
+  }
+
+  private showNote(): void {
+    const needed = this.noteNeeded()
+    byId('grade-note-block').hidden = !needed
+    this.note.required = needed
   }
 
   private say(text: string, isError = false): void {
     this.message.textContent = text
     this.message.classList.toggle('error', isError)
+  }
+
+  // --- Unsaved work kept in this browser, per assignment and submission.
+
+  private draftKey(submissionId: number): string {
+    return `lti-grade-draft:${this.assignmentId}:${submissionId}`
+  }
+
+  private keepDraft(): void {
+    if (!this.opened) return
+    const draft: Draft = {
+      score: this.score.value,
+      comment: this.comment.value,
+      levels: this.rubric.choices(),
+      note: this.note.value,
+    }
+    try {
+      localStorage.setItem(this.draftKey(this.opened.id), JSON.stringify(draft))
+    } catch {
+      // Storage full or blocked (some browsers in third-party frames): nothing more to do.
+    }
+  }
+
+  private dropDraft(submissionId: number): void {
+    try {
+      localStorage.removeItem(this.draftKey(submissionId))
+    } catch {
+      // See keepDraft.
+    }
+  }
+
+  private restoreDraft(state: GradeState): void {
+    let draft: Draft | null = null
+    try {
+      const raw = localStorage.getItem(this.draftKey(state.submission_id))
+      draft = raw ? (JSON.parse(raw) as Draft) : null
+    } catch {
+      draft = null
+    }
+    const saved = state.score === null ? '' : String(state.score)
+    if (!draft || (draft.score === saved && draft.comment === state.comment)) return
+    this.score.value = draft.score
+    this.comment.value = draft.comment
+    if (draft.levels) this.rubric.setChoices(draft.levels)
+    this.note.value = draft.note ?? ''
+    this.showNote()
+    this.draftNote.hidden = false
   }
 }

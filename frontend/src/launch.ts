@@ -9,6 +9,13 @@ export interface AssignmentInfo {
   allowedExtensions: string[]
   maxPoints: number
   dueAt: string | null
+  /** Optional rubric: criteria, each with levels (best first). */
+  rubric?: RubricCriterion[]
+}
+
+export interface RubricCriterion {
+  title: string
+  levels: { points: number; description: string }[]
 }
 
 export interface LaunchData {

@@ -53,3 +53,33 @@ export function clearPlayer(container: HTMLElement): void {
   player = null
   container.replaceChildren()
 }
+
+// --- What the time-stamped comments need of the player (Video.js only: the Cloudflare iframe
+// offers no time or seeking to the page, so comments there are listed without markers).
+
+/** The playing position in seconds, or null without a Video.js player. */
+export function playerTime(): number | null {
+  return player ? (player.currentTime() ?? 0) : null
+}
+
+export function pausePlayer(): void {
+  player?.pause()
+}
+
+/** Seeks to `seconds` and keeps playing (or stays paused) as it was. */
+export function seekTo(seconds: number): void {
+  player?.currentTime(seconds)
+}
+
+/** The player's progress bar element and the video's length, once the length is known. */
+export function onProgressBar(callback: (bar: HTMLElement, duration: number) => void): void {
+  const current = player
+  if (!current) return
+  const ready = (): void => {
+    const duration = current.duration()
+    const bar = current.el().querySelector<HTMLElement>('.vjs-progress-holder')
+    if (bar && duration && Number.isFinite(duration)) callback(bar, duration)
+  }
+  if ((current.readyState() ?? 0) >= 1) ready()
+  else current.one('loadedmetadata', ready)
+}

@@ -9,6 +9,9 @@ import { byId, h, messageOf } from './dom'
 import { formatDate, formatNumber } from './format'
 import { gettext, interpolate } from './i18n'
 
+/** Fired on `document` with the roster's counts once it is loaded (the queue shows "Missing"). */
+export const ROSTER_LOADED_EVENT = 'roster:loaded'
+
 /** Fired on `document` when the teacher picks a learner's submission in the roster. */
 export const SELECT_SUBMISSION_EVENT = 'roster:select-submission'
 
@@ -43,6 +46,7 @@ function renderRoster(roster: Roster | null, error?: string): void {
     summary.hidden = true
     return
   }
+  document.dispatchEvent(new CustomEvent(ROSTER_LOADED_EVENT, { detail: roster.counts }))
   summary.textContent = summaryText(roster)
   summary.hidden = false
   const body = table.tBodies[0] ?? table.createTBody()

@@ -6,6 +6,8 @@ import './student.css'
 import { ApiClient, ApiError, type MySubmission, type Submission } from './api'
 import { initStudentWithdraw } from './deletion'
 import { byId, clearError, h, messageOf, showError } from './dom'
+import { initFeedback } from './feedback'
+import { initFrameResize } from './frame'
 import { readLaunchData } from './launch'
 import { clearPlayer, showPlayback } from './player'
 import { submissionDetails } from './status'
@@ -18,6 +20,8 @@ const WORKING_STATES: ReadonlySet<Submission['state']> = new Set(['uploaded', 'p
 
 const launch = readLaunchData()
 const api = new ApiClient(launch.apiBase, launch.token)
+initFrameResize() // lti.frameResize: the LMS frame follows the page's height
+void initFeedback(launch.apiBase, launch.token) // the teacher's released comments (feedback.ts)
 const statusPanel = byId('status')
 const playerContainer = byId('player-container')
 const progressBar = byId<HTMLProgressElement>('upload-progress')

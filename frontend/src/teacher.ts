@@ -1,107 +1,127 @@
-// Teacher page: lists the assignment's submissions and plays one on request.
+// Teacher page: the grading workspace. The queue on one side; the open submission's player with
+// its time-stamped comments and the grade panel on the other; next/previous by button or key;
+// after a save the next submission that needs grading opens.
 
 import './teacher.css'
 
-import { ApiClient, type Submission } from './api'
+import { clearPlayer, showPlayback } from './player'
+import { CommentsPanel } from './comments'
 import { initTeacherDeletion } from './deletion'
-import { byId, clearError, h, messageOf, showError } from './dom'
-import { formatBytes, formatDate, formatDuration } from './format'
-import { GradesApi, GradingPanel } from './grading'
-import { readLaunchData } from './launch'
-import { showPlayback } from './player'
-import { initRoster } from './roster'
-import { stateText } from './status'
+import { byId, clearError, messageOf, showError } from './dom'
+import { initFrameResize } from './frame'
+import { GradingPanel } from './grading'
 import { gettext, interpolate } from './i18n'
+import { readLaunchData } from './launch'
+import { QueueView, RELEASED_EVENT } from './queue'
+import { SELECT_SUBMISSION_EVENT, initRoster } from './roster'
+import { initShortcuts } from './shortcuts'
+import { TeacherApi } from './teacher-api'
 
+initFrameResize()
 const launch = readLaunchData()
-const api = new ApiClient(launch.apiBase, launch.token)
-const table = byId<HTMLTableElement>('submissions')
-const refreshButton = byId<HTMLButtonElement>('refresh')
-const grading = new GradingPanel(new GradesApi(launch.apiBase, launch.token), table)
+const api = new TeacherApi(launch.apiBase, launch.token)
+const status = byId('queue-status')
+const comments = new CommentsPanel(api)
+const queue = new QueueView(api, (item) => void openSubmission(item.submission_id))
+const grading = new GradingPanel(
+  api,
+  launch.assignment.id,
+  (state) => {
+    void queue.load({ quiet: true })
+    void openNextToGrade(state.submission_id)
+  },
+  launch.assignment.rubric ?? [],
+)
 
-function row(submission: Submission): HTMLTableRowElement {
-  const name = submission.student.name
-  const play = h(
-    'button',
-    { type: 'button', class: 'play', disabled: submission.state !== 'ready' },
-    gettext('Play'),
-    h('span', { class: 'visually-hidden' }, ' ' + interpolate(gettext('video by %(name)s'), { name })),
-  )
-  play.addEventListener('click', () => void playSubmission(submission, play))
-  return h(
-    'tr',
-    { 'data-submission-id': String(submission.id), 'data-state': submission.state },
-    h('th', { scope: 'row' }, name),
-    h('td', {}, stateText(submission)),
-    h('td', { class: 'number' }, formatBytes(submission.size_bytes)),
-    h('td', { class: 'number' }, formatDuration(submission.duration_seconds)),
-    h('td', {}, formatDate(submission.created_at)),
-    h('td', { class: 'grade' }), // filled in by the grading panel
-    h('td', {}, play),
-  )
-}
+let opening = 0
 
-function renderList(submissions: Submission[]): void {
-  const body = table.tBodies[0] ?? table.createTBody()
-  body.replaceChildren(...submissions.map(row))
-  table.hidden = submissions.length === 0
-  byId('empty').hidden = submissions.length > 0
-}
-
-async function loadList(): Promise<void> {
-  refreshButton.disabled = true
-  table.setAttribute('aria-busy', 'true')
+async function openSubmission(id: number): Promise<void> {
+  const ticket = ++opening
   try {
-    renderList(await api.submissions())
-    void grading.refreshTable()
-    clearError()
-  } catch (error) {
-    showError(messageOf(error))
-  } finally {
-    refreshButton.disabled = false
-    table.removeAttribute('aria-busy')
-  }
-}
-
-async function playSubmission(submission: Submission, button: HTMLButtonElement): Promise<void> {
-  button.disabled = true
-  try {
-    const playback = await api.playback(submission.id)
-    clearError()
+    const submission = await api.submission(id)
+    if (ticket !== opening) return
+    const name = submission.student.name
     const heading = byId('player-heading')
-    heading.textContent = submission.student.name
+    heading.textContent = name
     byId('player-section').hidden = false
-    showPlayback(
-      byId('player-container'),
-      playback,
-      interpolate(gettext('Video by %(name)s'), { name: submission.student.name }),
-    )
-    void grading.open(submission)
-    heading.focus() // tabindex="-1": moves keyboard and screen-reader users to the player
+    byId('workspace').dataset.open = 'true'
+    queue.markOpen(id)
+    const container = byId('player-container')
+    const playable = submission.state === 'ready'
+    byId('not-playable').hidden = playable
+    if (playable) {
+      showPlayback(container, await api.playback(id), interpolate(gettext('Video by %(name)s'), { name }))
+    } else {
+      clearPlayer(container)
+      byId('not-playable').textContent = interpolate(gettext('This video cannot be played: %(state)s.'), {
+        state: submission.state_label,
+      })
+    }
+    clearError()
+    void comments.open(id, playable)
+    void grading.open({ id, name })
+    heading.focus() // tabindex="-1": keyboard and screen-reader users land on the submission
   } catch (error) {
     showError(messageOf(error))
-  } finally {
-    button.disabled = false
   }
 }
 
-/** A Submission Review launch opens that student's submission, as if Play was pressed. */
-async function openReview(): Promise<void> {
-  const id = launch.reviewSubmissionId
-  if (id == null) return
-  const play = table.querySelector<HTMLButtonElement>(`tr[data-submission-id="${id}"] button.play`)
-  if (play && !play.disabled) return play.click()
+async function step(direction: 'next' | 'previous'): Promise<void> {
+  const current = grading.current
+  if (!current) {
+    const first = document.querySelector<HTMLButtonElement>('#submissions tr[data-submission-id] button.play')
+    first?.click()
+    return
+  }
   try {
-    const submission = await api.submission(id) // not playable yet: grade it without the video
-    byId('player-heading').textContent = submission.student.name
-    byId('player-section').hidden = false
-    await grading.open(submission)
+    const id = await api.neighbour(current.id, direction, queue.filter)
+    if (id === null) status.textContent = gettext('There is no other submission in this list.')
+    else await openSubmission(id)
   } catch (error) {
     showError(messageOf(error))
   }
 }
 
-refreshButton.addEventListener('click', () => void loadList())
-void loadList().then(openReview)
+async function openNextToGrade(savedId: number): Promise<void> {
+  const saved = grading.current?.name ?? ''
+  try {
+    const id = await api.neighbour(savedId, 'next', 'needs_grading')
+    if (id === null) {
+      status.textContent = interpolate(gettext('Saved the grade of %(name)s. Every submission is graded.'), { name: saved })
+      return
+    }
+    await openSubmission(id)
+    status.textContent = interpolate(gettext('Saved the grade of %(name)s; opened the next submission to grade.'), {
+      name: saved,
+    })
+  } catch (error) {
+    showError(messageOf(error))
+  }
+}
+
+byId('previous-submission').addEventListener('click', () => void step('previous'))
+byId('next-submission').addEventListener('click', () => void step('next'))
+document.addEventListener(SELECT_SUBMISSION_EVENT, (event) => {
+  void openSubmission((event as CustomEvent<{ submissionId: number }>).detail.submissionId)
+})
+document.addEventListener(RELEASED_EVENT, () => {
+  const current = grading.current
+  if (current) void grading.open(current)
+})
+
+initShortcuts([
+  { key: 'n', label: gettext('Next submission'), run: () => void step('next') },
+  { key: 'p', label: gettext('Previous submission'), run: () => void step('previous') },
+  { key: 'c', label: gettext('Comment at the current moment of the video (pauses it)'), run: () => comments.start() },
+  { key: 'g', label: gettext('Go to the score field'), run: () => grading.focusScore() },
+])
+
+void queue.load().then(() => {
+  if (launch.reviewSubmissionId != null) void openSubmission(launch.reviewSubmissionId)
+})
 initRoster(api)
-initTeacherDeletion({ ...launch, table, onDeleted: () => void loadList() })
+initTeacherDeletion({
+  ...launch,
+  table: byId<HTMLTableElement>('submissions'),
+  onDeleted: () => void queue.load({ quiet: true }),
+})

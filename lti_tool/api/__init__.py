@@ -105,3 +105,5 @@ api.add_router("/", "lti_tool.api.uploads.router")  # S3 multipart signing
 api.add_router("/", "lti_tool.api.roster.router")  # GET /roster
 api.add_router("/", "lti_tool.api.grades.router")  # grades and their sync to the LMS
 api.add_router("/", "lti_tool.api.deletion.router")  # delete, withdraw, retention expiry
+api.add_router("/", "lti_tool.api.queue.router")  # the grading queue and "Release grades"
+api.add_router("/", "lti_tool.api.feedback.router")  # time-stamped comments, released feedback

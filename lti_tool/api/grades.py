@@ -37,11 +37,18 @@ class GradeOut(Schema):
     graded_submission_id: int | None
     max_points: float
     sync: GradeSyncOut
+    held: bool = Field(description="Saved, not yet released to the student and the LMS.")
+    rubric_levels: list[int] = Field(description="The chosen level of each rubric criterion.")
+    score_note: str = Field(description="Why the score differs from the rubric's total.")
 
 
 class GradeIn(Schema):
     score: Decimal = Field(ge=0, max_digits=8, decimal_places=2)
     comment: str = Field("", max_length=10_000)
+    rubric_levels: list[int] | None = Field(
+        None, description="With the assignment's rubric: the chosen level of each criterion."
+    )
+    score_note: str = Field("", max_length=2000)
 
 
 _ERRORS = error_responses(400, 403, 404, 409)
@@ -61,7 +68,12 @@ def get_grade(request: HttpRequest, submission_id: int) -> GradeState:
 def save_grade(request: HttpRequest, submission_id: int, payload: GradeIn) -> GradeState:
     claims = launch_claims(request)
     grade_save(
-        claims=claims, submission_id=submission_id, score=payload.score, comment=payload.comment
+        claims=claims,
+        submission_id=submission_id,
+        score=payload.score,
+        comment=payload.comment,
+        rubric_levels=payload.rubric_levels,
+        score_note=payload.score_note,
     )
     return grade_state(claims, submission_id)
 

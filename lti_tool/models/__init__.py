@@ -1,7 +1,7 @@
 """The app's models, one module per area; import them from here."""
 
 from lti_tool.models.courses import Course, LtiUser, VideoAssignment
-from lti_tool.models.grading import Grade, ScoreSend
+from lti_tool.models.grading import Grade, ScoreSend, TimedComment
 from lti_tool.models.stats import EventDayCount, EventRollup
 from lti_tool.models.submissions import PrivacyRecord, Submission, VideoEvent
 from lti_tool.models.tenants import (
@@ -25,6 +25,7 @@ __all__ = [
     "StorageConfig",
     "Submission",
     "Tenant",
+    "TimedComment",
     "ToolKey",
     "VideoAssignment",
     "VideoEvent",

@@ -82,6 +82,15 @@ class VideoAssignment(models.Model):
     ags_scopes = models.JSONField(default=list, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     max_points = models.DecimalField(max_digits=8, decimal_places=2, default=100)
+    hold_grades = models.BooleanField(
+        default=False,
+        help_text="Grades reach students and the LMS only when the teacher releases them.",
+    )
+    rubric = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Optional: [{"title": ..., "levels": [{"points": ..., "description": ...}]}]',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -31,6 +31,19 @@ class Grade(models.Model):
         LtiUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     graded_at = models.DateTimeField()
+    rubric_levels = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="With a rubric: the chosen level's index for each criterion, in order.",
+    )
+    score_note = models.TextField(
+        blank=True, help_text="Why the score differs from the rubric's total (the student sees it)."
+    )
+    held = models.BooleanField(
+        default=False,
+        help_text="Saved while the assignment holds grades: not yet shown to the student or "
+        "sent to the LMS.",
+    )
 
     class Meta:
         constraints = [
@@ -96,3 +109,22 @@ class ScoreSend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} score for {self.student} ({self.state})"
+
+
+class TimedComment(models.Model):
+    """A teacher's comment at one moment of a submitted video ("At 0:03 the audio drops")."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="timed_comments"
+    )
+    author = models.ForeignKey(LtiUser, null=True, on_delete=models.SET_NULL, related_name="+")
+    at_seconds = models.FloatField()
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["submission", "at_seconds"])]
+
+    def __str__(self) -> str:
+        return f"{self.at_seconds:.1f}s: {self.text[:40]}"

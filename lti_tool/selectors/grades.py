@@ -5,7 +5,7 @@ Scoped like `lti_tool.selectors.submissions`: teachers of the launched course an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -42,6 +42,9 @@ class GradeState:
     graded_submission_id: int | None
     max_points: Decimal
     sync: GradeSync
+    held: bool = False  # saved, not yet released to the student and the LMS
+    rubric_levels: list[int] = field(default_factory=list)
+    score_note: str = ""
 
 
 def grade_state(claims: LaunchClaims, submission_id: int) -> GradeState:
@@ -100,6 +103,9 @@ def _state(
         graded_submission_id=grade.submission_id if grade else None,
         max_points=assignment.max_points,
         sync=_sync(row, connected),
+        held=grade.held if grade else False,
+        rubric_levels=list(grade.rubric_levels) if grade else [],
+        score_note=grade.score_note if grade else "",
     )
 
 

@@ -8,7 +8,7 @@ A link placed by hand (or copied with its course) gets an assignment on its firs
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti import ags
 from lti_tool.lti.advantage import SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY
 from lti_tool.models import Course, VideoAssignment
+from lti_tool.services.grades import grades_rescale
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 CUSTOM_KEY = "assignment"
@@ -36,6 +37,8 @@ _SETTINGS = (
     "allow_resubmission",
     "due_at",
     "max_points",
+    "hold_grades",
+    "rubric",
 )
 
 
@@ -50,6 +53,8 @@ class AssignmentSettings:
     max_size_bytes: int | None
     max_duration_seconds: int | None
     allow_resubmission: bool
+    hold_grades: bool = False
+    rubric: list[dict[str, Any]] = field(default_factory=list)
 
     def as_fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -151,8 +156,12 @@ def assignment_create_from_deep_link(
     return assignment
 
 
-def assignment_update(*, claims: LaunchClaims, settings: AssignmentSettings) -> VideoAssignment:
-    """A teacher changes the assignment they launched; the LMS column follows."""
+def assignment_update(
+    *, claims: LaunchClaims, settings: AssignmentSettings, rescale_grades: bool = True
+) -> VideoAssignment:
+    """A teacher changes the assignment they launched; the LMS column follows. A new maximum
+    rescales the grades (or keeps their points) and resends them, so the tool and the
+    gradebook show the same values."""
     if claims.role != "teacher":
         raise PermissionDenied(_("Only teachers can change the assignment."))
     with transaction.atomic():
@@ -166,9 +175,13 @@ def assignment_update(*, claims: LaunchClaims, settings: AssignmentSettings) -> 
             settings.max_points,
             settings.due_at,
         )
+        old_max = assignment.max_points
         for name, value in settings.as_fields().items():
             setattr(assignment, name, value)
         assignment.save()
         if gradebook_changed and assignment.lineitem_url:
             jobs.enqueue_on_commit(jobs.SYNC_LINE_ITEM, assignment.pk)
+        if old_max != assignment.max_points:
+            # After the column's new maximum: scores are queued behind the line item update.
+            grades_rescale(assignment=assignment, old_max=old_max, rescale=rescale_grades)
     return assignment

@@ -61,7 +61,7 @@ def deep_link_start(
     )
     return _form_page(
         request,
-        AssignmentForm(),
+        AssignmentForm(course_id=course.pk),
         token=dl.deep_link_token_issue(context),
         mode="create",
         course=course.title or course.label,
@@ -77,7 +77,7 @@ def deep_link_submit(request: HttpRequest) -> HttpResponse:
         context = dl.deep_link_token_read(token)
     except dl.InvalidDeepLinkToken:
         return render_app_error(request, AppError("form_expired", _EXPIRED))
-    form = AssignmentForm(request.POST)
+    form = AssignmentForm(request.POST, course_id=context.course_id)
     if not form.is_valid():
         return _form_page(request, form, token=token, mode="create", status=400)
     assignment = assignment_create_from_deep_link(
@@ -134,10 +134,10 @@ def assignment_edit(request: HttpRequest) -> HttpResponse:
             mode="edit",
             due_at=assignment.due_at,
         )
-    form = AssignmentForm(request.POST)
+    form = AssignmentForm(request.POST, course_id=claims.course_id, assignment_id=assignment.pk)
     if not form.is_valid():
         return _form_page(request, form, token=token, mode="edit", status=400)
-    assignment_update(claims=claims, settings=form.settings())
+    assignment_update(claims=claims, settings=form.settings(), rescale_grades=form.rescale_grades)
     request.launch_presentation = LaunchPresentation.from_claims(claims)  # type: ignore[attr-defined]
     return render_launch_page(request, launch_result_from_claims(claims))
 

@@ -62,6 +62,7 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
             "allowedExtensions": allowed_extensions(),
             "maxPoints": float(assignment.max_points),
             "dueAt": assignment.due_at.isoformat() if assignment.due_at else None,
+            "rubric": assignment.rubric,
         },
         "reviewSubmissionId": review.submission_id if review else None,
         "reviewStudentName": review.student_name if review else None,
@@ -69,7 +70,8 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
     # A student sees the grade and comment the teacher gave (server-rendered: a grade
     # arrives later, and the student opens the assignment again to read it).
     grade = (
-        Grade.objects.filter(assignment=assignment, student=result.user).first()
+        # A held grade waits for the teacher's "Release grades".
+        Grade.objects.filter(assignment=assignment, student=result.user, held=False).first()
         if result.role == "student"
         else None
     )
