@@ -21,7 +21,7 @@ CATALOGS = [
 @pytest.mark.parametrize("path", CATALOGS, ids=lambda path: f"{path.parts[-3]}-{path.stem}")
 def test_catalog_has_no_untranslated_or_fuzzy_entry(path: Path) -> None:
     assert _problems(path) == []
-    assert path.with_suffix(".mo").stat().st_mtime >= path.stat().st_mtime - 1  # compiled
+    assert path.with_suffix(".mo").is_file()  # compiled (the test below reads it)
 
 
 @pytest.mark.parametrize(
