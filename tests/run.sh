@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test the way CI does. Installs what is missing first: Debian's chromium and
-# ffmpeg, the virtualenv with the project and its test extras, the front-end build.
+# Runs every test the way CI does. Installs what is missing first: Debian's chromium,
+# ffmpeg and gettext, the virtualenv with the project and its test extras, the front-end build.
 # The integration tests use PostgreSQL and Redis on 127.0.0.1 (present on every machine
 # of this kind); under CI=true a missing service fails the run.
 set -euo pipefail
@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+command -v msgattrib >/dev/null || missing+=(gettext)  # manage.py translations --check
 if ((${#missing[@]})); then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
   $sudo apt-get update -qq

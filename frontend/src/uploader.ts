@@ -76,7 +76,7 @@ export function createUploader(options: UploaderOptions): VideoUppy {
   const uppy: VideoUppy = new Uppy<Meta, UploadBody>({
     id: 'video-upload',
     autoProceed: false,
-    locale: uppyLocale(),
+    ...localeOption(),
     restrictions: {
       maxNumberOfFiles: 1,
       maxFileSize: assignment.maxSizeBytes,
@@ -220,6 +220,12 @@ function uploadErrorMessage(error: Error, response: { status: number; body?: Upl
 
 function userFacingError(message: string): Error {
   return Object.assign(new Error(message), { isUserFacing: true })
+}
+
+/** Uppy's own strings in the page's language; no option at all for English (Uppy's default). */
+function localeOption() {
+  const locale = uppyLocale()
+  return locale ? { locale } : {}
 }
 
 function restrictionNote(assignment: AssignmentInfo): string {

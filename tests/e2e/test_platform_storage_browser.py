@@ -132,6 +132,20 @@ def lms(live_server: LiveServer, transactional_db: None) -> Iterator[LmsPlatform
     platform.stop()
 
 
+def upload_and_play(window: BrowserWindow, tool: Any, video: Path) -> None:
+    """The student uploads `video` in the tool frame (launch token, no cookie) and plays it."""
+    tool.locator("#uploader input[type=file]").first.set_input_files(video)
+    tool.locator(".uppy-StatusBar-actionBtn--upload").click()
+    expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
+    expect(tool.locator("#player-section")).to_be_visible()
+    tool.locator(PLAYER_VIDEO).evaluate("video => { video.muted = true; return video.play() }")
+    window.page.frame(name="tool").wait_for_function(
+        """() => { const v = document.querySelector('#player-container video');
+                   return !!v && !v.error && v.currentTime > 0.2; }""",
+        timeout=15_000,
+    )
+
+
 def storage_log(window: BrowserWindow, frame_name: str = STORAGE_FRAME) -> list[dict[str, Any]]:
     frame = window.page.frame(name=frame_name) if frame_name else window.page.main_frame
     assert frame is not None, f"the course page has no frame named {frame_name}"
@@ -139,7 +153,7 @@ def storage_log(window: BrowserWindow, frame_name: str = STORAGE_FRAME) -> list[
 
 
 def test_launch_through_platform_storage_with_third_party_cookies_blocked(
-    open_browser: OpenBrowser, lms: LmsPlatform, without_chips: None
+    open_browser: OpenBrowser, lms: LmsPlatform, without_chips: None, sample_video: Path
 ) -> None:
     window = open_browser(third_party_cookies=False)
     student = lms.people["s1"]
@@ -168,6 +182,9 @@ def test_launch_through_platform_storage_with_third_party_cookies_blocked(
     assert by_subject == {"lti.put_data": keys, "lti.get_data": keys}
     # The handshake came first, from the tool, answered by the course page (Canvas's way).
     assert window.page.evaluate("window.ltiCapabilitiesLog.length") == 2  # login and launch
+
+    upload_and_play(window, tool, sample_video)
+    assert window.tool_cookies(lms.tool_url or "") == []
     assert window.errors == []
 
 
@@ -182,16 +199,7 @@ def test_partitioned_cookie_launch_upload_and_play_without_platform_storage(
 
     expect(tool.locator(".lti-user")).to_have_text(f"Signed in as {lms.people['s1'].name}")
     assert any(name.startswith("lti1p3-state-") for name in window.partitioned_tool_cookies())
-    tool.locator("#uploader input[type=file]").first.set_input_files(sample_video)
-    tool.locator(".uppy-StatusBar-actionBtn--upload").click()
-    expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
-    expect(tool.locator("#player-section")).to_be_visible()
-    tool.locator(PLAYER_VIDEO).evaluate("video => { video.muted = true; return video.play() }")
-    window.page.frame(name="tool").wait_for_function(
-        """() => { const v = document.querySelector('#player-container video');
-                   return !!v && !v.error && v.currentTime > 0.2; }""",
-        timeout=15_000,
-    )
+    upload_and_play(window, tool, sample_video)
     assert window.errors == []
 
 

@@ -45,7 +45,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        common = {"locale": SHIPPED, "ignore_patterns": IGNORE, "no_obsolete": True, "verbosity": 0}
+        # No file:line references: they change with every edit and make the catalogs hard to merge.
+        common = {
+            "locale": SHIPPED,
+            "ignore_patterns": IGNORE,
+            "no_obsolete": True,
+            "no_location": True,
+            "verbosity": 0,
+        }
         call_command("makemessages", domain="django", extensions=["html", "py", "txt"], **common)
         call_command("makemessages", domain="djangojs", extensions=["ts"], **common)
         call_command("compilemessages", locale=SHIPPED, ignore_patterns=IGNORE, verbosity=0)
