@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lti_tool', '0009_submission_lookup_indexes'),
+        ('lti_tool', '0012_deletion_retention_dashboard'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lti_tool', '0009_submission_lookup_indexes'),
+        ('lti_tool', '0011_platform_registration_quirks'),
     ]
 
     operations = [
