@@ -228,7 +228,9 @@ def score_reset_record(*, submission: Submission) -> ScoreSend | None:
     """The student's video was deleted: the gradebook cell goes back to "nothing
     submitted" (no score). Call inside the deleting transaction."""
     return _score_send_create(
-        submission=submission,
+        assignment=submission.assignment,
+        student_id=submission.student_id,
+        submission_id=submission.pk,
         kind=ScoreSend.Kind.RESET,
         payload={
             "userId": submission.student.sub,
