@@ -218,7 +218,7 @@ USE_TZ = True
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default: URLs typed without a scheme are https
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

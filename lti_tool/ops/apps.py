@@ -9,6 +9,7 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
+        from lti_tool.ops import checks  # noqa: F401 - registers the deployment checks
         from lti_tool.ops.metrics import count_provider_error
         from storage_backends.errors import observe_provider_errors
 

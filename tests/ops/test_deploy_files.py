@@ -136,7 +136,10 @@ def test_one_node_version_everywhere_without_ebadengine() -> None:
     assert node, "node is not installed"
     running = subprocess.run([node, "--version"], capture_output=True, text=True, check=True)
     version = tuple(int(x) for x in running.stdout.strip().lstrip("v").split("."))
-    assert version[0] == major, f"CI runs Node {running.stdout.strip()}, the project wants {major}"
+    assert version[0] == major, (
+        f"Node {running.stdout.strip()} on PATH, the project wants {major}: "
+        "tests/run.sh installs it into .node/ and puts it on PATH"
+    )
     lock = json.loads((ROOT / "frontend" / "package-lock.json").read_text())
     unsatisfied = [
         f"{name or 'the front end'} wants node {info['engines']['node']}"
