@@ -4,34 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti_tool', '0009_submission_lookup_indexes'),
+        ("lti_tool", "0009_submission_lookup_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='scoresend',
-            name='claimed_by',
-            field=models.CharField(blank=True, help_text='The Celery worker that claimed the row: when it starts again after a crash, it gives its claims back at once (seconds, not the timeout).', max_length=200),
+            model_name="scoresend",
+            name="claimed_by",
+            field=models.CharField(
+                blank=True,
+                help_text="The Celery worker that claimed the row: when it starts again after a crash, it gives its claims back at once (seconds, not the timeout).",
+                max_length=200,
+            ),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='storage_waiting_since',
+            model_name="submission",
+            name="storage_waiting_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='verify_attempts',
+            model_name="submission",
+            name="verify_attempts",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='verify_next_at',
+            model_name="submission",
+            name="verify_next_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(condition=models.Q(('state__in', ['uploaded', 'processing'])), fields=['verify_next_at'], name='submission_verify_due'),
+            model_name="submission",
+            index=models.Index(
+                condition=models.Q(("state__in", ["uploaded", "processing"])),
+                fields=["verify_next_at"],
+                name="submission_verify_due",
+            ),
         ),
     ]

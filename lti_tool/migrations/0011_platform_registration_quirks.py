@@ -4,30 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti_tool', '0010_fault_tolerance'),
+        ("lti_tool", "0010_fault_tolerance"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='deployment',
-            name='accepted_from_launch_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When a launch brought this id and the registration accepted it by itself (accept the first deployment id); empty when it was entered or registered.', null=True),
+            model_name="deployment",
+            name="accepted_from_launch_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="When a launch brought this id and the registration accepted it by itself (accept the first deployment id); empty when it was entered or registered.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='platformregistration',
-            name='accept_first_deployment',
-            field=models.BooleanField(default=False, help_text='While this registration has no deployment id, accept the one of the first launch it signs and keep it. Canvas gives the deployment id only when the app is added to an account or course, after the registration: on for dynamic registrations from Canvas, off for platforms registered by hand.', verbose_name='accept the first deployment id'),
+            model_name="platformregistration",
+            name="accept_first_deployment",
+            field=models.BooleanField(
+                default=False,
+                help_text="While this registration has no deployment id, accept the one of the first launch it signs and keep it. Canvas gives the deployment id only when the app is added to an account or course, after the registration: on for dynamic registrations from Canvas, off for platforms registered by hand.",
+                verbose_name="accept the first deployment id",
+            ),
         ),
         migrations.AddField(
-            model_name='platformregistration',
-            name='token_audience',
-            field=models.CharField(blank=True, help_text="The `aud` of the tool's signed client assertion at the token URL. Empty: the token URL itself (the spec's default). Brightspace wants https://api.brightspace.com/auth/token.", max_length=500, verbose_name='client assertion audience'),
+            model_name="platformregistration",
+            name="token_audience",
+            field=models.CharField(
+                blank=True,
+                help_text="The `aud` of the tool's signed client assertion at the token URL. Empty: the token URL itself (the spec's default). Brightspace wants https://api.brightspace.com/auth/token.",
+                max_length=500,
+                verbose_name="client assertion audience",
+            ),
         ),
         migrations.AlterField(
-            model_name='videoevent',
-            name='kind',
-            field=models.CharField(choices=[('upload_requested', 'Upload requested'), ('upload_succeeded', 'Upload succeeded'), ('upload_failed', 'Upload failed'), ('ready', 'Ready to play'), ('playback', 'Playback'), ('deletion', 'Deletion'), ('provider_error', 'Provider error'), ('deployment_accepted', 'Deployment id accepted from a launch')], max_length=30),
+            model_name="videoevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("upload_requested", "Upload requested"),
+                    ("upload_succeeded", "Upload succeeded"),
+                    ("upload_failed", "Upload failed"),
+                    ("ready", "Ready to play"),
+                    ("playback", "Playback"),
+                    ("deletion", "Deletion"),
+                    ("provider_error", "Provider error"),
+                    ("deployment_accepted", "Deployment id accepted from a launch"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -6,105 +6,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti_tool', '0011_platform_registration_quirks'),
+        ("lti_tool", "0011_platform_registration_quirks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EventDayCount',
+            name="EventDayCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('kind', models.CharField(max_length=30)),
-                ('reason', models.CharField(blank=True, max_length=100)),
-                ('count', models.PositiveIntegerField()),
-                ('bytes', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("kind", models.CharField(max_length=30)),
+                ("reason", models.CharField(blank=True, max_length=100)),
+                ("count", models.PositiveIntegerField()),
+                ("bytes", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='EventRollup',
+            name="EventRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('complete_through', models.DateField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("complete_through", models.DateField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='PrivacyRecord',
+            name="PrivacyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(help_text="The person's LTI subject (sub).", max_length=255)),
-                ('kind', models.CharField(choices=[('export', 'Export'), ('erasure', 'Erasure')], max_length=20)),
-                ('requested_by', models.CharField(max_length=255)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(help_text="The person's LTI subject (sub).", max_length=255),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("export", "Export"), ("erasure", "Erasure")], max_length=20
+                    ),
+                ),
+                ("requested_by", models.CharField(max_length=255)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.AddField(
-            model_name='submission',
-            name='deletion_reason',
+            model_name="submission",
+            name="deletion_reason",
             field=models.CharField(blank=True, max_length=500),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='missing_since',
+            model_name="submission",
+            name="missing_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='purged_at',
-            field=models.DateTimeField(blank=True, help_text='When storage confirmed the bytes were removed.', null=True),
+            model_name="submission",
+            name="purged_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When storage confirmed the bytes were removed.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='storage_seen_at',
+            model_name="submission",
+            name="storage_seen_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='retention_days',
-            field=models.PositiveIntegerField(blank=True, default=90, help_text="Days a video is kept (30 to 1825), counted from the latest of its upload, its grading and the assignment's due date. Empty: keep videos.", null=True, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(1825)]),
+            model_name="tenant",
+            name="retention_days",
+            field=models.PositiveIntegerField(
+                blank=True,
+                default=90,
+                help_text="Days a video is kept (30 to 1825), counted from the latest of its upload, its grading and the assignment's due date. Empty: keep videos.",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(30),
+                    django.core.validators.MaxValueValidator(1825),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='scoresend',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Submitted, waiting for grading'), ('graded', 'Graded'), ('reset', 'Submission deleted: score cleared')], max_length=20),
+            model_name="scoresend",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted, waiting for grading"),
+                    ("graded", "Graded"),
+                    ("reset", "Submission deleted: score cleared"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='videoevent',
-            name='kind',
-            field=models.CharField(choices=[('upload_requested', 'Upload requested'), ('upload_succeeded', 'Upload succeeded'), ('upload_failed', 'Upload failed'), ('ready', 'Ready to play'), ('playback', 'Playback'), ('deletion', 'Deletion'), ('purged', 'Removed from storage'), ('storage_missing', 'Missing from storage'), ('provider_error', 'Provider error')], max_length=30),
+            model_name="videoevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("upload_requested", "Upload requested"),
+                    ("upload_succeeded", "Upload succeeded"),
+                    ("upload_failed", "Upload failed"),
+                    ("ready", "Ready to play"),
+                    ("playback", "Playback"),
+                    ("deletion", "Deletion"),
+                    ("purged", "Removed from storage"),
+                    ("storage_missing", "Missing from storage"),
+                    ("provider_error", "Provider error"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['created_at'], name='submission_created'),
+            model_name="submission",
+            index=models.Index(fields=["created_at"], name="submission_created"),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['state', 'purged_at'], name='submission_state_purged'),
+            model_name="submission",
+            index=models.Index(fields=["state", "purged_at"], name="submission_state_purged"),
         ),
         migrations.AddIndex(
-            model_name='videoevent',
-            index=models.Index(fields=['tenant', 'kind', 'created_at'], name='event_tenant_kind_day'),
+            model_name="videoevent",
+            index=models.Index(
+                fields=["tenant", "kind", "created_at"], name="event_tenant_kind_day"
+            ),
         ),
         migrations.AddField(
-            model_name='eventdaycount',
-            name='storage',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lti_tool.storageconfig'),
+            model_name="eventdaycount",
+            name="storage",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="lti_tool.storageconfig",
+            ),
         ),
         migrations.AddField(
-            model_name='eventdaycount',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lti_tool.tenant'),
+            model_name="eventdaycount",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="lti_tool.tenant"
+            ),
         ),
         migrations.AddField(
-            model_name='privacyrecord',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lti_tool.tenant'),
+            model_name="privacyrecord",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="lti_tool.tenant"
+            ),
         ),
         migrations.AddIndex(
-            model_name='eventdaycount',
-            index=models.Index(fields=['tenant', 'day'], name='event_day_tenant_day'),
+            model_name="eventdaycount",
+            index=models.Index(fields=["tenant", "day"], name="event_day_tenant_day"),
         ),
     ]

@@ -5,50 +5,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti_tool', '0012_deletion_retention_dashboard'),
+        ("lti_tool", "0012_deletion_retention_dashboard"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='grade',
-            name='held',
-            field=models.BooleanField(default=False, help_text='Saved while the assignment holds grades: not yet shown to the student or sent to the LMS.'),
+            model_name="grade",
+            name="held",
+            field=models.BooleanField(
+                default=False,
+                help_text="Saved while the assignment holds grades: not yet shown to the student or sent to the LMS.",
+            ),
         ),
         migrations.AddField(
-            model_name='grade',
-            name='rubric_levels',
-            field=models.JSONField(blank=True, default=list, help_text="With a rubric: the chosen level's index for each criterion, in order."),
+            model_name="grade",
+            name="rubric_levels",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="With a rubric: the chosen level's index for each criterion, in order.",
+            ),
         ),
         migrations.AddField(
-            model_name='grade',
-            name='score_note',
-            field=models.TextField(blank=True, help_text="Why the score differs from the rubric's total (the student sees it)."),
+            model_name="grade",
+            name="score_note",
+            field=models.TextField(
+                blank=True,
+                help_text="Why the score differs from the rubric's total (the student sees it).",
+            ),
         ),
         migrations.AddField(
-            model_name='videoassignment',
-            name='hold_grades',
-            field=models.BooleanField(default=False, help_text='Grades reach students and the LMS only when the teacher releases them.'),
+            model_name="videoassignment",
+            name="hold_grades",
+            field=models.BooleanField(
+                default=False,
+                help_text="Grades reach students and the LMS only when the teacher releases them.",
+            ),
         ),
         migrations.AddField(
-            model_name='videoassignment',
-            name='rubric',
-            field=models.JSONField(blank=True, default=list, help_text='Optional: [{"title": ..., "levels": [{"points": ..., "description": ...}]}]'),
+            model_name="videoassignment",
+            name="rubric",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='Optional: [{"title": ..., "levels": [{"points": ..., "description": ...}]}]',
+            ),
         ),
         migrations.CreateModel(
-            name='TimedComment',
+            name="TimedComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at_seconds', models.FloatField()),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lti_tool.ltiuser')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timed_comments', to='lti_tool.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at_seconds", models.FloatField()),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lti_tool.ltiuser",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timed_comments",
+                        to="lti_tool.submission",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['submission', 'at_seconds'], name='lti_tool_ti_submiss_dc2f8d_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["submission", "at_seconds"], name="lti_tool_ti_submiss_dc2f8d_idx"
+                    )
+                ],
             },
         ),
     ]
