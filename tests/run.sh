@@ -16,14 +16,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The front end's Node (frontend/.nvmrc, the Dockerfile's and the README's): Uppy and Vite
-# need 22. Without it on the machine, Node 22 comes from the npm registry into .node/.
-node_major=$(cat frontend/.nvmrc)
-if [ "$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')" != "$node_major" ]; then
-  [ -x .node/node_modules/.bin/node ] \
-    || npm install --prefix .node --no-audit --no-fund --loglevel=error "node@$node_major"
-  export PATH="$PWD/.node/node_modules/.bin:$PATH"
-fi
+source scripts/node-env.sh  # the front end's Node (frontend/.nvmrc)
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
