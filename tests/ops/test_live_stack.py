@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,16 +22,11 @@ import requests
 from django.conf import settings
 
 from tests.fixtures.live_api import LiveApi, launch_token_from
+from tests.fixtures.workers import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 METRICS_TOKEN = "live-metrics-token-0123456789abcdef"
 pytestmark = [pytest.mark.integration]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until(check: Any, timeout: float, what: str) -> Any:
@@ -43,41 +37,6 @@ def wait_until(check: Any, timeout: float, what: str) -> Any:
             return result
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-class RedisServer:
-    """A Redis of the test's own, on a free port, that the test may stop and start."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""],
-            cwd=self.workdir,
-            stdout=subprocess.DEVNULL,
-        )
-        wait_until(self._answers, 10, "redis-server to answer")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
 
 
 def _database_url(name: str | None = None, port: int | None = None) -> str:
