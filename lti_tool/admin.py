@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from lti_tool.admin_types import ModelAdmin
 from lti_tool.errors import AppError, render_app_error
@@ -70,7 +71,11 @@ class LtiUserAdmin(ModelAdmin):
     @admin.action(description=_("GDPR: erase the selected people (videos, names, emails)"))
     def gdpr_erase(self, request: HttpRequest, queryset: QuerySet[LtiUser]) -> None:
         deleted = person_erase(people=list(queryset), requested_by=request.user.get_username())
-        self.message_user(request, _("Erased; %(n)d video(s) deleted.") % {"n": deleted})
+        self.message_user(
+            request,
+            ngettext("Erased; %(n)d video deleted.", "Erased; %(n)d videos deleted.", deleted)
+            % {"n": deleted},
+        )
 
 
 @admin.register(Course)

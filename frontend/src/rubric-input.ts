@@ -2,7 +2,7 @@
 // Choosing a level in every criterion gives the total, which fills the score.
 
 import { h } from './dom'
-import { gettext, interpolate } from './i18n'
+import { interpolate, ngettext } from './i18n'
 import type { RubricCriterion } from './launch'
 
 export class RubricInput {
@@ -23,7 +23,7 @@ export class RubricInput {
         const total = this.total()
         if (total !== null) this.onTotal(total)
       })
-      const points = interpolate(gettext('%(points)s points'), { points: level.points })
+      const points = interpolate(ngettext('%(points)s point', '%(points)s points', level.points), { points: level.points })
       return h('div', { class: 'rubric-level' }, input, h('label', { for: id }, h('strong', {}, points), ` ${level.description}`))
     })
     return h('fieldset', { class: 'rubric-criterion' }, h('legend', {}, criterion.title), ...options)

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lti_tool.errors import NotFound
 from lti_tool.launch_tokens import LaunchClaims
@@ -59,7 +60,11 @@ def comment_summary(
     for index, comment in enumerate(timed):
         line = f"[{timestamp(comment.at_seconds)}] {' '.join(comment.text.split())}"
         left = len(timed) - index
-        more = _("(%(count)s more comments on the video in the tool)") % {"count": left}
+        more = ngettext(
+            "(%(count)s more comment on the video in the tool)",
+            "(%(count)s more comments on the video in the tool)",
+            left,
+        ) % {"count": left}
         candidate = f"{text}\n{line}" if text else line
         if len(candidate) + len(more) + 1 > limit and left > 0:
             return f"{text}\n{more}"[:limit] if text else more[:limit]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lti_tool.selectors.retention import expired_submissions
 from lti_tool.services.deletion import Deleter, submission_delete
@@ -43,7 +43,10 @@ def retention_sweep(
             submission_delete(
                 submission_id=pk,
                 by=Deleter("retention"),
-                reason=_("Retention: kept %(days)d days") % {"days": days},
+                reason=ngettext(
+                    "Retention: kept %(days)d day", "Retention: kept %(days)d days", days
+                )
+                % {"days": days},
                 reset_score=False,
             )
             result.listed.append((pk, expires_at, days))
