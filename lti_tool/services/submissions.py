@@ -22,7 +22,7 @@ from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, Tenant, VideoAssignment, VideoEvent
 from lti_tool.selectors.submissions import (
-    assignment_for_launch,
+    assignment_for_upload,
     submission_for_viewer,
     submission_to_play,
 )
@@ -60,7 +60,7 @@ def submission_start_upload(
 ) -> tuple[Submission, UploadTicket]:
     if claims.role != "student":
         raise PermissionDenied(_("Only students submit videos."))
-    assignment = assignment_for_launch(claims)
+    assignment = assignment_for_upload(claims)
     tenant = assignment.course.tenant
     _refuse_resubmission_if_closed(claims, assignment)
     _rate_limit(claims, tenant, "upload", per_hour="upload_per_hour", per_day="upload_per_day")
@@ -305,16 +305,21 @@ def _make_current(submission: Submission) -> list[Submission]:
 
 def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> None:
     """A new upload supersedes one that never finished uploading."""
-    unfinished = Submission.objects.select_for_update().filter(
+    unfinished = Submission.objects.filter(
         assignment=assignment,
         student_id=claims.user_id,
         is_current=False,
         state=State.PENDING_UPLOAD,
     )
-    for old in unfinished:
-        old.state, old.deleted_at = State.DELETED, timezone.now()
-        old.save()
-        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, old.pk)
+    ids = list(unfinished.select_for_update().values_list("pk", flat=True))
+    if not ids:
+        return
+    now = timezone.now()
+    Submission.objects.filter(pk__in=ids).update(
+        state=State.DELETED, deleted_at=now, updated_at=now
+    )
+    for submission_id in ids:
+        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission_id)
 
 
 def _upload_context(submission: Submission, assignment: VideoAssignment) -> UploadContext:
