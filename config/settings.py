@@ -111,6 +111,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lti_tool.tasks.reverify_waiting_uploads",
         "schedule": 300.0,
     },
+    "end-abandoned-uploads": {"task": "lti_tool.tasks.end_abandoned_uploads", "schedule": 300.0},
 }
 
 LANGUAGE_CODE = "en-us"
@@ -171,6 +172,8 @@ FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS") or [
 VIDEO_MAX_UPLOAD_BYTES = envint("VIDEO_MAX_UPLOAD_BYTES", 5 * 1024**3)
 VIDEO_UPLOAD_TICKET_TTL = envint("VIDEO_UPLOAD_TICKET_TTL", 24 * 3600)
 VIDEO_PLAYBACK_TTL = envint("VIDEO_PLAYBACK_TTL", 3600)
+# An upload with no bytes arriving for this long is ended (tenant: limits.abandoned_upload_minutes).
+VIDEO_ABANDONED_UPLOAD_MINUTES = envint("VIDEO_ABANDONED_UPLOAD_MINUTES", 30)
 # Per user and assignment; a tenant may override each (Tenant.limits).
 VIDEO_RATE_LIMITS = {
     "upload_per_hour": envint("VIDEO_UPLOADS_PER_HOUR", 10),

@@ -23,6 +23,7 @@ from lti_tool.selectors.submissions import assignment_for_launch, submission_for
 from lti_tool.services.events import event_record
 from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.storage import backend_for_submission, backend_for_tenant
+from lti_tool.services.upload_endings import upload_revoke
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
 from storage_backends.base import (
     Playback,
@@ -251,9 +252,7 @@ def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> No
         state=State.PENDING_UPLOAD,
     )
     for old in unfinished:
-        old.state, old.deleted_at = State.DELETED, timezone.now()
-        old.save()
-        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, old.pk)
+        upload_revoke(old, reason="replaced", user_id=claims.user_id)
 
 
 def _upload_context(submission: Submission, assignment: VideoAssignment) -> UploadContext:
