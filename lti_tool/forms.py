@@ -10,8 +10,10 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lti_tool.models import VideoAssignment
+from lti_tool.models.courses import VIDEO_SOURCES
 from lti_tool.services.assignments import AssignmentSettings
 
 MB = 1024 * 1024
@@ -57,6 +59,17 @@ class AssignmentForm(forms.Form):
     allow_resubmission = forms.BooleanField(
         label="Students may replace their video", required=False, initial=True
     )
+    allowed_sources = forms.MultipleChoiceField(
+        label=_("Students may"),
+        choices=[
+            ("upload", _("Upload a video file")),
+            ("camera", _("Record with their camera")),
+            ("screen", _("Record their screen")),
+        ],
+        initial=list(VIDEO_SOURCES),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one way for students to make a video.")},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,6 +96,7 @@ class AssignmentForm(forms.Form):
                     else None
                 ),
                 "allow_resubmission": assignment.allow_resubmission,
+                "allowed_sources": assignment.allowed_sources or list(VIDEO_SOURCES),
             }
         )
 
@@ -110,4 +124,5 @@ class AssignmentForm(forms.Form):
                 data["max_duration_minutes"] * 60 if data["max_duration_minutes"] else None
             ),
             allow_resubmission=data["allow_resubmission"],
+            allowed_sources=[s for s in VIDEO_SOURCES if s in data["allowed_sources"]],
         )

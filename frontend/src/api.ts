@@ -73,6 +73,12 @@ export class ApiClient {
     return this.request('POST', `/submissions/${submissionId}/multipart/sign`, { operation })
   }
 
+  /** Cancel: the server ends this unfinished upload (its ticket is refused from now on and
+   * the bytes already sent are removed, on every storage). */
+  cancelUpload(submissionId: number): Promise<Ok> {
+    return this.request('POST', `/submissions/${submissionId}/cancel`)
+  }
+
   /** Ends an unfinished multipart upload (S3 then drops its parts). */
   abortMultipart(submissionId: number): Promise<Ok> {
     return this.request('POST', `/submissions/${submissionId}/multipart/abort`)

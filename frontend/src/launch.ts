@@ -9,6 +9,10 @@ export interface AssignmentInfo {
   allowedExtensions: string[]
   maxPoints: number
   dueAt: string | null
+  /** The assignment's maximum video length; null: none. */
+  maxDurationSeconds: number | null
+  /** How students may make their video. */
+  allowedSources: ('upload' | 'camera' | 'screen')[]
 }
 
 export interface LaunchData {

@@ -28,7 +28,9 @@ import {
   type UploadTicket,
 } from './api'
 import { formatBytes, formatExtensions } from './format'
+import { gettext, interpolate } from './i18n'
 import type { AssignmentInfo } from './launch'
+import { installRecorders } from './recorder'
 import { s3UploaderOptions } from './s3'
 
 type Meta = Record<string, never>
@@ -37,8 +39,8 @@ type VideoUppy = Uppy<Meta, UploadBody>
 
 const TUS_PROTOCOLS: ReadonlySet<UploadProtocol> = new Set(['local-tus', 'tus'])
 const S3_PROTOCOLS: ReadonlySet<UploadProtocol> = new Set(['s3-post', 's3-multipart'])
-const UPLOAD_FAILED_MESSAGE =
-  'The upload stopped before it finished. Check your connection and press Retry to continue.'
+const UPLOAD_FAILED_MESSAGE = () =>
+  gettext('The upload stopped before it finished. Check your connection and press Retry to continue.')
 
 export interface UploaderOptions {
   target: HTMLElement
@@ -47,13 +49,16 @@ export interface UploaderOptions {
   /** A file is about to be sent (first try or retry) for this submission. */
   onSending(submission: Submission): void
   onUploadStart(): void
-  /** Whole percent, 0-100. */
-  onProgress(percent: number): void
-  /** The bytes are in storage; the caller confirms the submission. */
-  onUploaded(submission: Submission): void
+  /** The bytes are in storage: the caller confirms the submission and resolves with what
+   * the server then says (a file it refuses is taken out of the Dashboard: never "complete"). */
+  onUploaded(submission: Submission): Promise<Submission>
   /** The uploader gave up after its retries; the student can press Retry. */
   onUploadFailed(): void
+  /** The student cancelled the upload of this submission (the server has ended it). */
+  onCancelled(submissionId: number): void
   onError(message: string): void
+  /** Where the recording countdown and timer are shown. */
+  recordingTimer: HTMLElement
 }
 
 interface FileTicket {
@@ -82,10 +87,20 @@ export function createUploader(options: UploaderOptions): VideoUppy {
     inline: true,
     target: options.target,
     width: '100%',
-    height: 320,
+    height: 420,
     note: restrictionNote(assignment),
     hideProgressDetails: false,
     proudlyDisplayPoweredByUppy: false,
+    // One place for messages: the page's own alert, never Uppy's informer as well.
+    disableInformer: true,
+    disableLocalFiles: !assignment.allowedSources.includes('upload'),
+    doneButtonHandler: () => uppy.clear(),
+  })
+  installRecorders(uppy, {
+    sources: assignment.allowedSources,
+    maxDurationSeconds: assignment.maxDurationSeconds,
+    timer: options.recordingTimer,
+    onError: options.onError,
   })
   installFor(uppy, ticketIn(TUS_PROTOCOLS), () =>
     uppy.use(Tus, {
@@ -99,28 +114,20 @@ export function createUploader(options: UploaderOptions): VideoUppy {
   )
   uppy.addPreProcessor(requestTickets(uppy, options, tickets))
 
+  uppy.addPostProcessor(confirmUploads(uppy, options, tickets))
+
   uppy.on('upload', () => options.onUploadStart())
-  uppy.on('upload-progress', (_file, progress) => {
-    if (progress.bytesTotal) {
-      options.onProgress(Math.floor((100 * progress.bytesUploaded) / progress.bytesTotal))
-    }
-  })
-  uppy.on('upload-success', (file) => {
-    const ticket = file && tickets.get(file.id)
-    if (!ticket) return
-    tickets.delete(file!.id)
-    options.onProgress(100)
-    options.onUploaded(ticket.submission)
-  })
   uppy.on('file-removed', (file) => {
     const known = tickets.get(file.id)
     tickets.delete(file.id) // the same file added again gets a new ticket
-    if (known?.ticket.protocol === 's3-multipart') {
-      // Our server opened it: it ends it too (S3 keeps, and bills, unfinished parts).
-      options.api.abortMultipart(known.submission.id).catch(() => undefined)
-    }
+    if (!known) return
+    // Cancel: the server ends the upload now (its ticket is refused, its bytes removed).
+    options.api
+      .cancelUpload(known.submission.id)
+      .catch(() => undefined) // the 30-minute sweep ends it anyway
+      .finally(() => options.onCancelled(known.submission.id))
   })
-  uppy.on('restriction-failed', (_file, error) => options.onError(error.message))
+  uppy.on('restriction-failed', (file, error) => options.onError(restrictionMessage(file, error, assignment)))
   uppy.on('error', (error) => options.onError(error.message))
   uppy.on('upload-error', (_file, error, response) => {
     options.onError(uploadErrorMessage(error, response))
@@ -154,7 +161,7 @@ function requestTickets(uppy: VideoUppy, options: UploaderOptions, tickets: Map<
       }
 
       const file = uppy.getFile(fileID)
-      uppy.emit('preprocess-progress', file, { mode: 'indeterminate', message: 'Preparing upload…' })
+      uppy.emit('preprocess-progress', file, { mode: 'indeterminate', message: gettext('Preparing upload…') })
       try {
         const { submission, ticket } = await options.api.startUpload({
           filename: file.name,
@@ -166,6 +173,31 @@ function requestTickets(uppy: VideoUppy, options: UploaderOptions, tickets: Map<
         options.onSending(submission)
       } finally {
         uppy.emit('preprocess-complete', uppy.getFile(fileID))
+      }
+    }
+  }
+}
+
+/** A post-processor: the server confirms each uploaded file and checks it is a video. A file
+ * it refuses leaves the Dashboard (which would otherwise say "complete"): the page's status
+ * says why, once. */
+function confirmUploads(uppy: VideoUppy, options: UploaderOptions, tickets: Map<string, FileTicket>): Processor {
+  return async (fileIDs) => {
+    for (const fileID of fileIDs) {
+      const known = tickets.get(fileID)
+      const file = uppy.getFile(fileID)
+      if (!known || !file || file.error) continue
+      tickets.delete(fileID) // from here on, removing the file does not cancel the upload
+      uppy.emit('postprocess-progress', file, { mode: 'indeterminate', message: gettext('Checking your video…') })
+      try {
+        const verdict = await options.onUploaded(known.submission)
+        if (verdict.state === 'failed') uppy.removeFile(fileID)
+      } catch (error) {
+        uppy.removeFile(fileID)
+        throw error
+      } finally {
+        const current = uppy.getFile(fileID)
+        if (current) uppy.emit('postprocess-complete', current)
       }
     }
   }
@@ -193,7 +225,9 @@ function fileStateFor(ticket: UploadTicket) {
       return {} // everything is in the ticket, which s3.ts reads when AwsS3 asks
     default:
       throw userFacingError(
-        `This page cannot upload with the "${String(ticket.protocol)}" method yet. Please contact your teacher.`,
+        interpolate(gettext('This page cannot upload with the "%(method)s" method yet. Please contact your teacher.'), {
+          method: String(ticket.protocol),
+        }),
       )
   }
 }
@@ -208,7 +242,7 @@ function uploadErrorMessage(error: Error, response: { status: number; body?: Upl
   } catch {
     // Not JSON: a network failure, a tus server's plain-text answer or S3's XML.
   }
-  return UPLOAD_FAILED_MESSAGE
+  return UPLOAD_FAILED_MESSAGE()
 }
 
 function userFacingError(message: string): Error {
@@ -217,5 +251,43 @@ function userFacingError(message: string): Error {
 
 function restrictionNote(assignment: AssignmentInfo): string {
   const formats = formatExtensions(assignment.allowedExtensions)
-  return `One video, up to ${formatBytes(assignment.maxSizeBytes)}${formats ? `. Formats: ${formats}` : ''}.`
+  const size = formatBytes(assignment.maxSizeBytes)
+  return formats
+    ? interpolate(gettext('One video, up to %(size)s. Formats: %(formats)s.'), { size, formats })
+    : interpolate(gettext('One video, up to %(size)s.'), { size })
+}
+
+/** Why Uppy refused a file, in words: what the file is, and what is wanted instead. */
+export function restrictionMessage(
+  file: { name?: string; size?: number | null; type?: string } | undefined,
+  error: Error,
+  assignment: AssignmentInfo,
+): string {
+  if (!file) return error.message
+  if (file.size != null && file.size > assignment.maxSizeBytes) {
+    return interpolate(gettext('This video is %(size)s; the limit for this assignment is %(limit)s.'), {
+      size: formatBytes(file.size),
+      limit: formatBytes(assignment.maxSizeBytes),
+    })
+  }
+  if (/maxNumberOfFiles|only upload \d+ file/i.test(error.message)) {
+    return gettext('One video per submission: remove the one chosen before adding another.')
+  }
+  return interpolate(refusalSentence(file.type ?? '', file.name ?? ''), { formats: 'MP4, MOV, WebM…' })
+}
+
+/** One whole sentence per kind of file, so that translators see whole sentences. */
+function refusalSentence(mime: string, name: string): string {
+  const [group] = mime.split('/')
+  if (mime.startsWith('text/') || /\.(txt|md|rtf|csv)$/i.test(name)) {
+    return gettext('This is a text file; choose a video (%(formats)s).')
+  }
+  if (group === 'image') return gettext('This is a picture; choose a video (%(formats)s).')
+  if (group === 'audio') return gettext('This is a sound file with no picture; choose a video (%(formats)s).')
+  if (mime === 'application/pdf') return gettext('This is a PDF document; choose a video (%(formats)s).')
+  if (/word|officedocument|opendocument/.test(mime)) {
+    return gettext('This is a document; choose a video (%(formats)s).')
+  }
+  if (group === 'video') return gettext('This video format is not accepted; choose one of %(formats)s.')
+  return gettext('This file is not a video; choose a video (%(formats)s).')
 }

@@ -40,6 +40,7 @@ class SubmissionOut(Schema):
     duration_seconds: float | None
     created_at: datetime
     updated_at: datetime
+    uploaded_at: datetime | None  # when the upload was confirmed: "Submitted"
     error_message: str
     student: StudentOut
 

@@ -8,7 +8,7 @@ A link placed by hand (or copied with its course) gets an assignment on its firs
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti import ags
 from lti_tool.lti.advantage import SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY
 from lti_tool.models import Course, VideoAssignment
+from lti_tool.models.courses import all_video_sources
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 CUSTOM_KEY = "assignment"
@@ -34,6 +35,7 @@ _SETTINGS = (
     "max_size_bytes",
     "max_duration_seconds",
     "allow_resubmission",
+    "allowed_sources",
     "due_at",
     "max_points",
 )
@@ -50,6 +52,7 @@ class AssignmentSettings:
     max_size_bytes: int | None
     max_duration_seconds: int | None
     allow_resubmission: bool
+    allowed_sources: list[str] = field(default_factory=all_video_sources)
 
     def as_fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}

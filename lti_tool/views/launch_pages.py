@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from lti_tool.launch_tokens import LaunchClaims, launch_token_issue
 from lti_tool.models import Grade, LtiUser
+from lti_tool.models.courses import VIDEO_SOURCES
 from lti_tool.selectors.grades import ReviewTarget
 from lti_tool.selectors.submissions import assignment_for_launch
 from lti_tool.services.launches import LaunchResult
@@ -49,6 +50,8 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
             "allowedExtensions": allowed_extensions(),
             "maxPoints": float(assignment.max_points),
             "dueAt": assignment.due_at.isoformat() if assignment.due_at else None,
+            "maxDurationSeconds": assignment.max_duration_seconds,
+            "allowedSources": assignment.allowed_sources or list(VIDEO_SOURCES),
         },
         "reviewSubmissionId": review.submission_id if review else None,
         "reviewStudentName": review.student_name if review else None,
