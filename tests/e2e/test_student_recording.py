@@ -14,8 +14,18 @@ from playwright.sync_api import expect
 
 from dev_lms.roster import ASSIGNMENT, person_by_key
 from lti_tool.models import Submission, VideoAssignment
-from tests.e2e.storage_support import play_muted, video_state, wait_until_playing
+from tests.e2e.storage_support import (
+    play_muted,
+    s3_cors_on_posts,
+    use_storage,
+    video_state,
+    wait_until_playing,
+)
+from tests.e2e.test_cloudflare_upload_browser import assert_stream_plays, stream, stream_tenant
+from tests.e2e.test_s3_upload_browser import s3_tenant
 from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms, tool_frame
+from tests.fakes.cloudflare_stream import FakeCloudflareStream
+from tests.fakes.s3 import MotoServer, backend_options
 from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS, BrowserProblems
 
 pytestmark = pytest.mark.browser
@@ -25,6 +35,7 @@ READY_TIMEOUT_MS = 30_000
 VIDEO = "#player-container video"
 # Chromium's fake devices: a test-pattern camera, a beeping microphone, a synthetic screen,
 # and every permission prompt answered "allow" (reference/browser-recording.md, section 2).
+__all__ = ["s3_tenant", "stream", "stream_tenant"]  # fixtures used here, from their modules
 MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
@@ -191,3 +202,79 @@ def test_a_blocked_camera_gets_one_clear_sentence(
         expect(tool.locator(".uppy-Informer p")).to_have_count(0)
     finally:
         context.close()
+
+
+# The same recordings through the cloud backends: S3 (moto) in one part of a multipart
+# upload and as a presigned POST, and Cloudflare Stream (the fake server) over tus.
+
+
+@pytest.fixture
+def s3_recording_tenant(
+    page: Any, base_url: str, s3_server: MotoServer, s3_bucket: str
+) -> Iterator[str]:
+    """The dev LMS's tenant on S3, every upload multipart (threshold 1 byte)."""
+    open_dev_lms(page, base_url)
+    options = backend_options(s3_server.url, s3_bucket, multipart_threshold=1)
+    secrets = {"secret_access_key": options.pop("secret_access_key")}
+    use_storage(backend="storage_backends.s3.S3Backend", options=options, secrets=secrets)
+    with s3_cors_on_posts(s3_server, s3_bucket):
+        yield s3_bucket
+
+
+def test_a_camera_recording_goes_to_s3_as_a_multipart_upload_and_plays(
+    page: Any,
+    s3_server: MotoServer,
+    s3_recording_tenant: str,
+    browser_problems: BrowserProblems,
+) -> None:
+    tool = launch_as(page, "ada")
+
+    record_with_camera(tool, 2.5, page)
+    submission = submit_recording_and_wait_until_ready(page, tool)
+
+    assert submission.upload_details["protocol"] == "s3-multipart"
+    head = s3_server.client("s3").head_object(Bucket=s3_recording_tenant, Key=submission.video_id)
+    assert head["ContentLength"] == submission.size_bytes
+    browser_problems.assert_none()
+
+
+def test_a_screen_recording_goes_to_s3_with_a_presigned_post_and_plays(
+    page: Any, s3_server: MotoServer, s3_tenant: str, browser_problems: BrowserProblems
+) -> None:
+    browser_problems.expected.append("net::ERR_FILE_NOT_FOUND")
+    tool = launch_as(page, "ada")
+
+    record_screen(tool, 2.5, page)
+    submission = submit_recording_and_wait_until_ready(page, tool)
+
+    assert submission.upload_details["protocol"] == "s3-post"
+    head = s3_server.client("s3").head_object(Bucket=s3_tenant, Key=submission.video_id)
+    assert head["ContentLength"] == submission.size_bytes
+    browser_problems.assert_none()
+
+
+@pytest.mark.parametrize("source", ["camera", "screen"])
+def test_a_recording_goes_to_cloudflare_stream_over_tus_and_plays(
+    page: Any,
+    stream: FakeCloudflareStream,
+    stream_tenant: None,
+    source: str,
+    browser_problems: BrowserProblems,
+) -> None:
+    browser_problems.expected.append("net::ERR_FILE_NOT_FOUND")
+    tool = launch_as(page, "ada")
+
+    (record_with_camera if source == "camera" else record_screen)(tool, 2.5, page)
+    tool.get_by_role("button", name="Submit recorded file").click()
+    tool.locator(".uppy-StatusBar-actionBtn--upload").click()
+    expect(tool.locator("#status[data-state=processing]")).to_be_visible(timeout=READY_TIMEOUT_MS)
+    submission = Submission.objects.get(student__sub=ADA.sub, is_current=True)
+    assert submission.upload_details["protocol"] == "tus"
+    data = stream.video_bytes(submission.video_id)
+    assert len(data) == submission.size_bytes
+    assert data[:4] == b"\x1aE\xdf\xa3" or data[4:8] == b"ftyp"  # WebM (EBML) or MP4
+
+    stream.finish_processing()
+    expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
+    assert_stream_plays(page, stream)
+    browser_problems.assert_none()
