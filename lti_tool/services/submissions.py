@@ -24,6 +24,7 @@ from lti_tool.services.events import event_record
 from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.storage import backend_for_submission, backend_for_tenant
 from lti_tool.services.upload_endings import upload_revoke
+from lti_tool.services.upload_resume import ticket_remember, upload_resumable
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
 from storage_backends.base import (
     Playback,
@@ -61,6 +62,15 @@ def submission_start_upload(
         )
     except UploadRejected as exc:
         raise AppError(exc.code, exc.message) from exc
+    resumed = upload_resumable(
+        assignment_id=assignment.pk,
+        student_id=claims.user_id,
+        filename=safe_name,
+        size=size,
+        mime=mime,
+    )
+    if resumed is not None:
+        return resumed
     with transaction.atomic():
         _abandon_unfinished(claims, assignment)
         submission = Submission.objects.create(
@@ -91,6 +101,7 @@ def submission_start_upload(
     with transaction.atomic():
         submission.upload_ref = ticket.upload_ref
         ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
+        ticket_remember(submission, ticket)
         submission.save(update_fields=["upload_ref", "upload_details", "updated_at"])
     return submission, ticket
 

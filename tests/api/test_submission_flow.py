@@ -94,15 +94,18 @@ def test_submitting_again_replaces_the_video_once_the_new_one_is_ready(
 
 
 def test_starting_over_abandons_an_upload_that_never_finished(
-    student_api: LiveApi, sample_video: Path
+    student_api: LiveApi, sample_video: Path, tmp_path: Path
 ) -> None:
     abandoned = student_api.start_upload(sample_video)
     uploader = tus_uploader(
         student_api.base_url, abandoned["ticket"], sample_video, chunk_size=4096
     )
     uploader.upload(stop_at=4096)
+    # Another file (the same one again resumes the unfinished upload instead).
+    other = tmp_path / "second-take.mp4"
+    other.write_bytes(sample_video.read_bytes())
 
-    fresh = student_api.submit(sample_video)
+    fresh = student_api.submit(other)
 
     assert fresh["state"] == "ready"
     assert Submission.objects.get(pk=abandoned["submission"]["id"]).state == "deleted"

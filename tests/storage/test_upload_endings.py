@@ -69,12 +69,14 @@ def test_a_classmate_cannot_cancel_someone_elses_upload(
 
 
 def test_a_newer_upload_revokes_the_unfinished_one_and_removes_its_bytes(
-    tus_upload: TusUpload, student_api: LiveApi, sample_video: Path
+    tus_upload: TusUpload, student_api: LiveApi, sample_video: Path, tmp_path: Path
 ) -> None:
     video = sample_video.read_bytes()
     assert tus_upload.patch(video[:CHUNK], 0).status_code == 204
+    other = tmp_path / "better-take.mp4"
+    other.write_bytes(video)
 
-    student_api.start_upload(sample_video)  # the student chose the file again
+    student_api.start_upload(other)  # the student chose another file
 
     _assert_refused(tus_upload, student_api, offset=CHUNK, size=len(video))
     assert not _partial_file(tus_upload).exists()
@@ -154,3 +156,28 @@ def test_a_ticket_with_no_submission_is_refused(student_api: LiveApi, sample_vid
     created = tus_create(student_api, started["ticket"], sample_video.stat().st_size)
 
     assert created.status_code == 410
+
+
+def test_the_same_file_again_gets_its_unfinished_upload_back_and_resumes_from_the_offset(
+    tus_upload: TusUpload, student_api: LiveApi, sample_video: Path
+) -> None:
+    """After a reload the page asks for a ticket again: same submission, same upload."""
+    video = sample_video.read_bytes()
+    assert tus_upload.patch(video[:CHUNK], 0).status_code == 204
+
+    again = student_api.start_upload(sample_video)
+
+    assert again["submission"]["id"] == tus_upload.submission_id
+    assert again["ticket"]["upload_ref"] == tus_upload.ref
+    resumed = TusUpload(
+        base_url=tus_upload.base_url,
+        url=tus_upload.url,
+        ref=tus_upload.ref,
+        ticket=again["ticket"],
+        submission_id=tus_upload.submission_id,
+    )
+    assert resumed.offset() == CHUNK  # what the server holds: only the rest is sent
+    assert resumed.patch(video[CHUNK:], CHUNK).status_code == 204
+    assert student_api.confirm(tus_upload.submission_id).status_code == 200
+    assert local_backend().video_path(tus_upload.ref).read_bytes() == video
+    assert Submission.objects.count() == 1
