@@ -5,7 +5,7 @@ asks storage how far it got (tus HEAD offset, S3 ListParts) and sends only the r
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,8 +48,9 @@ def upload_resumable(
         stored = submission.upload_details.get(_TICKET_KEY) if submission else None
         if submission is None or not isinstance(stored, dict):
             return None
-        ticket = UploadTicket(**{**stored, "expires_at": datetime.fromisoformat(stored["expires_at"])})
+        expires_at = datetime.fromisoformat(stored["expires_at"])
+        ticket = UploadTicket(**{**stored, "expires_at": expires_at})
         if ticket.expires_at - timezone.now() < _MIN_TICKET_LEFT:
             return None
         submission.save(update_fields=["updated_at"])  # alive again: the sweep spares it
-    return submission, replace(ticket)
+    return submission, ticket
