@@ -19,7 +19,8 @@ export interface LaunchData {
   token: string
   apiBase: string
   role: 'student' | 'teacher'
-  user: { name: string }
+  /** `key`: an opaque name for this person in this tenant (keeps browser-kept uploads apart). */
+  user: { name: string; key: string }
   assignment: AssignmentInfo
   /** A Submission Review launch: the submission to open (null: the student has none). */
   reviewSubmissionId: number | null

@@ -176,6 +176,12 @@ createUploader({
   assignment: launch.assignment,
   api,
   recordingTimer: byId('recording-timer'),
+  userKey: launch.user.key,
+  onNote: (text) => {
+    const note = byId('connection-note')
+    note.textContent = text
+    note.hidden = !text
+  },
   onSending: (submission) => {
     watchedId = null
     uploading = submission

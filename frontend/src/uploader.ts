@@ -27,6 +27,7 @@ import {
   type UploadProtocol,
   type UploadTicket,
 } from './api'
+import { installRestore, watchConnection } from './connection'
 import { formatBytes, formatExtensions } from './format'
 import { gettext, interpolate } from './i18n'
 import type { AssignmentInfo } from './launch'
@@ -59,6 +60,10 @@ export interface UploaderOptions {
   onError(message: string): void
   /** Where the recording countdown and timer are shown. */
   recordingTimer: HTMLElement
+  /** Whose uploads these are: the browser keeps unfinished ones per person and assignment. */
+  userKey: string
+  /** One line about the connection or a restored upload; '' clears it. */
+  onNote(text: string): void
 }
 
 interface FileTicket {
@@ -76,7 +81,7 @@ export function createUploader(options: UploaderOptions): VideoUppy {
   }
 
   const uppy: VideoUppy = new Uppy<Meta, UploadBody>({
-    id: 'video-upload',
+    id: `video-upload-${assignment.id}-${options.userKey}`,
     autoProceed: false,
     restrictions: {
       maxNumberOfFiles: 1,
@@ -113,6 +118,18 @@ export function createUploader(options: UploaderOptions): VideoUppy {
     uppy.use(AwsS3, s3UploaderOptions(options.api, (id) => tickets.get(id), () => tickets.values())),
   )
   uppy.addPreProcessor(requestTickets(uppy, options, tickets))
+  watchConnection(uppy, { onNote: options.onNote })
+  installRestore(uppy, {
+    onResuming: (filename) =>
+      options.onNote(interpolate(gettext('Continuing your unfinished upload of “%(filename)s” where it stopped…'), { filename })),
+    onReselect: (filename) =>
+      options.onNote(
+        interpolate(
+          gettext('Your upload of “%(filename)s” did not finish. Choose the same file again (Re-select) to continue where it stopped.'),
+          { filename },
+        ),
+      ),
+  })
 
   uppy.addPostProcessor(confirmUploads(uppy, options, tickets))
 

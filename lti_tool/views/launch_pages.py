@@ -40,7 +40,7 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
         "token": launch_token_issue(result.claims),
         "apiBase": "/api",
         "role": result.role,
-        "user": {"name": result.user.name},
+        "user": {"name": result.user.name, "key": f"u{result.user.pk}"},
         "assignment": {
             "id": assignment.pk,
             "title": assignment.title,
