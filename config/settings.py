@@ -146,6 +146,8 @@ SECURE_PROXY_SSL_HEADER = (
 
 # Launch tokens: signed, short-lived, bound to (tenant, user, context, resource link, role).
 LTI_LAUNCH_TOKEN_TTL = envint("LTI_LAUNCH_TOKEN_TTL", 2 * 3600)
+# The page renews its token while open, up to this long after the launch (then: relaunch).
+LTI_LAUNCH_SESSION_MAX = envint("LTI_LAUNCH_SESSION_MAX", 12 * 3600)
 LTI_NONCE_TTL = envint("LTI_NONCE_TTL", 10 * 60)
 LTI_JWKS_CACHE_TTL = envint("LTI_JWKS_CACHE_TTL", 10 * 60)
 

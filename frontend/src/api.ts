@@ -2,6 +2,7 @@
 // token; every failure becomes an ApiError whose message can be shown to a person as is.
 
 import type { components } from './api-schema'
+import { gettext, interpolate } from './i18n'
 
 // Request and response bodies, generated from the API's OpenAPI schema
 // (frontend/scripts/gen-api-types.sh writes api-schema.d.ts).
@@ -22,9 +23,12 @@ export type Roster = Schemas['RosterOut']
 export type RosterLearner = Schemas['RosterLearnerOut']
 export type RosterStatus = RosterLearner['status']
 
-export const SESSION_EXPIRED_MESSAGE =
-  'Your session has expired. Please reopen the assignment from your course.'
-const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.'
+export const SESSION_EXPIRED_MESSAGE = () =>
+  gettext('Your session has expired. Please reopen the assignment from your course.')
+const NETWORK_MESSAGE = () => gettext('Could not reach the server. Check your connection and try again.')
+// Renew when this share of the token's life has passed; retry a failed renewal this often.
+const RENEW_AT = 1 / 3
+const RENEW_RETRY_MS = 30_000
 
 export class ApiError extends Error {
   override readonly name = 'ApiError'
@@ -45,11 +49,42 @@ export class ApiError extends Error {
   }
 }
 
+export type Renewed = Schemas['RenewedOut']
+
 export class ApiClient {
+  /** Called once when the token can no longer be renewed (the session's hard maximum, or
+   * it expired while the computer slept): the page keeps its state and says how to reopen. */
+  onSessionEnded: (message: string) => void = () => undefined
+  private renewTimer: number | undefined
+
+  /** `tokenTtl` (seconds): when given, the token is renewed while the page is open. */
   constructor(
     private readonly base: string,
-    private readonly token: string,
-  ) {}
+    private token: string,
+    tokenTtl?: number,
+  ) {
+    if (tokenTtl && typeof window !== 'undefined') this.scheduleRenewal(tokenTtl * 1000 * RENEW_AT)
+  }
+
+  /** A fresh launch token (sliding), up to the session's hard maximum from the launch. */
+  async renewSession(): Promise<Renewed> {
+    const renewed = await this.request<Renewed>('POST', '/session/renew')
+    this.token = renewed.token
+    return renewed
+  }
+
+  private scheduleRenewal(afterMs: number): void {
+    window.clearTimeout(this.renewTimer)
+    this.renewTimer = window.setTimeout(() => {
+      this.renewSession().then(
+        (renewed) => this.scheduleRenewal(renewed.expires_in * 1000 * RENEW_AT),
+        (error: unknown) => {
+          if (error instanceof ApiError && error.status === 401) this.onSessionEnded(error.message)
+          else this.scheduleRenewal(RENEW_RETRY_MS) // offline, or the server restarting
+        },
+      )
+    }, afterMs)
+  }
 
   mySubmission(): Promise<MySubmission> {
     return this.request('GET', '/my-submission')
@@ -114,7 +149,7 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       })
     } catch {
-      throw new ApiError(NETWORK_MESSAGE, 0, 'network_error')
+      throw new ApiError(NETWORK_MESSAGE(), 0, 'network_error')
     }
     if (!response.ok) throw await errorFrom(response)
     return (await response.json()) as T
@@ -123,9 +158,11 @@ export class ApiClient {
 
 async function errorFrom(response: Response): Promise<ApiError> {
   if (response.status === 401) {
-    return new ApiError(SESSION_EXPIRED_MESSAGE, 401, 'session_expired')
+    return new ApiError(SESSION_EXPIRED_MESSAGE(), 401, 'session_expired')
   }
-  const fallback = `Something went wrong (HTTP ${response.status}). Please try again.`
+  const fallback = interpolate(gettext('Something went wrong (HTTP %(status)s). Please try again.'), {
+    status: response.status,
+  })
   try {
     const data = (await response.json()) as { code?: unknown; message?: unknown }
     const message = typeof data.message === 'string' && data.message ? data.message : fallback

@@ -18,6 +18,8 @@ export interface AssignmentInfo {
 export interface LaunchData {
   token: string
   apiBase: string
+  /** Seconds the launch token lives unless renewed. */
+  tokenTtl: number
   role: 'student' | 'teacher'
   /** `key`: an opaque name for this person in this tenant (keeps browser-kept uploads apart). */
   user: { name: string; key: string }

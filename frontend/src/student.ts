@@ -19,7 +19,7 @@ const WORKING_STATES: ReadonlySet<Submission['state']> = new Set(['uploaded', 'p
 const UPLOADING_TEXT = () => gettext('Uploading… (progress below)')
 
 const launch = readLaunchData()
-const api = new ApiClient(launch.apiBase, launch.token)
+const api = new ApiClient(launch.apiBase, launch.token, launch.tokenTtl)
 const statusPanel = byId('status')
 const playerContainer = byId('player-container')
 
@@ -168,6 +168,17 @@ function showDueDate(): void {
   if (Number.isNaN(when.getTime())) return
   const text = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short', timeZoneName: 'short' }).format(when)
   due.querySelector('time')!.textContent = text
+}
+
+/** The session cannot be renewed: nothing is lost (Golden Retriever keeps the chosen or
+ * recorded video in this browser); the student reopens the assignment to continue. */
+api.onSessionEnded = (message) => {
+  showError(
+    interpolate(
+      gettext('%(reason)s Your video is kept in this browser: open the assignment again from your course, in this browser, and it continues where it stopped.'),
+      { reason: message },
+    ),
+  )
 }
 
 showDueDate()

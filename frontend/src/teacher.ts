@@ -12,7 +12,7 @@ import { initRoster } from './roster'
 import { stateText } from './status'
 
 const launch = readLaunchData()
-const api = new ApiClient(launch.apiBase, launch.token)
+const api = new ApiClient(launch.apiBase, launch.token, launch.tokenTtl)
 const table = byId<HTMLTableElement>('submissions')
 const refreshButton = byId<HTMLButtonElement>('refresh')
 const grading = new GradingPanel(new GradesApi(launch.apiBase, launch.token), table)

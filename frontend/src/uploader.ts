@@ -210,7 +210,9 @@ function confirmUploads(uppy: VideoUppy, options: UploaderOptions, tickets: Map<
         const verdict = await options.onUploaded(known.submission)
         if (verdict.state === 'failed') uppy.removeFile(fileID)
       } catch (error) {
-        uppy.removeFile(fileID)
+        // A session that ended keeps the file (in this browser too): reopened, it continues.
+        if (!(error instanceof ApiError && error.status === 401)) uppy.removeFile(fileID)
+        else tickets.set(fileID, known)
         throw error
       } finally {
         const current = uppy.getFile(fileID)
@@ -252,7 +254,7 @@ function fileStateFor(ticket: UploadTicket) {
 /** A sentence for the student: our API's own message (also from the tus endpoint's JSON body). */
 function uploadErrorMessage(error: Error, response: { status: number; body?: UploadBody } | undefined): string {
   if (error instanceof ApiError) return error.message
-  if (response?.status === 401) return SESSION_EXPIRED_MESSAGE
+  if (response?.status === 401) return SESSION_EXPIRED_MESSAGE()
   try {
     const data = JSON.parse(response?.body?.xhr?.responseText ?? '') as { message?: unknown }
     if (typeof data.message === 'string' && data.message) return data.message

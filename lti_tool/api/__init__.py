@@ -83,3 +83,4 @@ api.add_router("/", "lti_tool.api.submissions.router")  # the student's and the 
 api.add_router("/", "lti_tool.api.uploads.router")  # S3 multipart signing
 api.add_router("/", "lti_tool.api.roster.router")  # GET /roster
 api.add_router("/", "lti_tool.api.grades.router")  # grades and their sync to the LMS
+api.add_router("/", "lti_tool.api.session.router")  # POST /session/renew (launch token)

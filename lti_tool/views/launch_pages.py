@@ -39,6 +39,7 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
     launch_data = {
         "token": launch_token_issue(result.claims),
         "apiBase": "/api",
+        "tokenTtl": settings.LTI_LAUNCH_TOKEN_TTL,  # seconds; the page renews well before
         "role": result.role,
         "user": {"name": result.user.name, "key": f"u{result.user.pk}"},
         "assignment": {
