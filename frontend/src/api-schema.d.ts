@@ -378,9 +378,24 @@ export interface components {
              */
             operation: "list_parts" | "complete";
         };
+        /** MyGradeOut */
+        MyGradeOut: {
+            /** Comment */
+            comment: string;
+            /**
+             * Graded At
+             * Format: date-time
+             */
+            graded_at: string;
+            /** Max Points */
+            max_points: number;
+            /** Score */
+            score: number;
+        };
         /** MySubmissionOut */
         MySubmissionOut: {
             current: components["schemas"]["SubmissionOut"] | null;
+            grade?: components["schemas"]["MyGradeOut"] | null;
             in_progress: components["schemas"]["SubmissionOut"] | null;
         };
         /** OkOut */

@@ -28,9 +28,12 @@ let uploading: Submission | null = null // the submission whose file this page i
 let playingId: number | null = null
 let watchedId: number | null = null
 let shownStatus = ''
+let shownGrade: string | null = null // null: the server-rendered grade is shown as is
+const UPDATE_DELAYS_MS = [10_000, 15_000, 30_000, 60_000, 120_000] // the last one repeats
 
 function render(): void {
   renderStatus()
+  renderGrade()
   byId('replace-note').hidden = !mine.current
   void renderPlayer()
 }
@@ -55,6 +58,57 @@ function renderStatus(): void {
         : gettext('Your teacher sees your submitted video, “%(filename)s”, until this one is ready.')
     statusPanel.append(h('p', { class: 'note' }, interpolate(text, { filename: older.filename })))
   }
+}
+
+/** The teacher's grade and comment, redrawn only when they change (announced politely). */
+function renderGrade(): void {
+  const grade = mine.grade ?? null
+  const key = JSON.stringify(grade)
+  if (shownGrade === null && !grade) return // nothing given yet: the page shows none
+  if (key === shownGrade) return
+  shownGrade = key
+  const section = byId('my-grade')
+  section.hidden = !grade
+  if (!grade) return
+  const score = interpolate(gettext('%(score)s / %(max)s'), {
+    score: formatNumber(grade.score),
+    max: formatNumber(grade.max_points),
+  })
+  const body = byId('my-grade-body')
+  body.replaceChildren(h('p', { class: 'lti-grade' }, h('strong', {}, score)))
+  if (grade.comment) body.append(h('blockquote', { id: 'my-grade-comment' }, grade.comment))
+}
+
+function formatNumber(value: number): string {
+  return new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(value)
+}
+
+/** Asks for news (a grade, a comment, a state) with growing pauses while nothing changes,
+ * and soon again when something did or the student comes back to the tab. */
+function followUpdates(): void {
+  let step = 0
+  let timer: number | undefined
+  const next = () => {
+    window.clearTimeout(timer)
+    timer = window.setTimeout(check, UPDATE_DELAYS_MS[Math.min(step, UPDATE_DELAYS_MS.length - 1)])
+  }
+  const check = async () => {
+    if (document.hidden) return next()
+    const before = JSON.stringify([mine.grade, mine.current?.state, mine.current?.id])
+    try {
+      await refresh()
+      step = JSON.stringify([mine.grade, mine.current?.state, mine.current?.id]) === before ? step + 1 : 0
+    } catch {
+      step += 1 // offline or a session that ended: try again later, less often
+    }
+    next()
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) return
+    step = 0
+    void check()
+  })
+  next()
 }
 
 /** While storage checks or transcodes the video: "Processing…", after the state's own label. */
@@ -166,7 +220,16 @@ function showDueDate(): void {
   if (!due || !iso) return
   const when = new Date(iso)
   if (Number.isNaN(when.getTime())) return
-  const text = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short', timeZoneName: 'short' }).format(when)
+  // dateStyle/timeStyle cannot be combined with timeZoneName: spell the parts out.
+  const text = new Intl.DateTimeFormat(undefined, {
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(when)
   due.querySelector('time')!.textContent = text
 }
 
@@ -213,6 +276,7 @@ createUploader({
   onError: showError,
 })
 
+followUpdates()
 refresh().catch((error: unknown) => {
   statusPanel.dataset.state = 'error'
   statusPanel.replaceChildren(h('p', {}, gettext('Your submission could not be loaded.')))

@@ -101,6 +101,7 @@ export function createUploader(options: UploaderOptions): VideoUppy {
     disableLocalFiles: !assignment.allowedSources.includes('upload'),
     doneButtonHandler: () => uppy.clear(),
   })
+  fixSingleFileList(options.target)
   installRecorders(uppy, {
     sources: assignment.allowedSources,
     maxDurationSeconds: assignment.maxDurationSeconds,
@@ -151,6 +152,18 @@ export function createUploader(options: UploaderOptions): VideoUppy {
     options.onUploadFailed()
   })
   return uppy
+}
+
+/** Uppy's Dashboard (6.0) lists a single file's item (role "listitem") in a container without
+ * role "list" (it sets the role only on its multi-file virtual list): axe's
+ * aria-required-parent. Give the container its role whenever the Dashboard redraws it. */
+function fixSingleFileList(target: HTMLElement): void {
+  const fix = () => {
+    for (const list of target.querySelectorAll('.uppy-Dashboard-files:not([role])')) {
+      list.setAttribute('role', 'list')
+    }
+  }
+  new MutationObserver(fix).observe(target, { childList: true, subtree: true })
 }
 
 /** Runs `install` (which adds one uploader plugin) so that its uploader only gets the files

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from lti_tool.errors import NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
-from lti_tool.models import Submission, VideoAssignment
+from lti_tool.models import Grade, Submission, VideoAssignment
 
 
 def assignment_for_launch(claims: LaunchClaims) -> VideoAssignment:
@@ -56,3 +56,16 @@ def student_submissions(claims: LaunchClaims) -> tuple[Submission | None, Submis
         .first()
     )
     return current, in_progress
+
+
+def student_grade(claims: LaunchClaims) -> Grade | None:
+    """The grade the teacher gave this student for the launched assignment, if any."""
+    return (
+        Grade.objects.select_related("assignment")
+        .filter(
+            assignment_id=claims.assignment_id,
+            student_id=claims.user_id,
+            assignment__course__tenant_id=claims.tenant_id,
+        )
+        .first()
+    )

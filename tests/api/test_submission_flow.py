@@ -22,7 +22,11 @@ def test_upload_confirm_and_the_submission_is_ready(
     assert started["ticket"]["protocol"] == "local-tus"
     assert set(started["ticket"]["headers"]) == {"X-Upload-Ticket"}
     # Until it is confirmed, an upload is not shown: another upload would supersede it.
-    assert student_api.get("/api/my-submission").json() == {"current": None, "in_progress": None}
+    assert student_api.get("/api/my-submission").json() == {
+        "current": None,
+        "in_progress": None,
+        "grade": None,
+    }
 
     tus_uploader(student_api.base_url, started["ticket"], sample_video).upload()
     confirmed = student_api.confirm(submission_id)
@@ -251,3 +255,22 @@ def test_the_openapi_schema_is_served_and_lists_the_endpoints(live_server: Any) 
         ("GET", "/api/submissions/{submission_id}/playback"),
     } <= operations
     assert "bearer" in str(schema["components"]["securitySchemes"]).lower()
+
+
+def test_the_students_own_grade_is_in_my_submission_once_given(
+    student_api: LiveApi, teacher_api: LiveApi, sample_video: Path
+) -> None:
+    submitted = student_api.submit(sample_video)
+    assert student_api.get("/api/my-submission").json()["grade"] is None
+
+    saved = teacher_api.post(
+        f"/api/submissions/{submitted['id']}/grade",
+        {"score": "8.5", "comment": "Clear, well paced."},
+    )
+    assert saved.status_code == 200, saved.text
+
+    grade = student_api.get("/api/my-submission").json()["grade"]
+    assert grade["score"] == 8.5
+    assert grade["comment"] == "Clear, well paced."
+    assert grade["max_points"] == 100
+    assert teacher_api.get("/api/my-submission").json()["grade"] is None  # only one's own

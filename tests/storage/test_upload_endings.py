@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import requests
 from django.utils import timezone
 
 from lti_tool.models import Submission, Tenant, VideoEvent
@@ -51,7 +52,11 @@ def test_cancel_revokes_the_ticket_at_once_and_removes_the_partial_file(
         submission=submission, kind="deletion", details__reason="cancelled"
     ).exists()
     # The page goes back to "nothing submitted yet"; cancelling twice is harmless.
-    assert student_api.get("/api/my-submission").json() == {"current": None, "in_progress": None}
+    assert student_api.get("/api/my-submission").json() == {
+        "current": None,
+        "in_progress": None,
+        "grade": None,
+    }
     again = student_api.post(f"/api/submissions/{tus_upload.submission_id}/cancel")
     assert again.status_code == 200
 
@@ -181,3 +186,15 @@ def test_the_same_file_again_gets_its_unfinished_upload_back_and_resumes_from_th
     assert student_api.confirm(tus_upload.submission_id).status_code == 200
     assert local_backend().video_path(tus_upload.ref).read_bytes() == video
     assert Submission.objects.count() == 1
+
+
+def test_the_tus_termination_after_a_cancel_is_not_an_error(
+    tus_upload: TusUpload, student_api: LiveApi
+) -> None:
+    """Uppy's Cancel sends tus DELETE while the page asks our API to cancel: either order."""
+    assert student_api.post(f"/api/submissions/{tus_upload.submission_id}/cancel").ok
+
+    deleted = requests.delete(tus_upload.url, headers=tus_upload.headers, timeout=5)
+
+    assert deleted.status_code == 204
+    assert not local_backend().files.upload_dir(tus_upload.ref).exists()
