@@ -29,15 +29,21 @@ TUS_UPLOAD_URL = re.compile(r"/storage/local/tus/t\d+-[0-9a-f]{32}$")
 
 
 def violations(page: Any) -> list[str]:
-    """axe-core's violations in the tool's frame: "rule (impact): targets"."""
+    """axe-core's violations in the tool's frame: "rule (impact): targets" (AXE_DEBUG=1 in
+    the environment adds each node's HTML and axe's explanation)."""
     frame = tool_frame(page)
     if os.environ.get("AXE_DEBUG"):
         frame.evaluate("() => { window.AXE_DEBUG = true }")
     if not frame.evaluate("() => !!window.axe"):
         frame.add_script_tag(path=str(AXE))
     found = frame.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-            .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ') + (window.AXE_DEBUG ? ' ' + n.html + ' ' + n.failureSummary : '')).join(', ')}`)"""
+        """async () => {
+            const where = (n) => n.target.join(' ')
+                + (window.AXE_DEBUG ? ` ${n.html} ${n.failureSummary}` : '')
+            const found = await axe.run(document, {resultTypes: ['violations']})
+            return found.violations
+                .map(v => `${v.id} (${v.impact}): ${v.nodes.map(where).join(', ')}`)
+        }"""
     )
     return list(found)
 
@@ -106,7 +112,9 @@ def test_every_state_of_the_student_page_has_no_axe_violation(
     fake.write_text("words, not a video\n" * 300)
     tool.locator("#uploader input[type=file]").first.set_input_files(fake)
     tool.locator(".uppy-StatusBar-actionBtn--upload").click()
-    expect(tool.locator("#status")).to_have_attribute("data-state", "failed", timeout=READY_TIMEOUT_MS)
+    expect(tool.locator("#status")).to_have_attribute(
+        "data-state", "failed", timeout=READY_TIMEOUT_MS
+    )
     check(page, "failed", shots)
 
     # Ready, with the player.
