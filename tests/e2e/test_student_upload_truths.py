@@ -5,6 +5,7 @@ the server ends the upload (ticket refused, partial bytes removed)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +110,24 @@ def test_cancel_puts_the_page_back_and_the_server_ends_the_upload(
     folder = local_backend().files.upload_dir(submission.upload_ref)
     assert submission.upload_ref and not folder.exists(), "partial bytes were left behind"
     browser_problems.assert_none()
+
+
+def test_the_due_date_is_shown_in_the_students_own_time_zone(
+    browser: Any, base_url: str, browser_problems: BrowserProblems
+) -> None:
+    context = browser.new_context(timezone_id="Asia/Tokyo", locale="en-US")
+    try:
+        page = context.new_page()
+        open_dev_lms(page, base_url)
+        launch_as(page, "ada")
+        expect(page.frame_locator("#tool-frame").locator(".uppy-Dashboard")).to_be_visible()
+        due = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # midnight, 3 December, in Tokyo
+        VideoAssignment.objects.filter(resource_link_id=ASSIGNMENT.id).update(due_at=due)
+        tool = relaunch(page)
+
+        expect(tool.locator("#due-date")).to_have_text(
+            "Due Thursday, December 3, 2026 at 12:00 AM GMT+9"
+        )
+        assert tool.locator("#due-date time").get_attribute("datetime") == due.isoformat()
+    finally:
+        context.close()
