@@ -114,6 +114,11 @@ export class ApiClient {
     return this.request('POST', `/submissions/${submissionId}/cancel`)
   }
 
+  /** Bytes are still on their way to storage (the server's sweep spares the upload). */
+  uploadAlive(submissionId: number): Promise<Schemas['AliveOut']> {
+    return this.request('POST', `/submissions/${submissionId}/alive`)
+  }
+
   /** Ends an unfinished multipart upload (S3 then drops its parts). */
   abortMultipart(submissionId: number): Promise<Ok> {
     return this.request('POST', `/submissions/${submissionId}/multipart/abort`)

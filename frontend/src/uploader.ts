@@ -135,6 +135,7 @@ export function createUploader(options: UploaderOptions): VideoUppy {
   uppy.addPostProcessor(confirmUploads(uppy, options, tickets))
 
   uppy.on('upload', () => options.onUploadStart())
+  reportProgress(uppy, options.api, (fileID) => tickets.get(fileID)?.submission.id)
   uppy.on('file-removed', (file) => {
     const known = tickets.get(file.id)
     tickets.delete(file.id) // the same file added again gets a new ticket
@@ -152,6 +153,21 @@ export function createUploader(options: UploaderOptions): VideoUppy {
     options.onUploadFailed()
   })
   return uppy
+}
+
+const ALIVE_EVERY_MS = 60_000
+
+/** While bytes flow, tell our server about once a minute: S3 and Stream receive them
+ * directly, so without this the sweep of abandoned uploads (30 minutes) could end a long
+ * upload that is slowly but surely arriving. */
+function reportProgress(uppy: VideoUppy, api: ApiClient, submissionOf: (fileID: string) => number | undefined): void {
+  const lastSaid = new Map<number, number>()
+  uppy.on('upload-progress', (file) => {
+    const id = file && submissionOf(file.id)
+    if (id === undefined || Date.now() - (lastSaid.get(id) ?? 0) < ALIVE_EVERY_MS) return
+    lastSaid.set(id, Date.now())
+    api.uploadAlive(id).catch(() => undefined) // best effort: the next minute says it again
+  })
 }
 
 /** Uppy's Dashboard (6.0) lists a single file's item (role "listitem") in a container without

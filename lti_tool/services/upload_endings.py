@@ -56,6 +56,20 @@ def submission_cancel_upload(*, claims: LaunchClaims, submission_id: int) -> Non
             upload_revoke(submission, reason="cancelled", user_id=claims.user_id)
 
 
+def submission_upload_alive(*, claims: LaunchClaims, submission_id: int) -> bool:
+    """The page reports that bytes are still going to storage (which we may not see: S3 and
+    Stream receive them directly). False when the upload has ended meanwhile."""
+    now = timezone.now()
+    pending = Submission.objects.filter(
+        pk=submission_id,
+        student_id=claims.user_id,
+        assignment_id=claims.assignment_id,
+        state=State.PENDING_UPLOAD,
+    )
+    touched = pending.filter(updated_at__lt=now - _TOUCH_EVERY).update(updated_at=now)
+    return touched > 0 or pending.exists()
+
+
 def upload_is_open(ref: str) -> bool:
     """May bytes still arrive for this upload ref? Also notes that the upload is alive, so
     the sweep below does not end an upload that is slowly but surely arriving."""

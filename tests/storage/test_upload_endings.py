@@ -198,3 +198,20 @@ def test_the_tus_termination_after_a_cancel_is_not_an_error(
 
     assert deleted.status_code == 204
     assert not local_backend().files.upload_dir(tus_upload.ref).exists()
+
+
+def test_the_pages_sign_of_life_keeps_a_direct_upload_from_the_sweep(
+    tus_upload: TusUpload, student_api: LiveApi
+) -> None:
+    """S3 and Stream get the bytes without us: the page's "alive" call counts instead."""
+    Submission.objects.filter(pk=tus_upload.submission_id).update(
+        updated_at=timezone.now() - timedelta(minutes=40)
+    )
+
+    alive = student_api.post(f"/api/submissions/{tus_upload.submission_id}/alive")
+
+    assert alive.json() == {"open": True}
+    assert uploads_end_abandoned() == 0
+    student_api.post(f"/api/submissions/{tus_upload.submission_id}/cancel")
+    ended = student_api.post(f"/api/submissions/{tus_upload.submission_id}/alive")
+    assert ended.json() == {"open": False}
