@@ -68,7 +68,8 @@ class AssignmentForm(forms.Form):
         ],
         initial=list(VIDEO_SOURCES),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one way for students to make a video.")},
+        required=False,  # none ticked: all three (a form posted without the field too)
+        help_text=_("None ticked: all three."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -124,5 +125,6 @@ class AssignmentForm(forms.Form):
                 data["max_duration_minutes"] * 60 if data["max_duration_minutes"] else None
             ),
             allow_resubmission=data["allow_resubmission"],
-            allowed_sources=[s for s in VIDEO_SOURCES if s in data["allowed_sources"]],
+            allowed_sources=[s for s in VIDEO_SOURCES if s in data["allowed_sources"]]
+            or list(VIDEO_SOURCES),
         )
