@@ -22,11 +22,21 @@ export interface ConnectionOptions {
   onNote(text: string): void
 }
 
-/** Keeps an eye on the transfer and retries stalled uploads with backoff. */
+/** A failure worth retrying by itself: the network, or the server or storage unavailable
+ * (no answer, 0, 429, 5xx). A 4xx is a refusal the student must see. */
+export function isTransientUploadError(error: unknown, response: { status: number } | undefined | null): boolean {
+  // tus gives the response; Uppy's S3 client puts S3's status on its error.
+  const onError = (error as { status?: unknown } | null)?.status
+  const status = response?.status ?? (typeof onError === 'number' ? onError : 0)
+  return status === 0 || status === 429 || status >= 500
+}
+
+/** Keeps an eye on the transfer: a hanging request (no progress for STALL_MS) or a failed
+ * one (network, 5xx) is retried with growing pauses, and the page says so meanwhile. */
 export function watchConnection<M extends Meta, B extends Body>(uppy: Uppy<M, B>, options: ConnectionOptions): void {
   let lastProgress = Date.now()
   let attempt = 0
-  let retryAt: number | null = null
+  let retry: { at: number; run: () => void } | null = null
   let bytesSeen = 0 // only new bytes count as progress (a resume reports the old ones again)
 
   const sending = () =>
@@ -35,9 +45,14 @@ export function watchConnection<M extends Meta, B extends Body>(uppy: Uppy<M, B>
       .filter((f) => f.progress.uploadStarted && !f.progress.uploadComplete && !f.isPaused && !f.error)
   const recovered = () => {
     lastProgress = Date.now()
-    if (attempt > 0 || retryAt !== null) options.onNote('')
+    if (attempt > 0 || retry !== null) options.onNote('')
     attempt = 0
-    retryAt = null
+    retry = null
+  }
+  const schedule = (run: () => void) => {
+    const delay = RETRY_DELAYS_S[Math.min(attempt, RETRY_DELAYS_S.length - 1)]
+    attempt += 1
+    retry = { at: Date.now() + delay * 1000, run }
   }
 
   uppy.on('upload-progress', (_file, progress) => {
@@ -47,29 +62,34 @@ export function watchConnection<M extends Meta, B extends Body>(uppy: Uppy<M, B>
       recovered()
     }
   })
-  uppy.on('upload', () => {
+  // A new file starts counting from zero (a retry of the same one does not: it reports the
+  // bytes storage already has again, which is no news).
+  uppy.on('file-added', () => {
+    bytesSeen = 0
+  })
+  uppy.on('complete', (result) => {
+    if (!result.failed?.length) recovered() // a failed upload's retry is still to come
+  })
+  uppy.on('cancel-all', recovered)
+  uppy.on('file-removed', () => {
     bytesSeen = 0
     recovered()
   })
-  uppy.on('complete', recovered)
-  uppy.on('cancel-all', recovered)
   uppy.on('is-offline', () => options.onNote(gettext('You are offline. The upload continues by itself when the connection is back.')))
   uppy.on('back-online', recovered)
+  uppy.on('upload-error', (file, error, response) => {
+    if (file && isTransientUploadError(error, response)) schedule(() => uppy.retryUpload(file.id))
+  })
 
   window.setInterval(() => {
-    const stalled = sending()
-    if (stalled.length === 0) {
-      if (retryAt !== null) recovered()
-      return
-    }
     const now = Date.now()
-    if (retryAt === null) {
-      if (now - lastProgress < STALL_MS) return
-      const delay = RETRY_DELAYS_S[Math.min(attempt, RETRY_DELAYS_S.length - 1)]
-      retryAt = now + delay * 1000
-      attempt += 1
+    if (retry === null) {
+      const stalled = sending()
+      if (stalled.length === 0 || now - lastProgress < STALL_MS) return
+      schedule(() => stalled.forEach((file) => restart(uppy, file)))
     }
-    const left = Math.max(0, Math.ceil((retryAt - now) / 1000))
+    const due = retry as { at: number; run: () => void }
+    const left = Math.max(0, Math.ceil((due.at - now) / 1000))
     options.onNote(
       left > 0
         ? interpolate(gettext('The connection dropped. Trying again in %(seconds)s s (attempt %(attempt)s)…'), {
@@ -78,10 +98,10 @@ export function watchConnection<M extends Meta, B extends Body>(uppy: Uppy<M, B>
           })
         : interpolate(gettext('The connection dropped. Trying again now (attempt %(attempt)s)…'), { attempt }),
     )
-    if (now < retryAt) return
-    retryAt = null
+    if (now < due.at) return
+    retry = null
     lastProgress = now // the next stall is counted from this retry
-    for (const file of stalled) restart(uppy, file)
+    due.run()
   }, 500)
 }
 
@@ -106,6 +126,33 @@ export interface RestoreOptions {
  * starts over in Uppy's pipeline, which asks our server for a ticket: for the same file it
  * hands back the same unfinished upload, and the uploader resumes from storage's offset. */
 export function installRestore<M extends Meta, B extends Body>(uppy: Uppy<M, B>, options: RestoreOptions): void {
+  // In an iframe whose storage the browser blocks (third-party storage off), IndexedDB
+  // fails: then there is nothing to keep or restore, and no error either.
+  void indexedDbWorks().then((works) => {
+    if (works) keepInBrowser(uppy, options)
+  })
+}
+
+function indexedDbWorks(): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      const request = indexedDB.open('lti-video-storage-probe')
+      request.onsuccess = () => {
+        request.result.close()
+        resolve(true)
+      }
+      request.onerror = (event) => {
+        event.preventDefault()
+        resolve(false)
+      }
+      request.onblocked = () => resolve(false)
+    } catch {
+      resolve(false)
+    }
+  })
+}
+
+function keepInBrowser<M extends Meta, B extends Body>(uppy: Uppy<M, B>, options: RestoreOptions): void {
   uppy.use(GoldenRetriever, { serviceWorker: false, expires: 24 * 60 * 60 * 1000 })
   uppy.on('restored', () => {
     const files = uppy.getFiles()

@@ -27,7 +27,7 @@ import {
   type UploadProtocol,
   type UploadTicket,
 } from './api'
-import { installRestore, watchConnection } from './connection'
+import { installRestore, isTransientUploadError, watchConnection } from './connection'
 import { formatBytes, formatExtensions } from './format'
 import { gettext, interpolate } from './i18n'
 import type { AssignmentInfo } from './launch'
@@ -147,8 +147,15 @@ export function createUploader(options: UploaderOptions): VideoUppy {
       .finally(() => options.onCancelled(known.submission.id))
   })
   uppy.on('restriction-failed', (file, error) => options.onError(restrictionMessage(file, error, assignment)))
-  uppy.on('error', (error) => options.onError(error.message))
+  // Uppy also reports each upload-error as a generic "Failed to upload …" error: only the
+  // page's own errors (ticket refused, session over) are shown from here.
+  uppy.on('error', (error) => {
+    if (error instanceof ApiError || (error as { fromPage?: boolean }).fromPage) options.onError(error.message)
+  })
   uppy.on('upload-error', (_file, error, response) => {
+    // The network or storage failing is retried by itself (connection.ts says so); a
+    // refusal is the student's to read, once.
+    if (isTransientUploadError(error, response)) return
     options.onError(uploadErrorMessage(error, response))
     options.onUploadFailed()
   })
@@ -294,7 +301,7 @@ function uploadErrorMessage(error: Error, response: { status: number; body?: Upl
 }
 
 function userFacingError(message: string): Error {
-  return Object.assign(new Error(message), { isUserFacing: true })
+  return Object.assign(new Error(message), { isUserFacing: true, fromPage: true })
 }
 
 function restrictionNote(assignment: AssignmentInfo): string {
