@@ -71,12 +71,16 @@ def submission_upload_alive(*, claims: LaunchClaims, submission_id: int) -> bool
 
 
 def upload_is_open(ref: str) -> bool:
-    """May bytes still arrive for this upload ref? Also notes that the upload is alive, so
-    the sweep below does not end an upload that is slowly but surely arriving."""
+    """May bytes still arrive for this upload ref? No once its submission left "pending"
+    (cancelled, replaced, abandoned, finished). A ref no submission names is left to the
+    signed ticket alone (the storage library's own tests upload without submissions).
+    Also notes that the upload is alive, so the sweep does not end a slow upload."""
     now = timezone.now()
-    pending = Submission.objects.filter(upload_ref=ref, state=State.PENDING_UPLOAD)
-    touched = pending.filter(updated_at__lt=now - _TOUCH_EVERY).update(updated_at=now)
-    return touched > 0 or pending.exists()
+    rows = Submission.objects.filter(upload_ref=ref)
+    pending = rows.filter(state=State.PENDING_UPLOAD)
+    if pending.filter(updated_at__lt=now - _TOUCH_EVERY).update(updated_at=now):
+        return True
+    return pending.exists() or not rows.exists()
 
 
 def abandoned_after(tenant: Tenant) -> timedelta:

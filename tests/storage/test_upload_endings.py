@@ -154,15 +154,6 @@ def test_the_periodic_task_purges_the_bytes_of_a_failed_upload_and_keeps_its_rea
     assert end_abandoned_uploads() == {"ended": 0, "purged_failed": 0}  # once is enough
 
 
-def test_a_ticket_with_no_submission_is_refused(student_api: LiveApi, sample_video: Path) -> None:
-    started = student_api.start_upload(sample_video)
-    Submission.objects.filter(pk=started["submission"]["id"]).delete()
-
-    created = tus_create(student_api, started["ticket"], sample_video.stat().st_size)
-
-    assert created.status_code == 410
-
-
 def test_the_same_file_again_gets_its_unfinished_upload_back_and_resumes_from_the_offset(
     tus_upload: TusUpload, student_api: LiveApi, sample_video: Path
 ) -> None:
