@@ -278,3 +278,27 @@ def test_a_recording_goes_to_cloudflare_stream_over_tus_and_plays(
     expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
     assert_stream_plays(page, stream)
     browser_problems.assert_none()
+
+
+def test_the_camera_flow_works_from_the_keyboard(
+    page: Any, base_url: str, browser_problems: BrowserProblems
+) -> None:
+    """Every control of the flow takes the focus and answers Enter (no mouse)."""
+    open_dev_lms(page, base_url)
+    tool = launch_as(page, "ada")
+
+    def press(locator: Any) -> None:
+        locator.focus()
+        expect(locator).to_be_focused()
+        locator.press("Enter")
+
+    press(tool.get_by_role("tab", name="Camera"))
+    press(tool.get_by_role("button", name="Begin video recording"))
+    expect(tool.locator("#recording-timer")).to_contain_text("Recording 0:0", timeout=6000)
+    page.wait_for_timeout(2000)
+    press(tool.get_by_role("button", name="Stop video recording"))
+    press(tool.get_by_role("button", name="Submit recorded file"))
+    press(tool.locator(".uppy-StatusBar-actionBtn--upload"))
+
+    expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
+    browser_problems.assert_none()
