@@ -5,6 +5,7 @@ at the assignment's maximum length; an assignment can offer only some sources.""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from tests.e2e.storage_support import (
 )
 from tests.e2e.test_cloudflare_upload_browser import assert_stream_plays, stream, stream_tenant
 from tests.e2e.test_s3_upload_browser import s3_tenant
+from tests.e2e.test_student_page_a11y import violations
 from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms, tool_frame
 from tests.fakes.cloudflare_stream import FakeCloudflareStream
 from tests.fakes.s3 import MotoServer, backend_options
@@ -159,6 +161,7 @@ def test_a_recording_stops_itself_at_the_assignments_maximum_length(
     tool.get_by_role("tab", name="Camera").click()
     tool.get_by_role("button", name="Begin video recording").click()
     expect(tool.locator("#recording-timer")).to_contain_text("of 0:03", timeout=6000)
+    recording = violations(page)  # axe on the camera panel while it records
 
     timer = tool.locator("#recording-timer")
     expect(timer).to_have_text(
@@ -166,6 +169,11 @@ def test_a_recording_stops_itself_at_the_assignments_maximum_length(
         timeout=8000,
     )
     expect(tool.get_by_role("button", name="Submit recorded file")).to_be_visible()
+    assert recording == []
+    assert violations(page) == []  # and in review, before submitting
+    if folder := os.environ.get("STUDENT_SCREENSHOTS"):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tool.locator(".lti-page").screenshot(path=f"{folder}/student-recording-stopped.png")
     browser_problems.assert_none()
 
 
