@@ -200,6 +200,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lti_tool.tasks.reconcile_all_storage",
         "schedule": 7 * 86400.0,
     },
+    "end-abandoned-uploads": {"task": "lti_tool.tasks.end_abandoned_uploads", "schedule": 300.0},
 }
 
 LANGUAGE_CODE = "en"
@@ -245,6 +246,8 @@ SECURE_PROXY_SSL_HEADER = (
 
 # Launch tokens: signed, short-lived, bound to (tenant, user, context, resource link, role).
 LTI_LAUNCH_TOKEN_TTL = envint("LTI_LAUNCH_TOKEN_TTL", 2 * 3600)
+# The page renews its token while open, up to this long after the launch (then: relaunch).
+LTI_LAUNCH_SESSION_MAX = envint("LTI_LAUNCH_SESSION_MAX", 12 * 3600)
 LTI_NONCE_TTL = envint("LTI_NONCE_TTL", 10 * 60)
 LTI_JWKS_CACHE_TTL = envint("LTI_JWKS_CACHE_TTL", 10 * 60)
 
@@ -271,6 +274,8 @@ FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS") or [
 VIDEO_MAX_UPLOAD_BYTES = envint("VIDEO_MAX_UPLOAD_BYTES", 5 * 1024**3)
 VIDEO_UPLOAD_TICKET_TTL = envint("VIDEO_UPLOAD_TICKET_TTL", 24 * 3600)
 VIDEO_PLAYBACK_TTL = envint("VIDEO_PLAYBACK_TTL", 3600)
+# An upload with no bytes arriving for this long is ended (tenant: limits.abandoned_upload_minutes).
+VIDEO_ABANDONED_UPLOAD_MINUTES = envint("VIDEO_ABANDONED_UPLOAD_MINUTES", 30)
 # Per user and assignment; a tenant may override each (Tenant.limits).
 VIDEO_RATE_LIMITS = {
     "upload_per_hour": envint("VIDEO_UPLOADS_PER_HOUR", 10),

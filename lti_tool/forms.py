@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lti_tool.models import VideoAssignment
+from lti_tool.models.courses import VIDEO_SOURCES
 from lti_tool.selectors.rubrics import Rubric, course_rubric_titles, course_rubrics, rubric_max
 from lti_tool.services.assignments import AssignmentSettings
 
@@ -99,6 +100,18 @@ class AssignmentForm(forms.Form):
             "what this tool shows. Kept points above a lower maximum become the maximum."
         ),
     )
+    allowed_sources = forms.MultipleChoiceField(
+        label=_("Students may"),
+        choices=[
+            ("upload", _("Upload a video file")),
+            ("camera", _("Record with their camera")),
+            ("screen", _("Record their screen")),
+        ],
+        initial=list(VIDEO_SOURCES),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # none ticked: all three (a form posted without the field too)
+        help_text=_("None ticked: all three."),
+    )
 
     def __init__(
         self,
@@ -146,6 +159,7 @@ class AssignmentForm(forms.Form):
                 "hold_grades": assignment.hold_grades,
                 "max_points_change": "rescale",
                 "rubric_text": rubric_as_text(assignment.rubric),
+                "allowed_sources": assignment.allowed_sources or list(VIDEO_SOURCES),
             },
         )
 
@@ -194,6 +208,8 @@ class AssignmentForm(forms.Form):
             allow_resubmission=data["allow_resubmission"],
             hold_grades=data["hold_grades"],
             rubric=data.get("rubric", []),
+            allowed_sources=[s for s in VIDEO_SOURCES if s in data["allowed_sources"]]
+            or list(VIDEO_SOURCES),
         )
 
     @property

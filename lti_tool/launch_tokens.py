@@ -2,11 +2,16 @@
 
 Third-party cookies are blocked in iframes by Safari and increasingly by Chrome, so the
 launch page carries a short-lived token signed by us, sent as `Authorization: Bearer`.
+
+While the page is open it renews its token (sliding: each renewal lives LTI_LAUNCH_TOKEN_TTL),
+but never past LTI_LAUNCH_SESSION_MAX from the launch itself: then the student reopens the
+assignment from the course (a new launch, with the LMS's say on who they are).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 from django.conf import settings
@@ -18,6 +23,10 @@ _SALT = "lti_tool.launch_token"
 
 class InvalidLaunchToken(Exception):
     pass
+
+
+class LaunchSessionOver(InvalidLaunchToken):
+    """The token is genuine but its launch is older than LTI_LAUNCH_SESSION_MAX."""
 
 
 @dataclass(frozen=True)
@@ -32,17 +41,34 @@ class LaunchClaims:
     language: str = ""
     return_url: str = ""
     document_target: str = ""
+    launched_at: int = 0  # Unix time of the LTI launch: renewals keep it
+
+    @property
+    def session_ends_at(self) -> int:
+        return self.launched_at + settings.LTI_LAUNCH_SESSION_MAX
 
 
 def launch_token_issue(claims: LaunchClaims) -> str:
+    if not claims.launched_at:
+        claims = replace(claims, launched_at=int(time.time()))
     return signing.dumps(asdict(claims), salt=_SALT, compress=True)
+
+
+def launch_token_renew(claims: LaunchClaims) -> str:
+    """A fresh token for the same launch (the caller read `claims` from a valid token)."""
+    if claims.launched_at and time.time() >= claims.session_ends_at:
+        raise LaunchSessionOver("session over")
+    return launch_token_issue(claims)
 
 
 def launch_token_read(token: str) -> LaunchClaims:
     try:
         data = signing.loads(token, salt=_SALT, max_age=settings.LTI_LAUNCH_TOKEN_TTL)
-        return LaunchClaims(**data)
+        claims = LaunchClaims(**data)
     except signing.SignatureExpired as exc:
         raise InvalidLaunchToken("expired") from exc
     except (signing.BadSignature, TypeError) as exc:
         raise InvalidLaunchToken("invalid") from exc
+    if claims.launched_at and time.time() >= claims.session_ends_at:
+        raise LaunchSessionOver("session over")
+    return claims

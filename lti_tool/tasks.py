@@ -29,6 +29,11 @@ from lti_tool.services.submissions import (
     submission_verify_later,
     submissions_verification_due,
 )
+from lti_tool.services.upload_endings import (
+    failed_upload_mark_purged,
+    failed_uploads_to_purge,
+    uploads_end_abandoned,
+)
 from storage_backends.errors import ProviderError
 from storage_backends.retry import backoff_seconds
 
@@ -119,6 +124,31 @@ def resume_purges() -> int:
     for submission_id in due:
         purge_video.delay(submission_id)
     return len(due)
+
+
+@shared_task
+def end_abandoned_uploads() -> dict[str, int]:
+    """Run by beat: end uploads no bytes reached for the tenant's time (their purge is
+    enqueued), and remove the bytes of failed uploads (their rows stay, with the reason)."""
+    ended = uploads_end_abandoned()
+    purged = 0
+    for submission_id in failed_uploads_to_purge():
+        submission = Submission.objects.get(pk=submission_id)
+        try:
+            backend = backend_for_submission(submission)
+            backend.delete_video(
+                backend.deletable_id(
+                    video_id=submission.video_id,
+                    upload_ref=submission.upload_ref,
+                    upload_details=submission.upload_details,
+                )
+            )
+        except ProviderError as exc:  # the next run tries again
+            _record_provider_error(submission, "purge_failed_upload", exc)
+            continue
+        failed_upload_mark_purged(submission_id=submission_id)
+        purged += 1
+    return {"ended": ended, "purged_failed": purged}
 
 
 # Scores for the LMS gradebook (AGS). A row stays pending through transient failures and

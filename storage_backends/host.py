@@ -23,6 +23,10 @@ class StorageHost(Protocol):
         """The backend that issued an upload ref or video id (the submission's storage
         configuration); None when no submission has it."""
 
+    def upload_is_open(self, ref: str) -> bool:
+        """May bytes still arrive for this upload? False once it was cancelled, replaced,
+        abandoned or finished: the endpoints then refuse the ticket (4xx)."""
+
     def forward_tus_creation(self, *, token: str, upload_length: int, upload_metadata: str) -> str:
         """Check the signed forwarding ticket, create the upload at the provider, record
         the provider's id; return the one-time Location. Raises ProviderError

@@ -176,6 +176,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/session/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renew Session */
+        post: operations["renew_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/submissions": {
         parameters: {
             query?: never;
@@ -204,6 +221,47 @@ export interface paths {
         get: operations["get_submission"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/submissions/{submission_id}/alive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Alive
+         * @description While bytes go straight to storage, the page says so about once a minute: the sweep
+         *     of abandoned uploads counts from the last sign of life.
+         */
+        post: operations["upload_alive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/submissions/{submission_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Upload
+         * @description The student cancelled: the ticket is refused from now on, the bytes are removed.
+         */
+        post: operations["cancel_upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -440,6 +498,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AliveOut */
+        AliveOut: {
+            /** Open */
+            open: boolean;
+        };
         /** CompleteIn */
         CompleteIn: {
             /** Parts */
@@ -587,9 +650,24 @@ export interface components {
             /** Submission Id */
             submission_id: number | null;
         };
+        /** MyGradeOut */
+        MyGradeOut: {
+            /** Comment */
+            comment: string;
+            /**
+             * Graded At
+             * Format: date-time
+             */
+            graded_at: string;
+            /** Max Points */
+            max_points: number;
+            /** Score */
+            score: number;
+        };
         /** MySubmissionOut */
         MySubmissionOut: {
             current: components["schemas"]["SubmissionOut"] | null;
+            grade?: components["schemas"]["MyGradeOut"] | null;
             in_progress: components["schemas"]["SubmissionOut"] | null;
         };
         /** NeighbourOut */
@@ -749,6 +827,18 @@ export interface components {
             /** Released */
             released: number;
         };
+        /** RenewedOut */
+        RenewedOut: {
+            /** Expires In */
+            expires_in: number;
+            /**
+             * Session Ends At
+             * Format: date-time
+             */
+            session_ends_at: string;
+            /** Token */
+            token: string;
+        };
         /** RosterCountsOut */
         RosterCountsOut: {
             /** Enrolled */
@@ -845,6 +935,8 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Uploaded At */
+            uploaded_at: string | null;
             /** Waiting For Storage */
             waiting_for_storage: boolean;
         };
@@ -1530,6 +1622,35 @@ export interface operations {
             };
         };
     };
+    renew_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenewedOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     list_submissions: {
         parameters: {
             query?: never;
@@ -1707,6 +1828,77 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    upload_alive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AliveOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    cancel_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OkOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,10 +23,12 @@ export type Roster = Schemas['RosterOut']
 export type RosterLearner = Schemas['RosterLearnerOut']
 export type RosterStatus = RosterLearner['status']
 
-export const SESSION_EXPIRED_MESSAGE = gettext(
-  'Your session has expired. Please reopen the assignment from your course.',
-)
-const NETWORK_MESSAGE = gettext('Could not reach the server. Check your connection and try again.')
+export const SESSION_EXPIRED_MESSAGE = () =>
+  gettext('Your session has expired. Please reopen the assignment from your course.')
+const NETWORK_MESSAGE = () => gettext('Could not reach the server. Check your connection and try again.')
+// Renew when this share of the token's life has passed; retry a failed renewal this often.
+const RENEW_AT = 1 / 3
+const RENEW_RETRY_MS = 30_000
 
 export class ApiError extends Error {
   override readonly name = 'ApiError'
@@ -47,11 +49,42 @@ export class ApiError extends Error {
   }
 }
 
+export type Renewed = Schemas['RenewedOut']
+
 export class ApiClient {
+  /** Called once when the token can no longer be renewed (the session's hard maximum, or
+   * it expired while the computer slept): the page keeps its state and says how to reopen. */
+  onSessionEnded: (message: string) => void = () => undefined
+  private renewTimer: number | undefined
+
+  /** `tokenTtl` (seconds): when given, the token is renewed while the page is open. */
   constructor(
     private readonly base: string,
-    private readonly token: string,
-  ) {}
+    private token: string,
+    tokenTtl?: number,
+  ) {
+    if (tokenTtl && typeof window !== 'undefined') this.scheduleRenewal(tokenTtl * 1000 * RENEW_AT)
+  }
+
+  /** A fresh launch token (sliding), up to the session's hard maximum from the launch. */
+  async renewSession(): Promise<Renewed> {
+    const renewed = await this.request<Renewed>('POST', '/session/renew')
+    this.token = renewed.token
+    return renewed
+  }
+
+  private scheduleRenewal(afterMs: number): void {
+    window.clearTimeout(this.renewTimer)
+    this.renewTimer = window.setTimeout(() => {
+      this.renewSession().then(
+        (renewed) => this.scheduleRenewal(renewed.expires_in * 1000 * RENEW_AT),
+        (error: unknown) => {
+          if (error instanceof ApiError && error.status === 401) this.onSessionEnded(error.message)
+          else this.scheduleRenewal(RENEW_RETRY_MS) // offline, or the server restarting
+        },
+      )
+    }, afterMs)
+  }
 
   mySubmission(): Promise<MySubmission> {
     return this.request('GET', '/my-submission')
@@ -73,6 +106,17 @@ export class ApiClient {
   /** A presigned URL for the browser's own ListParts or CompleteMultipartUpload request. */
   signMultipartRequest(submissionId: number, operation: MultipartOperation): Promise<SignedUrl> {
     return this.request('POST', `/submissions/${submissionId}/multipart/sign`, { operation })
+  }
+
+  /** Cancel: the server ends this unfinished upload (its ticket is refused from now on and
+   * the bytes already sent are removed, on every storage). */
+  cancelUpload(submissionId: number): Promise<Ok> {
+    return this.request('POST', `/submissions/${submissionId}/cancel`)
+  }
+
+  /** Bytes are still on their way to storage (the server's sweep spares the upload). */
+  uploadAlive(submissionId: number): Promise<Schemas['AliveOut']> {
+    return this.request('POST', `/submissions/${submissionId}/alive`)
   }
 
   /** Ends an unfinished multipart upload (S3 then drops its parts). */
@@ -114,7 +158,7 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       })
     } catch {
-      throw new ApiError(NETWORK_MESSAGE, 0, 'network_error')
+      throw new ApiError(NETWORK_MESSAGE(), 0, 'network_error')
     }
     if (!response.ok) throw await errorFrom(response)
     if (response.status === 204) return undefined as T // DELETE: no body
@@ -124,7 +168,7 @@ export class ApiClient {
 
 async function errorFrom(response: Response): Promise<ApiError> {
   if (response.status === 401) {
-    return new ApiError(SESSION_EXPIRED_MESSAGE, 401, 'session_expired')
+    return new ApiError(SESSION_EXPIRED_MESSAGE(), 401, 'session_expired')
   }
   const fallback = interpolate(gettext('Something went wrong (HTTP %(status)s). Please try again.'), {
     status: response.status,

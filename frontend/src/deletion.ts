@@ -27,12 +27,14 @@ export class DeletionApi extends ApiClient {
 interface Options {
   apiBase: string
   token: string
+  /** Seconds the launch token lives: the client renews it while the page is open. */
+  tokenTtl?: number
   table: HTMLTableElement
   onDeleted: () => void
 }
 
-export function initTeacherDeletion({ apiBase, token, table, onDeleted }: Options): void {
-  const api = new DeletionApi(apiBase, token)
+export function initTeacherDeletion({ apiBase, token, tokenTtl, table, onDeleted }: Options): void {
+  const api = new DeletionApi(apiBase, token, tokenTtl)
   const dialog = new DeleteDialog(api, onDeleted)
   let pending = false
   const decorate = async (): Promise<void> => {
@@ -152,14 +154,16 @@ class DeleteDialog {
 interface StudentOptions {
   apiBase: string
   token: string
+  /** Seconds the launch token lives: the client renews it while the page is open. */
+  tokenTtl?: number
   status: HTMLElement // the page's #status panel: its data-state says when to look again
   onWithdrawn: () => void
 }
 
 /** A "Withdraw my video" button under the student's status while a video is handed in;
  * the server refuses it once the due date has passed (and says so). */
-export function initStudentWithdraw({ apiBase, token, status, onWithdrawn }: StudentOptions): void {
-  const api = new DeletionApi(apiBase, token)
+export function initStudentWithdraw({ apiBase, token, tokenTtl, status, onWithdrawn }: StudentOptions): void {
+  const api = new DeletionApi(apiBase, token, tokenTtl)
   const label = gettext('Withdraw my video')
   const button = h('button', { type: 'button', id: 'withdraw', hidden: true }, label)
   status.after(button)

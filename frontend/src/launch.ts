@@ -9,6 +9,10 @@ export interface AssignmentInfo {
   allowedExtensions: string[]
   maxPoints: number
   dueAt: string | null
+  /** The assignment's maximum video length; null: none. */
+  maxDurationSeconds: number | null
+  /** How students may make their video. */
+  allowedSources: ('upload' | 'camera' | 'screen')[]
   /** Optional rubric: criteria, each with levels (best first). */
   rubric?: RubricCriterion[]
 }
@@ -21,8 +25,11 @@ export interface RubricCriterion {
 export interface LaunchData {
   token: string
   apiBase: string
+  /** Seconds the launch token lives unless renewed. */
+  tokenTtl: number
   role: 'student' | 'teacher'
-  user: { name: string }
+  /** `key`: an opaque name for this person in this tenant (keeps browser-kept uploads apart). */
+  user: { name: string; key: string }
   assignment: AssignmentInfo
   /** A Submission Review launch: the submission to open (null: the student has none). */
   reviewSubmissionId: number | null

@@ -3,12 +3,15 @@
 import type { Submission } from './api'
 import { h } from './dom'
 import { formatBytes, formatDate, formatDuration } from './format'
-import { gettext } from './i18n'
+import { gettext, interpolate } from './i18n'
 
 /** "Ready", or "Failed: <reason>" when the server gave one. */
 export function stateText(submission: Submission): string {
   if (submission.state === 'failed' && submission.error_message) {
-    return `${submission.state_label}: ${submission.error_message}`
+    return interpolate(gettext('%(state)s: %(reason)s'), {
+      state: submission.state_label,
+      reason: submission.error_message,
+    })
   }
   return submission.state_label
 }
@@ -20,8 +23,11 @@ export function submissionDetails(submission: Submission, status = stateText(sub
     [gettext('File'), submission.filename || '—'],
     [gettext('Size'), formatBytes(submission.size_bytes)],
     [gettext('Length'), formatDuration(submission.duration_seconds)],
-    [gettext('Submitted'), formatDate(submission.created_at)],
   ]
+  // "Submitted" only once the server confirmed the upload (not while sending, not failed).
+  if (submission.uploaded_at && submission.state !== 'failed') {
+    rows.push([gettext('Submitted'), formatDate(submission.uploaded_at)])
+  }
   return h(
     'dl',
     { class: 'submission-details' },

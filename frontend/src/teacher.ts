@@ -19,7 +19,7 @@ import { TeacherApi } from './teacher-api'
 
 initFrameResize()
 const launch = readLaunchData()
-const api = new TeacherApi(launch.apiBase, launch.token)
+const api = new TeacherApi(launch.apiBase, launch.token, launch.tokenTtl)
 const status = byId('queue-status')
 const comments = new CommentsPanel(api)
 const queue = new QueueView(api, (item) => void openSubmission(item.submission_id))

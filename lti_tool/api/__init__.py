@@ -107,3 +107,4 @@ api.add_router("/", "lti_tool.api.grades.router")  # grades and their sync to th
 api.add_router("/", "lti_tool.api.deletion.router")  # delete, withdraw, retention expiry
 api.add_router("/", "lti_tool.api.queue.router")  # the grading queue and "Release grades"
 api.add_router("/", "lti_tool.api.feedback.router")  # time-stamped comments, released feedback
+api.add_router("/", "lti_tool.api.session.router")  # POST /session/renew (launch token)

@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from lti_tool.api.common import SubmissionState, error_responses, launch_claims
 from lti_tool.models import Submission
 from lti_tool.selectors.submissions import (
+    student_grade,
     student_submissions,
     submission_for_viewer,
     submissions_for_grader,
@@ -41,6 +42,7 @@ class SubmissionOut(Schema):
     duration_seconds: float | None
     created_at: datetime
     updated_at: datetime
+    uploaded_at: datetime | None  # when the upload was confirmed: "Submitted"
     error_message: str
     # The storage provider is unavailable: the upload is kept and checked again later.
     waiting_for_storage: bool
@@ -60,9 +62,17 @@ class SubmissionOut(Schema):
         )
 
 
+class MyGradeOut(Schema):
+    score: float
+    max_points: float
+    comment: str
+    graded_at: datetime
+
+
 class MySubmissionOut(Schema):
     current: SubmissionOut | None
     in_progress: SubmissionOut | None
+    grade: MyGradeOut | None = None  # the page polls this: a grade appears without reloading
 
 
 class UploadIn(Schema):
@@ -96,9 +106,21 @@ _ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429, 503)
 
 
 @router.get("/my-submission", response={200: MySubmissionOut, **_ERRORS})
-def my_submission(request: HttpRequest) -> dict[str, Submission | None]:
-    current, in_progress = student_submissions(launch_claims(request))
-    return {"current": current, "in_progress": in_progress}
+def my_submission(request: HttpRequest) -> dict[str, Any]:
+    claims = launch_claims(request)
+    current, in_progress = student_submissions(claims)
+    grade = student_grade(claims) if claims.role == "student" else None
+    return {
+        "current": current,
+        "in_progress": in_progress,
+        "grade": grade
+        and {
+            "score": grade.score,
+            "max_points": grade.assignment.max_points,
+            "comment": grade.comment,
+            "graded_at": grade.graded_at,
+        },
+    }
 
 
 @router.post("/uploads", response={201: UploadOut, **_ERRORS})

@@ -11,7 +11,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from lti_tool.api.common import launch_claims
+from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.services.upload_endings import submission_cancel_upload, submission_upload_alive
 from lti_tool.services.uploads import (
     multipart_abort,
     multipart_complete,
@@ -82,3 +83,25 @@ def complete(request: HttpRequest, submission_id: int, payload: CompleteIn) -> d
 def abort(request: HttpRequest, submission_id: int) -> dict[str, bool]:
     multipart_abort(claims=launch_claims(request), submission_id=submission_id)
     return {"ok": True}
+
+
+@router.post(
+    "/submissions/{submission_id}/cancel",
+    response={200: OkOut, **error_responses(401, 404)},
+)
+def cancel_upload(request: HttpRequest, submission_id: int) -> dict[str, bool]:
+    """The student cancelled: the ticket is refused from now on, the bytes are removed."""
+    submission_cancel_upload(claims=launch_claims(request), submission_id=submission_id)
+    return {"ok": True}
+
+
+class AliveOut(Schema):
+    open: bool  # False: the upload was ended (cancelled, replaced, abandoned, finished)
+
+
+@router.post("/submissions/{submission_id}/alive", response={200: AliveOut, **error_responses(401)})
+def upload_alive(request: HttpRequest, submission_id: int) -> dict[str, bool]:
+    """While bytes go straight to storage, the page says so about once a minute: the sweep
+    of abandoned uploads counts from the last sign of life."""
+    alive = submission_upload_alive(claims=launch_claims(request), submission_id=submission_id)
+    return {"open": alive}

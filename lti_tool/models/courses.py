@@ -61,6 +61,13 @@ class Course(models.Model):
         return self.title or self.context_id
 
 
+VIDEO_SOURCES = ("upload", "camera", "screen")
+
+
+def all_video_sources() -> list[str]:
+    return list(VIDEO_SOURCES)
+
+
 class VideoAssignment(models.Model):
     """What an LTI resource link points at: one video to submit per student."""
 
@@ -76,6 +83,8 @@ class VideoAssignment(models.Model):
     )
     max_duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     allow_resubmission = models.BooleanField(default=True)
+    # How students may make their video: a file ("upload"), the camera, the screen.
+    allowed_sources = models.JSONField(default=all_video_sources, blank=True)
     # LTI AGS: where this link's gradebook column lives, as the launches told us.
     lineitems_url = models.URLField(max_length=500, blank=True)
     lineitem_url = models.URLField(max_length=500, blank=True)

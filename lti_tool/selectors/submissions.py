@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from lti_tool.errors import NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
-from lti_tool.models import Submission, VideoAssignment
+from lti_tool.models import Grade, Submission, VideoAssignment
 
 _NOT_YOURS = _lazy("This submission does not exist or is not yours to see.")
 
@@ -108,3 +108,18 @@ def student_submissions(claims: LaunchClaims) -> tuple[Submission | None, Submis
         .first()
     )
     return current, in_progress
+
+
+def student_grade(claims: LaunchClaims) -> Grade | None:
+    """The grade the teacher gave this student for the launched assignment, once released
+    (a held grade waits for the teacher's "Release grades")."""
+    return (
+        Grade.objects.select_related("assignment")
+        .filter(
+            assignment_id=claims.assignment_id,
+            student_id=claims.user_id,
+            assignment__course__tenant_id=claims.tenant_id,
+            held=False,
+        )
+        .first()
+    )

@@ -23,6 +23,7 @@ from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti import ags
 from lti_tool.lti.advantage import SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY
 from lti_tool.models import Course, VideoAssignment
+from lti_tool.models.courses import all_video_sources
 from lti_tool.services.grades import grades_rescale
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -35,6 +36,7 @@ _SETTINGS = (
     "max_size_bytes",
     "max_duration_seconds",
     "allow_resubmission",
+    "allowed_sources",
     "due_at",
     "max_points",
     "hold_grades",
@@ -55,6 +57,7 @@ class AssignmentSettings:
     allow_resubmission: bool
     hold_grades: bool = False
     rubric: list[dict[str, Any]] = field(default_factory=list)
+    allowed_sources: list[str] = field(default_factory=all_video_sources)
 
     def as_fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -11,6 +11,7 @@ from django.db.models import Q
 from lti_tool.errors import AppError
 from lti_tool.models import StorageConfig, Submission
 from lti_tool.services.storage import backend_for_config
+from lti_tool.services.upload_endings import upload_is_open
 from lti_tool.services.uploads import tus_forward_creation
 from storage_backends.base import StorageBackend
 from storage_backends.errors import ProviderError
@@ -30,6 +31,9 @@ class AppStorageHost:
             return None
         config = StorageConfig.objects.filter(pk=storage_id).first() if storage_id else None
         return backend_for_config(config)
+
+    def upload_is_open(self, ref: str) -> bool:
+        return upload_is_open(ref)
 
     def forward_tus_creation(self, *, token: str, upload_length: int, upload_metadata: str) -> str:
         try:

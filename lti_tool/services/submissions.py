@@ -29,6 +29,8 @@ from lti_tool.selectors.submissions import (
 from lti_tool.services.events import event_record
 from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.storage import backend_for_submission, backend_for_tenant
+from lti_tool.services.upload_endings import upload_revoke
+from lti_tool.services.upload_resume import ticket_remember, upload_resumable
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
 from storage_backends.base import (
     Playback,
@@ -74,6 +76,15 @@ def submission_start_upload(
         )
     except UploadRejected as exc:
         raise AppError(exc.code, exc.message) from exc
+    resumed = upload_resumable(
+        assignment_id=assignment.pk,
+        student_id=claims.user_id,
+        filename=safe_name,
+        size=size,
+        mime=mime,
+    )
+    if resumed is not None:
+        return resumed
     with transaction.atomic():
         _abandon_unfinished(claims, assignment)
         submission = Submission.objects.create(
@@ -104,6 +115,7 @@ def submission_start_upload(
     with transaction.atomic():
         submission.upload_ref = ticket.upload_ref
         ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
+        ticket_remember(submission, ticket)
         submission.save(update_fields=["upload_ref", "upload_details", "updated_at"])
     return submission, ticket
 
@@ -311,15 +323,8 @@ def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> No
         is_current=False,
         state=State.PENDING_UPLOAD,
     )
-    ids = list(unfinished.select_for_update().values_list("pk", flat=True))
-    if not ids:
-        return
-    now = timezone.now()
-    Submission.objects.filter(pk__in=ids).update(
-        state=State.DELETED, deleted_at=now, updated_at=now
-    )
-    for submission_id in ids:
-        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission_id)
+    for old in unfinished:
+        upload_revoke(old, reason="replaced", user_id=claims.user_id)
 
 
 def _upload_context(submission: Submission, assignment: VideoAssignment) -> UploadContext:

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from lti_tool.languages import LaunchPresentation, frontend_catalog
 from lti_tool.launch_tokens import LaunchClaims, launch_token_issue
 from lti_tool.models import Grade, LtiUser
+from lti_tool.models.courses import VIDEO_SOURCES
 from lti_tool.selectors.grades import ReviewTarget
 from lti_tool.selectors.submissions import assignment_for_launch
 from lti_tool.services.launches import LaunchResult
@@ -51,8 +52,9 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
     launch_data = {
         "token": launch_token_issue(result.claims),
         "apiBase": "/api",
+        "tokenTtl": settings.LTI_LAUNCH_TOKEN_TTL,  # seconds; the page renews well before
         "role": result.role,
-        "user": {"name": result.user.name},
+        "user": {"name": result.user.name, "key": f"u{result.user.pk}"},
         "assignment": {
             "id": assignment.pk,
             "title": assignment.title,
@@ -63,6 +65,8 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
             "maxPoints": float(assignment.max_points),
             "dueAt": assignment.due_at.isoformat() if assignment.due_at else None,
             "rubric": assignment.rubric,
+            "maxDurationSeconds": assignment.max_duration_seconds,
+            "allowedSources": assignment.allowed_sources or list(VIDEO_SOURCES),
         },
         "reviewSubmissionId": review.submission_id if review else None,
         "reviewStudentName": review.student_name if review else None,

@@ -107,8 +107,9 @@ class TusServer:
         return TusResponse(204, {"Upload-Offset": str(new_offset), **self._expires(grant)})
 
     def terminate(self, ref: str, ticket: str | None) -> TusResponse:
+        """Idempotent: an upload already ended (Cancel also asks our API, whose purge may
+        come first) is answered like a fresh termination, not with an error for the client."""
         self._grant(ticket, ref)
-        self._info(ref)
         self.files.remove_upload(ref)
         return TusResponse(204)
 

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from storage_backends.errors import ProviderError
 from storage_backends.host import get_host
 from storage_backends.local.backend import UPLOAD_REF_PARAM, LocalBackend
-from storage_backends.local.tickets import TICKET_HEADER
+from storage_backends.local.tickets import TICKET_HEADER, InvalidTicket, LocalSigner
 from storage_backends.local.tus import TUS_VERSION, TusResponse
 from storage_backends.ranged import ranged_file
 from storage_backends.registry import get_backend
@@ -32,6 +33,11 @@ def _local(ref: str | None) -> LocalBackend:
     return backend
 
 
+REVOKED_MESSAGE = _(
+    "This upload was cancelled or replaced by a newer one. Choose your video again to send it."
+)
+
+
 @csrf_exempt
 @require_http_methods(["OPTIONS", "POST"])
 def tus_collection(request: HttpRequest) -> HttpResponse:
@@ -40,8 +46,18 @@ def tus_collection(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _respond(tus.options())
     return _handle(
-        request, lambda: _created(request, *tus.create(request.headers, _ticket(request), ref))
+        request,
+        lambda: _created(request, *tus.create(request.headers, _ticket(request), ref)),
+        open_ref=ref or _granted_ref(tus.signer, _ticket(request)),
     )
+
+
+def _granted_ref(signer: LocalSigner, ticket: str | None) -> str | None:
+    """The upload a creation request's ticket names (None: a bad ticket, refused later)."""
+    try:
+        return signer.read_ticket(ticket).ref
+    except InvalidTicket:
+        return None
 
 
 @csrf_exempt
@@ -59,7 +75,8 @@ def tus_upload(request: HttpRequest, ref: str) -> HttpResponse:
     }
     if method not in handlers:
         return HttpResponse(status=405)
-    return _handle(request, handlers[method])
+    # Ending an upload (DELETE) is always allowed; sending or resuming needs it open.
+    return _handle(request, handlers[method], open_ref=ref if method in ("HEAD", "PATCH") else None)
 
 
 def play(request: HttpRequest, video_id: str) -> HttpResponseBase:
@@ -88,11 +105,18 @@ def _created(request: HttpRequest, ref: str, response: TusResponse) -> TusRespon
     return response
 
 
-def _handle(request: HttpRequest, action: Callable[[], TusResponse]) -> HttpResponse:
+def _handle(
+    request: HttpRequest, action: Callable[[], TusResponse], *, open_ref: str | None = None
+) -> HttpResponse:
+    """`open_ref`: the upload must still be open (not cancelled, replaced or abandoned)."""
     if request.method != "OPTIONS" and request.headers.get("Tus-Resumable") != TUS_VERSION:
         response = HttpResponse("Unsupported tus version.", status=412)
         response["Tus-Version"] = TUS_VERSION
         return response
+    if open_ref is not None and not get_host().upload_is_open(open_ref):
+        if _local(open_ref).video_exists(open_ref):
+            return _respond(TusResponse(409, body="This upload is already complete."))
+        return _respond(TusResponse(410, body=str(REVOKED_MESSAGE)))
     try:
         return _respond(action())
     except ProviderError as exc:  # a refused request (permanent, with its status)

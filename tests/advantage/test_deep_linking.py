@@ -5,6 +5,7 @@ which verifies it with the tool's JWKS and places the link; launches of that lin
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -286,3 +287,17 @@ def test_an_unknown_assignment_key_opens_a_new_assignment(
     page = moodle.launch(lms_session, "s1", custom={"assignment": str(uuid.uuid4())})
 
     assert launch_data(page)["assignment"]["title"] == "Video link-1"
+
+
+def test_the_form_chooses_how_students_may_make_their_video(
+    moodle: LmsPlatform, lms_session: Any, live_server: Any
+) -> None:
+    form = open_form(moodle, lms_session)
+    for source in ("upload", "camera", "screen"):  # all offered, all ticked at first
+        assert re.search(rf'name="allowed_sources" value="{source}"[^>]*checked', form.text)
+
+    create_link(moodle, lms_session, live_server, allowed_sources=["camera", "screen"])  # type: ignore[arg-type]
+
+    assert VideoAssignment.objects.get().allowed_sources == ["camera", "screen"]
+    student = moodle.launch(lms_session, "s1", resource_link_id=moodle.created_links[0])
+    assert launch_data(student)["assignment"]["allowedSources"] == ["camera", "screen"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,15 @@ import pytest
 from lti_tool.models import Submission, Tenant, VideoAssignment
 from tests.fixtures.live_api import LiveApi
 
+_TAKES = itertools.count(1)
+
 
 def _ask_for_ticket(api: LiveApi, video: Path):  # type: ignore[no-untyped-def]
     return api.post(
         "/api/uploads",
         {
-            "filename": video.name,
+            # A new name each time: the same file again resumes its unfinished upload.
+            "filename": f"take-{next(_TAKES)}-{video.name}",
             "size": video.stat().st_size,
             "mime_type": "video/mp4",
         },

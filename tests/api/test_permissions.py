@@ -54,7 +54,7 @@ def test_a_student_cannot_see_or_play_a_classmates_submission(
         assert_hidden(classmate_api.get(path), "Student One", "talk.mp4")
 
     mine = classmate_api.get("/api/my-submission").json()
-    assert mine == {"current": None, "in_progress": None}
+    assert mine == {"current": None, "in_progress": None, "grade": None}
 
 
 def test_a_student_cannot_confirm_a_classmates_upload(

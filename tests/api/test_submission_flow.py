@@ -22,7 +22,11 @@ def test_upload_confirm_and_the_submission_is_ready(
     assert started["ticket"]["protocol"] == "local-tus"
     assert set(started["ticket"]["headers"]) == {"X-Upload-Ticket"}
     # Until it is confirmed, an upload is not shown: another upload would supersede it.
-    assert student_api.get("/api/my-submission").json() == {"current": None, "in_progress": None}
+    assert student_api.get("/api/my-submission").json() == {
+        "current": None,
+        "in_progress": None,
+        "grade": None,
+    }
 
     tus_uploader(student_api.base_url, started["ticket"], sample_video).upload()
     confirmed = student_api.confirm(submission_id)
@@ -94,15 +98,18 @@ def test_submitting_again_replaces_the_video_once_the_new_one_is_ready(
 
 
 def test_starting_over_abandons_an_upload_that_never_finished(
-    student_api: LiveApi, sample_video: Path
+    student_api: LiveApi, sample_video: Path, tmp_path: Path
 ) -> None:
     abandoned = student_api.start_upload(sample_video)
     uploader = tus_uploader(
         student_api.base_url, abandoned["ticket"], sample_video, chunk_size=4096
     )
     uploader.upload(stop_at=4096)
+    # Another file (the same one again resumes the unfinished upload instead).
+    other = tmp_path / "second-take.mp4"
+    other.write_bytes(sample_video.read_bytes())
 
-    fresh = student_api.submit(sample_video)
+    fresh = student_api.submit(other)
 
     assert fresh["state"] == "ready"
     assert Submission.objects.get(pk=abandoned["submission"]["id"]).state == "deleted"
@@ -248,3 +255,22 @@ def test_the_openapi_schema_is_served_and_lists_the_endpoints(live_server: Any) 
         ("GET", "/api/submissions/{submission_id}/playback"),
     } <= operations
     assert "bearer" in str(schema["components"]["securitySchemes"]).lower()
+
+
+def test_the_students_own_grade_is_in_my_submission_once_given(
+    student_api: LiveApi, teacher_api: LiveApi, sample_video: Path
+) -> None:
+    submitted = student_api.submit(sample_video)
+    assert student_api.get("/api/my-submission").json()["grade"] is None
+
+    saved = teacher_api.post(
+        f"/api/submissions/{submitted['id']}/grade",
+        {"score": "8.5", "comment": "Clear, well paced."},
+    )
+    assert saved.status_code == 200, saved.text
+
+    grade = student_api.get("/api/my-submission").json()["grade"]
+    assert grade["score"] == 8.5
+    assert grade["comment"] == "Clear, well paced."
+    assert grade["max_points"] == 100
+    assert teacher_api.get("/api/my-submission").json()["grade"] is None  # only one's own

@@ -90,7 +90,7 @@ def test_video_goes_to_stream_over_tus_and_plays_in_its_iframe(
     with requests_received(live_server) as received:
         tool.locator("#uploader input[type=file]").first.set_input_files(video)
         tool.locator(".uppy-StatusBar-actionBtn--upload").click()
-        expect(tool.locator("#progress-text")).to_have_text("100%", timeout=READY_TIMEOUT_MS)
+        expect(tool.locator(".uppy-StatusBar.is-complete")).to_be_attached(timeout=READY_TIMEOUT_MS)
         # Uploaded and confirmed; Stream is still processing it.
         expect(tool.locator("#status[data-state=processing]")).to_be_visible(
             timeout=READY_TIMEOUT_MS

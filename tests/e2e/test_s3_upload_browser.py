@@ -65,7 +65,7 @@ def s3_tenant(page: Any, base_url: str, s3_server: MotoServer, s3_bucket: str) -
 def upload(tool: Any, video: Path) -> None:
     tool.locator("#uploader input[type=file]").first.set_input_files(video)
     tool.locator(".uppy-StatusBar-actionBtn--upload").click()
-    expect(tool.locator("#progress-text")).to_have_text("100%", timeout=READY_TIMEOUT_MS)
+    expect(tool.locator(".uppy-StatusBar.is-complete")).to_be_attached(timeout=READY_TIMEOUT_MS)
     expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
     expect(tool.locator("#status")).to_contain_text(video.name)
     expect(tool.locator("#error")).to_be_hidden()
@@ -155,8 +155,9 @@ def test_multipart_upload_pauses_resumes_and_retries(
     large_video: Path,
     browser_problems: BrowserProblems,
 ) -> None:
-    """Pause while part 2 is on its way, resume; part 2 then fails until the student presses
-    Retry: the same upload (one ticket, one multipart upload) completes."""
+    """Pause while part 2 is on its way, resume; part 2 then fails while the network is down:
+    the page says so and keeps retrying with growing pauses; once the network is back the
+    same upload (one ticket, one multipart upload) completes by itself."""
     second_part = re.compile(r"[?&]partNumber=2&")
     browser_problems.expected += ["partNumber=2", "Network error during S3 request"]
     held: list[Any] = []
@@ -168,25 +169,29 @@ def test_multipart_upload_pauses_resumes_and_retries(
         tool.locator("#uploader input[type=file]").first.set_input_files(large_video)
         tool.locator(".uppy-StatusBar-actionBtn--upload").click()
         wait_for(page, lambda: bool(held), "part 2 was never sent")
-        expect(tool.locator("#progress-text")).not_to_have_text("100%")
+        expect(tool.locator(".uppy-StatusBar.is-uploading")).to_be_attached()
         toggle.click()
         expect(toggle).to_have_attribute("title", "Resume")
 
         page.unroute(second_part)
         page.route(second_part, lambda route: route.abort())  # the network fails for part 2
         toggle.click()
-        expect(tool.locator("#error")).to_contain_text("The upload stopped before it finished")
+        expect(tool.locator("#connection-note")).to_contain_text(
+            "The connection dropped", timeout=15_000
+        )
         expect(tool.locator("#status")).to_have_attribute("data-state", "pending_upload")
 
         page.unroute(second_part)  # the network is back
-        tool.locator(".uppy-StatusBar-actionBtn--retry").click()
-        expect(tool.locator("#progress-text")).to_have_text("100%", timeout=READY_TIMEOUT_MS)
+        expect(tool.locator(".uppy-StatusBar.is-complete")).to_be_attached(
+            timeout=READY_TIMEOUT_MS + 30_000
+        )
         expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
         expect(tool.locator("#error")).to_be_hidden()
+        expect(tool.locator("#connection-note")).to_be_hidden()
 
-    # One ticket; each of the three starts asked S3 which parts it holds, then one completion.
+    # One ticket and one multipart upload; each start asked S3 which parts it holds.
     assert len(received.to("POST", "/api/uploads")) == 1
-    assert len(received.to("POST", "/multipart/sign")) == 4
+    assert len(received.to("POST", "/multipart/sign")) >= 3
     assert received.body_bytes < 64 * 1024, received.largest
     assert Submission.objects.filter(student__sub=ADA.sub).count() == 1
     submission = ada_submission()
@@ -208,7 +213,10 @@ def test_a_cancelled_multipart_upload_is_aborted_in_s3(
     tool = launch_as(page, "ada")
     tool.locator("#uploader input[type=file]").first.set_input_files(large_video)
     tool.locator(".uppy-StatusBar-actionBtn--upload").click()
-    expect(tool.locator("#error")).to_contain_text("The upload stopped before it finished")
+    # The network keeps failing: the page says so and keeps trying by itself.
+    expect(tool.locator("#connection-note")).to_contain_text(
+        "The connection dropped", timeout=15_000
+    )
     s3 = s3_server.client("s3")
     assert len(s3.list_multipart_uploads(Bucket=s3_tenant)["Uploads"]) == 1
 

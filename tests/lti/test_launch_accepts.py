@@ -78,7 +78,7 @@ def test_learner_opens_the_submit_page(launcher: LaunchDriver) -> None:
     response = launcher.launch(roles=(f"{MEMBERSHIP}#Learner",))
     assert response.status_code == 200
     assert page_template(response) == "lti_tool/student.html"
-    assert "Upload a video" in response.content.decode()
+    assert "Record or upload a video" in response.content.decode()
 
 
 def test_instructor_elsewhere_is_a_learner_here(launcher: LaunchDriver) -> None:

@@ -27,5 +27,9 @@ def test_student_page_shows_the_due_date_and_hides_empty_instructions(
     launcher.launch()  # creates the assignment for the link
     VideoAssignment.objects.update(due_at=datetime(2026, 12, 1, 17, 0, tzinfo=UTC), instructions="")
     page = launcher.launch().content.decode()
-    assert "Due Tuesday 1 December 2026, 17:00 UTC" in page
+    # UTC without JavaScript; the page's script rewrites it in the student's own zone.
+    assert (
+        '<time datetime="2026-12-01T17:00:00+00:00">Tuesday 1 December 2026, 17:00 UTC</time>'
+        in page
+    )
     assert "instructions-heading" not in page

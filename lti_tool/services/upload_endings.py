@@ -1,0 +1,137 @@
+"""How an unfinished upload ends without becoming a video: the student cancels it, a newer
+upload replaces it, or nobody touched it for a while (the periodic sweep). Each way revokes
+its ticket at once (the upload endpoints ask `upload_is_open`, and the multipart and tus
+forwarding steps only serve pending uploads) and has a worker remove the partial bytes
+(local partial file, S3 AbortMultipartUpload, Stream's pending video: `delete_video`).
+
+Failed uploads keep their row (the student reads why), but their bytes are purged too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lti_tool import jobs
+from lti_tool.errors import NotFound
+from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.models import Submission, Tenant, VideoEvent
+from lti_tool.services.events import event_record
+
+State = Submission.State
+# A pending upload's row is touched (updated_at) at most this often by the bytes arriving.
+_TOUCH_EVERY = timedelta(minutes=1)
+PURGED_FLAG = "bytes_purged"  # in upload_details: a failed upload's bytes are gone
+
+
+def upload_revoke(submission: Submission, *, reason: str, user_id: int | None) -> None:
+    """End a pending upload (the caller holds its row lock): from this commit its ticket is
+    refused, and a worker removes whatever bytes arrived."""
+    submission.state, submission.deleted_at = State.DELETED, timezone.now()
+    submission.save(update_fields=["state", "deleted_at", "updated_at"])
+    event_record(
+        kind=VideoEvent.Kind.DELETION,
+        submission=submission,
+        user_id=user_id,
+        details={"reason": reason, "stage": "upload"},
+    )
+    jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission.pk)
+
+
+def submission_cancel_upload(*, claims: LaunchClaims, submission_id: int) -> None:
+    """The student pressed Cancel: the upload ends now. Cancelling twice is fine."""
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .filter(pk=submission_id, student_id=claims.user_id, assignment_id=claims.assignment_id)
+            .first()
+        )
+        if submission is None:
+            raise NotFound(_("This submission does not exist or is not yours to see."))
+        if submission.state == State.PENDING_UPLOAD:
+            upload_revoke(submission, reason="cancelled", user_id=claims.user_id)
+
+
+def submission_upload_alive(*, claims: LaunchClaims, submission_id: int) -> bool:
+    """The page reports that bytes are still going to storage (which we may not see: S3 and
+    Stream receive them directly). False when the upload has ended meanwhile."""
+    now = timezone.now()
+    pending = Submission.objects.filter(
+        pk=submission_id,
+        student_id=claims.user_id,
+        assignment_id=claims.assignment_id,
+        state=State.PENDING_UPLOAD,
+    )
+    touched = pending.filter(updated_at__lt=now - _TOUCH_EVERY).update(updated_at=now)
+    return touched > 0 or pending.exists()
+
+
+def upload_is_open(ref: str) -> bool:
+    """May bytes still arrive for this upload ref? No once its submission left "pending"
+    (cancelled, replaced, abandoned, finished). A ref no submission names is left to the
+    signed ticket alone (the storage library's own tests upload without submissions).
+    Also notes that the upload is alive, so the sweep does not end a slow upload."""
+    now = timezone.now()
+    rows = Submission.objects.filter(upload_ref=ref)
+    pending = rows.filter(state=State.PENDING_UPLOAD)
+    if pending.filter(updated_at__lt=now - _TOUCH_EVERY).update(updated_at=now):
+        return True
+    return pending.exists() or not rows.exists()
+
+
+def abandoned_after(tenant: Tenant) -> timedelta:
+    """The tenant's `limits["abandoned_upload_minutes"]`, else the site's setting."""
+    minutes = (tenant.limits or {}).get(
+        "abandoned_upload_minutes", settings.VIDEO_ABANDONED_UPLOAD_MINUTES
+    )
+    return timedelta(minutes=int(minutes))
+
+
+def uploads_end_abandoned(*, now: datetime | None = None) -> int:
+    """End pending uploads nobody touched for longer than their tenant allows."""
+    now = now or timezone.now()
+    ended = 0
+    shortest = timedelta(minutes=1)
+    stale = Submission.objects.filter(
+        state=State.PENDING_UPLOAD, updated_at__lt=now - shortest
+    ).select_related("assignment__course__tenant")
+    for candidate in stale.iterator(chunk_size=200):
+        if candidate.updated_at >= now - abandoned_after(candidate.assignment.course.tenant):
+            continue
+        with transaction.atomic():
+            submission = (
+                Submission.objects.select_for_update()
+                .filter(pk=candidate.pk, state=State.PENDING_UPLOAD, updated_at__lt=now)
+                .first()
+            )
+            if submission is not None and submission.updated_at == candidate.updated_at:
+                upload_revoke(submission, reason="abandoned", user_id=None)
+                ended += 1
+    return ended
+
+
+def failed_uploads_to_purge(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Failed submissions whose bytes are still in storage (a grace minute after failing)."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=1)
+    return list(
+        Submission.objects.filter(state=State.FAILED, updated_at__lt=cutoff)
+        .exclude(upload_details__has_key=PURGED_FLAG)
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def failed_upload_mark_purged(*, submission_id: int) -> None:
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        submission.upload_details = {**submission.upload_details, PURGED_FLAG: True}
+        submission.save(update_fields=["upload_details"])
+        event_record(
+            kind=VideoEvent.Kind.DELETION,
+            submission=submission,
+            user_id=None,
+            details={"reason": "failed_upload_purged"},
+        )

@@ -1,0 +1,56 @@
+"""Resuming an upload after a reload, a closed tab or a crash: when the student sends the
+same file again, the server hands back the unfinished upload of this submission (same
+upload ref, S3 UploadId or Stream video) instead of starting a new one, so the browser
+asks storage how far it got (tus HEAD offset, S3 ListParts) and sends only the rest."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lti_tool.models import Submission
+from storage_backends.base import UploadTicket
+
+_TICKET_KEY = "ticket"
+# A ticket handed back must leave the browser time to finish.
+_MIN_TICKET_LEFT = timedelta(minutes=10)
+
+
+def ticket_remember(submission: Submission, ticket: UploadTicket) -> None:
+    """Keep the ticket with the upload (not shown in the API), to hand it back later."""
+    data: dict[str, Any] = asdict(ticket)
+    data["expires_at"] = ticket.expires_at.isoformat()
+    submission.upload_details = {**submission.upload_details, _TICKET_KEY: data}
+
+
+def upload_resumable(
+    *, assignment_id: int, student_id: int, filename: str, size: int, mime: str
+) -> tuple[Submission, UploadTicket] | None:
+    """The student's unfinished upload of this very file, with its ticket, if still valid."""
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .filter(
+                assignment_id=assignment_id,
+                student_id=student_id,
+                state=Submission.State.PENDING_UPLOAD,
+                filename=filename,
+                size_bytes=size,
+                mime_type=mime,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        stored = submission.upload_details.get(_TICKET_KEY) if submission else None
+        if submission is None or not isinstance(stored, dict):
+            return None
+        expires_at = datetime.fromisoformat(stored["expires_at"])
+        ticket = UploadTicket(**{**stored, "expires_at": expires_at})
+        if ticket.expires_at - timezone.now() < _MIN_TICKET_LEFT:
+            return None
+        submission.save(update_fields=["updated_at"])  # alive again: the sweep spares it
+    return submission, ticket
