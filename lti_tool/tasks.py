@@ -30,7 +30,6 @@ from lti_tool.services.submissions import (
     submissions_verification_due,
 )
 from lti_tool.services.upload_endings import (
-    failed_upload_mark_purged,
     failed_uploads_to_purge,
     uploads_end_abandoned,
 )
@@ -133,21 +132,12 @@ def end_abandoned_uploads() -> dict[str, int]:
     ended = uploads_end_abandoned()
     purged = 0
     for submission_id in failed_uploads_to_purge():
-        submission = Submission.objects.get(pk=submission_id)
         try:
-            backend = backend_for_submission(submission)
-            backend.delete_video(
-                backend.deletable_id(
-                    video_id=submission.video_id,
-                    upload_ref=submission.upload_ref,
-                    upload_details=submission.upload_details,
-                )
-            )
+            if submission_purge(submission_id=submission_id) == "purged":
+                purged += 1
         except ProviderError as exc:  # the next run tries again
+            submission = Submission.objects.get(pk=submission_id)
             _record_provider_error(submission, "purge_failed_upload", exc)
-            continue
-        failed_upload_mark_purged(submission_id=submission_id)
-        purged += 1
     return {"ended": ended, "purged_failed": purged}
 
 

@@ -140,11 +140,12 @@ PurgeOutcome = Literal["purged", "already", "skipped"]
 
 
 def submission_purge(*, submission_id: int) -> PurgeOutcome:
-    """Remove a deleted submission's bytes from its storage (S3 object and its CloudFront
-    copy, Stream video, local file). Raises `ProviderError` when storage fails: the task
-    retries. No transaction is open during the provider call."""
+    """Remove the bytes of a deleted submission, or of a failed upload (its row keeps the
+    reason), from its storage (S3 object and its CloudFront copy, Stream video, local
+    file). Raises `ProviderError` when storage fails: the caller retries. No transaction is
+    open during the provider call."""
     submission = Submission.objects.select_related("storage").filter(pk=submission_id).first()
-    if submission is None or submission.state != State.DELETED:
+    if submission is None or submission.state not in (State.DELETED, State.FAILED):
         return "skipped"
     if submission.purged_at is not None:
         return "already"

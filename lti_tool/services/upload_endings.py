@@ -25,7 +25,6 @@ from lti_tool.services.events import event_record
 State = Submission.State
 # A pending upload's row is touched (updated_at) at most this often by the bytes arriving.
 _TOUCH_EVERY = timedelta(minutes=1)
-PURGED_FLAG = "bytes_purged"  # in upload_details: a failed upload's bytes are gone
 
 
 def upload_revoke(submission: Submission, *, reason: str, user_id: int | None) -> None:
@@ -115,23 +114,11 @@ def uploads_end_abandoned(*, now: datetime | None = None) -> int:
 
 
 def failed_uploads_to_purge(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Failed submissions whose bytes are still in storage (a grace minute after failing)."""
+    """Failed submissions whose bytes are still in storage (a grace minute after failing);
+    `services.deletion.submission_purge` removes them and records it."""
     cutoff = (now or timezone.now()) - timedelta(minutes=1)
     return list(
-        Submission.objects.filter(state=State.FAILED, updated_at__lt=cutoff)
-        .exclude(upload_details__has_key=PURGED_FLAG)
+        Submission.objects.filter(state=State.FAILED, updated_at__lt=cutoff, purged_at__isnull=True)
+        .order_by("updated_at")
         .values_list("pk", flat=True)[:limit]
     )
-
-
-def failed_upload_mark_purged(*, submission_id: int) -> None:
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission_id)
-        submission.upload_details = {**submission.upload_details, PURGED_FLAG: True}
-        submission.save(update_fields=["upload_details"])
-        event_record(
-            kind=VideoEvent.Kind.DELETION,
-            submission=submission,
-            user_id=None,
-            details={"reason": "failed_upload_purged"},
-        )
