@@ -323,7 +323,8 @@ def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> No
         is_current=False,
         state=State.PENDING_UPLOAD,
     )
-    for old in unfinished:
+    for old in unfinished.select_for_update():
+        old.assignment = assignment  # loaded with its course: no query per event row
         upload_revoke(old, reason="replaced", user_id=claims.user_id)
 
 

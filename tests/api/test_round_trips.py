@@ -100,14 +100,26 @@ def test_playback_link(client: Client, student: dict[str, Any]) -> None:
     assert "videoevent" in sql[1]
 
 
+RESUME_QUERIES = 4
+REPLACE_QUERIES = 9
+
+
 def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
     auth = {"HTTP_AUTHORIZATION": f"Bearer {student['token']}"}
     first = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
     assert first.status_code == 201
     with statements() as sql:
-        again = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
-    assert again.status_code == 201
-    # assignment (with tenant and storage); the unfinished upload locked and ended; the new
-    # row and its event; its ticket reference; the student's name for the answer
-    assert len(sql) == 7, summary(sql)
+        same = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
+    assert same.status_code == 201
+    # The same file again resumes its unfinished upload: the assignment (with tenant and
+    # storage), the unfinished upload, its ticket reference, the student's name.
+    assert same.json()["submission"]["id"] == first.json()["submission"]["id"]
+    assert len(sql) == RESUME_QUERIES, summary(sql)
+    other = {**TICKET, "filename": "another-take.mp4"}
+    with statements() as sql:
+        replaced = client.post("/api/uploads", other, content_type="application/json", **auth)
+    assert replaced.status_code == 201
+    # Another file replaces it: the unfinished upload locked and ended (with its event); the
+    # new row and its event; its ticket reference; the student's name for the answer.
+    assert len(sql) == REPLACE_QUERIES, summary(sql)
     assert Submission.objects.filter(state="deleted").count() == 1

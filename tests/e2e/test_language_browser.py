@@ -58,7 +58,7 @@ def test_french_launch_renders_the_student_page_and_api_errors_in_french(
     expect(tool.locator("html")).to_have_attribute("dir", "ltr")
     expect(tool.locator(".lti-user")).to_have_text("Connecté en tant que Ada Student")
     expect(tool.locator("#submission-heading")).to_have_text("Votre rendu")
-    expect(tool.locator("#upload-heading")).to_have_text("Envoyer une vidéo")
+    expect(tool.locator("#upload-heading")).to_have_text("Enregistrer ou envoyer une vidéo")
     # The front end's own sentence (djangojs catalog) and Uppy's French pack.
     expect(tool.locator("#status")).to_contain_text("Vous n’avez pas encore rendu de vidéo.")
     expect(tool.locator("#uploader")).to_contain_text("Déposez les fichiers ici ou")
