@@ -23,22 +23,23 @@ _LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
 class AssignmentForm(forms.Form):
-    title = forms.CharField(max_length=255)
+    title = forms.CharField(label=_("Title"), max_length=255)
     instructions = forms.CharField(
+        label=_("Instructions"),
         required=False,
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Shown to students above the upload area.",
+        help_text=_("Shown to students above the upload area."),
     )
     max_points = forms.DecimalField(
-        label="Maximum points",
+        label=_("Maximum points"),
         min_value=Decimal("0.01"),
         max_digits=8,
         decimal_places=2,
         initial=Decimal(100),
     )
     due_at = forms.DateTimeField(
-        label="Due",
+        label=_("Due"),
         required=False,
         input_formats=[_LOCAL_INPUT, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_LOCAL_INPUT),
@@ -46,20 +47,20 @@ class AssignmentForm(forms.Form):
     # Filled in by the page's script with the browser's time zone; empty means UTC.
     timezone = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     max_size_mb = forms.IntegerField(
-        label="Maximum file size (MB)",
+        label=_("Maximum file size (MB)"),
         required=False,
         min_value=1,
-        help_text="Empty: the site's limit.",
+        help_text=_("Empty: the site's limit."),
     )
     max_duration_minutes = forms.IntegerField(
-        label="Maximum length (minutes)",
+        label=_("Maximum length (minutes)"),
         required=False,
         min_value=1,
         max_value=24 * 60,
-        help_text="Empty: no limit.",
+        help_text=_("Empty: no limit."),
     )
     allow_resubmission = forms.BooleanField(
-        label="Students may replace their video", required=False, initial=True
+        label=_("Students may replace their video"), required=False, initial=True
     )
     hold_grades = forms.BooleanField(
         label=_("Hold grades until I release them"),

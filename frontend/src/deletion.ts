@@ -1,6 +1,5 @@
-// Deleting a submission from the teacher's list, and when retention will delete each video.
-// Self-contained: it adds its own column to every row that has data-submission-id, so the
-// teacher page only calls initTeacherDeletion() once.
+// Deleting the open submission from the grading workspace (with a reason, confirmed), and
+// when retention will delete its video; a student's "Withdraw my video".
 
 import { ApiClient, type Submission } from './api'
 import type { components } from './api-schema'
@@ -29,64 +28,37 @@ interface Options {
   token: string
   /** Seconds the launch token lives: the client renews it while the page is open. */
   tokenTtl?: number
-  table: HTMLTableElement
+  /** Where the open submission's "Delete…" button and expiry note go. */
+  container: HTMLElement
   onDeleted: () => void
 }
 
-export function initTeacherDeletion({ apiBase, token, tokenTtl, table, onDeleted }: Options): void {
-  const api = new DeletionApi(apiBase, token, tokenTtl)
-  const dialog = new DeleteDialog(api, onDeleted)
-  let pending = false
-  const decorate = async (): Promise<void> => {
-    pending = false
-    const rows = [...table.querySelectorAll<HTMLTableRowElement>('tbody tr[data-submission-id]')]
-    const fresh = rows.filter((row) => row.dataset.deletion === undefined)
-    if (fresh.length === 0) return
-    for (const row of fresh) row.dataset.deletion = '' // claimed before the await below
-    addHeader(table)
-    let expiries = new Map<number, string | null>()
+/** The workspace calls show() for each submission it opens. */
+export class TeacherDeletion {
+  private readonly api: DeletionApi
+  private readonly dialog: DeleteDialog
+
+  constructor(private readonly options: Options) {
+    this.api = new DeletionApi(options.apiBase, options.token, options.tokenTtl)
+    this.dialog = new DeleteDialog(this.api, options.onDeleted)
+  }
+
+  async show(submissionId: number, name: string): Promise<void> {
+    const button = h('button', { type: 'button', class: 'delete secondary' }, gettext('Delete…'))
+    button.setAttribute('aria-label', interpolate(gettext('Delete the video by %(name)s'), { name }))
+    button.addEventListener('click', () => this.dialog.open(submissionId, name))
+    this.options.container.replaceChildren(button)
+    let expires: string | null | undefined
     try {
-      expiries = new Map((await api.retention()).map((e) => [e.submission_id, e.expires_at]))
+      expires = (await this.api.retention()).find((e) => e.submission_id === submissionId)?.expires_at
     } catch {
-      // The expiry is a hint; the list works without it.
+      return // the expiry is a hint; deleting works without it
     }
-    for (const row of fresh) row.append(cell(row, expiries, dialog))
-  }
-  new MutationObserver(() => {
-    if (!pending) {
-      pending = true
-      queueMicrotask(() => void decorate())
+    if (expires && button.isConnected) {
+      const text = interpolate(gettext('Kept until %(date)s'), { date: formatDate(expires) })
+      button.after(h('small', { class: 'expiry' }, ' ', text))
     }
-  }).observe(table, { childList: true, subtree: true })
-  void decorate()
-}
-
-function addHeader(table: HTMLTableElement): void {
-  const header = table.tHead?.rows[0]
-  if (header && !header.querySelector('th.deletion')) {
-    header.append(h('th', { scope: 'col', class: 'deletion' }, gettext('Delete')))
   }
-}
-
-function cell(
-  row: HTMLTableRowElement,
-  expiries: Map<number, string | null>,
-  dialog: DeleteDialog,
-): HTMLTableCellElement {
-  const id = Number(row.dataset.submissionId)
-  const name = row.querySelector('th')?.textContent ?? ''
-  const button = h('button', { type: 'button', class: 'delete' }, gettext('Delete'))
-  button.setAttribute('aria-label', interpolate(gettext('Delete the video by %(name)s'), { name }))
-  button.addEventListener('click', () => dialog.open(id, name))
-  const expires = expiries.get(id)
-  const note = expires
-    ? h(
-        'small',
-        { class: 'expiry' },
-        interpolate(gettext('Kept until %(date)s'), { date: formatDate(expires) }),
-      )
-    : null
-  return h('td', { class: 'deletion' }, button, note)
 }
 
 class DeleteDialog {

@@ -6,7 +6,7 @@ import './teacher.css'
 
 import { clearPlayer, showPlayback } from './player'
 import { CommentsPanel } from './comments'
-import { initTeacherDeletion } from './deletion'
+import { TeacherDeletion } from './deletion'
 import { byId, clearError, messageOf, showError } from './dom'
 import { initFrameResize } from './frame'
 import { GradingPanel } from './grading'
@@ -23,6 +23,15 @@ const api = new TeacherApi(launch.apiBase, launch.token, launch.tokenTtl)
 const status = byId('queue-status')
 const comments = new CommentsPanel(api)
 const queue = new QueueView(api, (item) => void openSubmission(item.submission_id))
+const deletion = new TeacherDeletion({
+  ...launch,
+  container: byId('deletion-action'),
+  onDeleted: () => {
+    byId('player-section').hidden = true
+    delete byId('workspace').dataset.open
+    void queue.load({ quiet: true })
+  },
+})
 const grading = new GradingPanel(
   api,
   launch.assignment.id,
@@ -46,6 +55,7 @@ async function openSubmission(id: number): Promise<void> {
     byId('player-section').hidden = false
     byId('workspace').dataset.open = 'true'
     queue.markOpen(id)
+    void deletion.show(id, name)
     const container = byId('player-container')
     const playable = submission.state === 'ready'
     byId('not-playable').hidden = playable
@@ -120,8 +130,3 @@ void queue.load().then(() => {
   if (launch.reviewSubmissionId != null) void openSubmission(launch.reviewSubmissionId)
 })
 initRoster(api)
-initTeacherDeletion({
-  ...launch,
-  table: byId<HTMLTableElement>('submissions'),
-  onDeleted: () => void queue.load({ quiet: true }),
-})

@@ -31,8 +31,10 @@ def test_a_teacher_deletes_a_video_with_a_reason(
     tool = launch_as(page, "dana")
     row = tool.locator("#submissions tr[data-submission-id]").first
     expect(row.locator("th")).to_have_text(ADA.name)
-    expect(row.locator(".expiry")).to_contain_text("Kept until")  # 90 days, the default
-    row.locator("button.delete").click()
+    row.locator("button.play").click()  # opens Ada's submission in the workspace
+    action = tool.locator("#deletion-action")
+    expect(action.locator(".expiry")).to_contain_text("Kept until")  # 90 days, the default
+    action.locator("button.delete").click()
     dialog = tool.locator("dialog[open]")
     expect(dialog).to_contain_text(f"Delete the video by {ADA.name}?")
     dialog.locator("button[type=submit]").click()  # no reason yet: the browser asks for one
