@@ -80,7 +80,7 @@ def submission_to_play(claims: LaunchClaims, submission_id: int) -> Submission:
     playable = _visible(claims, submissions).filter(pk=submission_id)
     if claims.role != "teacher":
         # Earlier versions are the teacher's to play: a student plays their current video.
-        playable = playable.filter(is_current=True)
+        playable = playable.exclude(is_current=False, state=Submission.State.READY)
     found = list(playable[:1])
     if not found:
         raise NotFound(_NOT_YOURS)
