@@ -15,6 +15,7 @@ export type QueueItem = Schemas['QueueItemOut']
 export type QueueFilter = Queue['filter']
 export type QueueCounts = Schemas['QueueCountsOut']
 export type TimedComment = Schemas['TimedCommentOut']
+export type Version = Schemas['VersionOut']
 
 export class TeacherApi extends ApiClient {
   queue(filter: QueueFilter, page: number): Promise<Queue> {
@@ -26,6 +27,11 @@ export class TeacherApi extends ApiClient {
     const query = `after=${after}&direction=${direction}&filter=${filter}`
     const found: Schemas['NeighbourOut'] = await this.request('GET', `/queue/neighbour?${query}`)
     return found.submission_id ?? null
+  }
+
+  /** The student's current video and the earlier ones it replaced, newest first. */
+  versions(submissionId: number): Promise<Version[]> {
+    return this.request('GET', `/submissions/${submissionId}/versions`)
   }
 
   grade(submissionId: number): Promise<GradeState> {

@@ -15,7 +15,8 @@ import { readLaunchData } from './launch'
 import { QueueView, RELEASED_EVENT } from './queue'
 import { SELECT_SUBMISSION_EVENT, initRoster } from './roster'
 import { initShortcuts } from './shortcuts'
-import { TeacherApi } from './teacher-api'
+import { TeacherApi, type Version } from './teacher-api'
+import { VersionsPicker, versionLabel } from './versions'
 
 initFrameResize()
 const launch = readLaunchData()
@@ -43,6 +44,19 @@ const grading = new GradingPanel(
 )
 
 let opening = 0
+let openName = ''
+
+/** Plays the chosen version; the grade panel stays on the current submission. */
+async function playVersion(version: Version): Promise<void> {
+  const title = version.is_current
+    ? interpolate(gettext('Video by %(name)s'), { name: openName })
+    : interpolate(gettext('Video by %(name)s: %(version)s'), { name: openName, version: versionLabel(version) })
+  showPlayback(byId('player-container'), await api.playback(version.id), title)
+  const current = grading.current
+  if (current) void comments.open(current.id, version.is_current)
+}
+
+const versions = new VersionsPicker((id) => api.versions(id), playVersion)
 
 async function openSubmission(id: number): Promise<void> {
   const ticket = ++opening
@@ -50,6 +64,7 @@ async function openSubmission(id: number): Promise<void> {
     const submission = await api.submission(id)
     if (ticket !== opening) return
     const name = submission.student.name
+    openName = name
     const heading = byId('player-heading')
     heading.textContent = name
     byId('player-section').hidden = false
@@ -70,6 +85,7 @@ async function openSubmission(id: number): Promise<void> {
     clearError()
     void comments.open(id, playable)
     void grading.open({ id, name })
+    void versions.open(id)
     heading.focus() // tabindex="-1": keyboard and screen-reader users land on the submission
   } catch (error) {
     showError(messageOf(error))

@@ -16,6 +16,7 @@ from lti_tool.selectors.submissions import (
     student_grade,
     student_submissions,
     submission_for_viewer,
+    submission_versions,
     submissions_for_grader,
 )
 from lti_tool.services.submissions import (
@@ -60,6 +61,17 @@ class SubmissionOut(Schema):
             Submission.State.UPLOADED,
             Submission.State.PROCESSING,
         )
+
+
+class VersionOut(Schema):
+    """One of a student's videos for the assignment: the current one or an earlier one."""
+
+    id: int
+    created_at: datetime
+    filename: str
+    duration_seconds: float | None
+    state: SubmissionState
+    is_current: bool
 
 
 class MyGradeOut(Schema):
@@ -147,6 +159,13 @@ def list_submissions(request: HttpRequest) -> list[Submission]:
 @router.get("/submissions/{submission_id}", response={200: SubmissionOut, **_ERRORS})
 def get_submission(request: HttpRequest, submission_id: int) -> Submission:
     return submission_for_viewer(launch_claims(request), submission_id)
+
+
+@router.get("/submissions/{submission_id}/versions", response={200: list[VersionOut], **_ERRORS})
+def versions(request: HttpRequest, submission_id: int) -> list[Submission]:
+    """Teachers: the student's current video and the earlier ones it replaced, newest
+    first (each can be played through its playback link)."""
+    return submission_versions(launch_claims(request), submission_id)
 
 
 @router.get("/submissions/{submission_id}/playback", response={200: PlaybackOut, **_ERRORS})

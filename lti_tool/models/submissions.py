@@ -104,6 +104,7 @@ class VideoEvent(models.Model):
         READY = "ready", "Ready to play"
         PLAYBACK = "playback", "Playback"
         DELETION = "deletion", "Deletion"
+        REPLACED = "replaced", "Replaced (kept as an earlier version)"
         PURGED = "purged", "Removed from storage"
         STORAGE_MISSING = "storage_missing", "Missing from storage"
         PROVIDER_ERROR = "provider_error", "Provider error"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -10,6 +10,11 @@ from lti_tool.errors import NotFound, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Grade, Submission, VideoAssignment
 
+_NOT_IN_PROGRESS = (
+    Submission.State.DELETED,
+    Submission.State.PENDING_UPLOAD,
+    Submission.State.READY,
+)
 _NOT_YOURS = _lazy("This submission does not exist or is not yours to see.")
 
 
@@ -72,7 +77,11 @@ def submission_to_play(claims: LaunchClaims, submission_id: int) -> Submission:
     submissions = Submission.objects.select_related("storage", "assignment__course__tenant").only(
         *_PLAYBACK_FIELDS
     )
-    found = list(_visible(claims, submissions).filter(pk=submission_id)[:1])
+    playable = _visible(claims, submissions).filter(pk=submission_id)
+    if claims.role != "teacher":
+        # Earlier versions are the teacher's to play: a student plays their current video.
+        playable = playable.exclude(is_current=False, state=Submission.State.READY)
+    found = list(playable[:1])
     if not found:
         raise NotFound(_NOT_YOURS)
     return found[0]
@@ -96,14 +105,34 @@ def submissions_for_grader(claims: LaunchClaims) -> QuerySet[Submission]:
     )
 
 
+def submission_versions(claims: LaunchClaims, submission_id: int) -> list[Submission]:
+    """The student's videos for the launched assignment, newest first: the current one and
+    the earlier versions it replaced (kept ready), for the teacher's player."""
+    if claims.role != "teacher":
+        raise PermissionDenied(_("Only teachers can see a student's earlier videos."))
+    one = (
+        _visible(claims, Submission.objects.all())
+        .filter(pk=submission_id, assignment_id=claims.assignment_id)
+        .values_list("student_id", flat=True)
+        .first()
+    )
+    if one is None:
+        raise NotFound(_NOT_YOURS)
+    versions = Submission.objects.filter(assignment_id=claims.assignment_id, student_id=one).filter(
+        Q(is_current=True) | Q(state=Submission.State.READY)
+    )
+    return list(versions.order_by("-created_at", "-pk"))
+
+
 def student_submissions(claims: LaunchClaims) -> tuple[Submission | None, Submission | None]:
     """(current, in progress): the one the teacher sees, and a replacement on its way."""
     own = visible_submissions(claims).filter(student_id=claims.user_id)
     current = own.filter(is_current=True).first()
     in_progress = (
-        # An upload that never finished is not shown: the next upload supersedes it.
+        # An upload that never finished is not shown: the next upload supersedes it. A
+        # ready one that is not current is an earlier version: the teacher's, not shown.
         own.filter(is_current=False)
-        .exclude(state__in=[Submission.State.DELETED, Submission.State.PENDING_UPLOAD])
+        .exclude(state__in=_NOT_IN_PROGRESS)
         .order_by("-created_at")
         .first()
     )

@@ -49,9 +49,9 @@ class Deleter:
 def submission_delete(
     *, submission_id: int, by: Deleter, reason: str, reset_score: bool = True
 ) -> Submission:
-    """Soft delete now, reset the LMS score, log it; the bytes go on commit. Deleting a
-    deleted submission changes nothing. `reset_score=False` keeps the grade (retention:
-    the video expires, the grade stays)."""
+    """Soft delete now (with the earlier versions it replaced), reset the LMS score, log
+    it; the bytes go on commit. Deleting a deleted submission changes nothing.
+    `reset_score=False` keeps the grade (retention: the video expires, the grade stays)."""
     with transaction.atomic():
         submission = (
             Submission.objects.select_for_update()
@@ -60,26 +60,48 @@ def submission_delete(
         )
         if submission.state == State.DELETED:
             return submission
-        known_to_lms = submission.is_current and submission.uploaded_at is not None
-        submission.state, submission.deleted_at = State.DELETED, timezone.now()
-        submission.is_current = False
-        submission.deletion_reason = reason[:MAX_REASON]
-        submission.save()
-        details: dict[str, object] = {"reason": submission.deletion_reason, "by": by.kind}
-        if by.name:
-            details["admin"] = by.name
-        if reset_score and known_to_lms:
-            details["grade_removed"] = _grade_remove(submission)
-            details["score_reset"] = score_reset_record(submission=submission) is not None
-        event_record(
-            kind=VideoEvent.Kind.DELETION,
-            submission=submission,
-            user_id=by.user_id,
-            details=details,
-        )
-        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission.pk)
+        _soft_delete(submission, by=by, reason=reason, reset_score=reset_score)
+        # The earlier versions this video replaced go with it, the same way.
+        for earlier in _earlier_versions(submission):
+            _soft_delete(earlier, by=by, reason=reason, reset_score=False)
     logger.info("submission %s deleted by %s", submission.pk, by.kind)
     return submission
+
+
+def _soft_delete(submission: Submission, *, by: Deleter, reason: str, reset_score: bool) -> None:
+    known_to_lms = submission.is_current and submission.uploaded_at is not None
+    submission.state, submission.deleted_at = State.DELETED, timezone.now()
+    submission.is_current = False
+    submission.deletion_reason = reason[:MAX_REASON]
+    submission.save()
+    details: dict[str, object] = {"reason": submission.deletion_reason, "by": by.kind}
+    if by.name:
+        details["admin"] = by.name
+    if reset_score and known_to_lms:
+        details["grade_removed"] = _grade_remove(submission)
+        details["score_reset"] = score_reset_record(submission=submission) is not None
+    event_record(
+        kind=VideoEvent.Kind.DELETION,
+        submission=submission,
+        user_id=by.user_id,
+        details=details,
+    )
+    jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission.pk)
+
+
+def _earlier_versions(submission: Submission) -> list[Submission]:
+    """The ready videos of the same student and assignment that this one replaced."""
+    return list(
+        Submission.objects.select_for_update()
+        .filter(
+            assignment_id=submission.assignment_id,
+            student_id=submission.student_id,
+            is_current=False,
+            state=State.READY,
+            created_at__lt=submission.created_at,
+        )
+        .order_by("pk")
+    )
 
 
 def _grade_remove(submission: Submission) -> str | None:

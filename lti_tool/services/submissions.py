@@ -1,7 +1,8 @@
 """A submission's life: ticket -> direct upload -> confirm -> verified -> ready, or replaced.
 
 A replacement becomes the current submission only once it is ready, so the video the
-teacher can already see is never lost to a failed re-upload.
+teacher can already see is never lost to a failed re-upload; the ready video it replaces
+stays as an earlier version the teacher can play, until a deletion path removes it.
 """
 
 from __future__ import annotations
@@ -199,7 +200,7 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
                 submission, too_long, {"reason": "too_long", "duration": metadata.duration_seconds}
             )
             return
-        replaced = _make_current(submission)
+        to_purge = _make_current(submission)
         submission.state = State.READY
         submission.ready_at = timezone.now()
         submission.size_bytes = metadata.size_bytes or submission.size_bytes
@@ -211,7 +212,7 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
             user_id=None,
             details={"duration": metadata.duration_seconds},
         )
-        for old in replaced:
+        for old in to_purge:
             jobs.enqueue_on_commit(jobs.PURGE_VIDEO, old.pk)
 
 
@@ -292,7 +293,9 @@ def submission_playback(
 
 
 def _make_current(submission: Submission) -> list[Submission]:
-    """Make `submission` the current one; the one it replaces is soft-deleted."""
+    """Make `submission` the current one. A ready video it replaces is kept as an earlier
+    version (the teacher can still play it; it goes with the deletion paths); one that
+    never became ready (failed, or still being checked) is soft-deleted: returned to purge."""
     replaced = list(
         Submission.objects.select_for_update()
         .filter(
@@ -302,17 +305,22 @@ def _make_current(submission: Submission) -> list[Submission]:
         )
         .exclude(pk=submission.pk)
     )
+    purge: list[Submission] = []
     for old in replaced:
-        old.is_current, old.state, old.deleted_at = False, State.DELETED, timezone.now()
+        old.is_current = False
+        kind = Kind.REPLACED
+        if old.state != State.READY:
+            old.state, old.deleted_at, kind = State.DELETED, timezone.now(), Kind.DELETION
+            purge.append(old)
         old.save()
         event_record(
-            kind=Kind.DELETION,
+            kind=kind,
             submission=old,
             user_id=None,
             details={"reason": "replaced", "by": submission.pk},
         )
     submission.is_current = True
-    return replaced
+    return purge
 
 
 def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> None:

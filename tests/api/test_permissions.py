@@ -39,6 +39,11 @@ def paths(submission_id: int) -> dict[str, str]:
     }
 
 
+def teacher_paths(submission_id: int) -> dict[str, str]:
+    """`paths` and the teacher-only ones (a student gets 403 there, whoever's it is)."""
+    return {**paths(submission_id), "versions": f"/api/submissions/{submission_id}/versions"}
+
+
 @pytest.fixture
 def ready_submission(student_api: LiveApi, sample_video: Path) -> dict[str, Any]:
     """Student One's ready video in course-1 / link-1."""
@@ -127,7 +132,7 @@ def test_a_teacher_cannot_see_another_courses_submission(
     other = course_b_student_api.submit(sample_video)
     assert other["state"] == "ready"
 
-    for path in paths(other["id"]).values():
+    for path in teacher_paths(other["id"]).values():
         assert_hidden(teacher_api.get(path), "Bea Other-Course")
     assert teacher_api.get("/api/submissions").json() == []
 
@@ -135,7 +140,7 @@ def test_a_teacher_cannot_see_another_courses_submission(
 def test_a_teacher_of_another_course_cannot_see_this_courses_submission(
     ready_submission: dict[str, Any], course_b_teacher_api: LiveApi
 ) -> None:
-    for path in paths(ready_submission["id"]).values():
+    for path in teacher_paths(ready_submission["id"]).values():
         assert_hidden(course_b_teacher_api.get(path), "Student One")
     assert course_b_teacher_api.get("/api/submissions").json() == []
 
@@ -156,9 +161,9 @@ def test_a_teacher_cannot_see_another_tenants_submission_with_the_same_ids(
     theirs = other_student.submit(sample_video)
     assert theirs["state"] == "ready"
 
-    for path in paths(theirs["id"]).values():
+    for path in teacher_paths(theirs["id"]).values():
         assert_hidden(teacher_api.get(path), "Olga Other")
-    for path in paths(ready_submission["id"]).values():
+    for path in teacher_paths(ready_submission["id"]).values():
         assert_hidden(other_teacher.get(path), "Student One")
     assert [row["id"] for row in teacher_api.get("/api/submissions").json()] == [
         ready_submission["id"]
@@ -200,6 +205,7 @@ ENDPOINTS = [
     ("GET", "/api/submissions"),
     ("GET", "/api/submissions/1"),
     ("GET", "/api/submissions/1/playback"),
+    ("GET", "/api/submissions/1/versions"),
     ("POST", "/api/submissions/1/confirm"),
     ("POST", "/api/uploads"),
 ]

@@ -1,14 +1,18 @@
-"""A student's submission through the API over real HTTP: upload, confirm, ready, replace."""
+"""A student's submission through the API over real HTTP: upload, confirm, ready, replace
+(the replaced video stays as an earlier version)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from django.utils import timezone
 
 from lti_tool.models import Submission, VideoEvent
+from lti_tool.services.retention import retention_sweep
 from storage_backends.local.backend import LocalBackend
 from tests.fixtures.live_api import LiveApi, local_backend, stored_files, tus_uploader
 
@@ -60,7 +64,20 @@ def test_confirming_twice_changes_nothing(student_api: LiveApi, sample_video: Pa
     assert succeeded.count() == 1
 
 
-def test_submitting_again_replaces_the_video_once_the_new_one_is_ready(
+def _submit_twice(
+    student_api: LiveApi, sample_video: Path, tmp_path: Path
+) -> tuple[dict[str, Any], int, Path]:
+    """A first video, then a second take; returns (first, second's id, first's folder)."""
+    first = student_api.submit(sample_video)
+    first_folder = local_backend().files.video_dir(Submission.objects.get(pk=first["id"]).video_id)
+    assert (first_folder / "data").is_file()
+    second_video = tmp_path / "second take.mp4"
+    second_video.write_bytes(sample_video.read_bytes())
+    second = student_api.submit(second_video)
+    return first, second["id"], first_folder
+
+
+def test_submitting_again_keeps_the_first_video_as_an_earlier_version(
     student_api: LiveApi,
     teacher_api: LiveApi,
     sample_video: Path,
@@ -68,7 +85,6 @@ def test_submitting_again_replaces_the_video_once_the_new_one_is_ready(
 ) -> None:
     first = student_api.submit(sample_video)
     first_folder = local_backend().files.video_dir(Submission.objects.get(pk=first["id"]).video_id)
-    assert (first_folder / "data").is_file()
     second_video = tmp_path / "second take.mp4"
     second_video.write_bytes(sample_video.read_bytes())
 
@@ -79,22 +95,71 @@ def test_submitting_again_replaces_the_video_once_the_new_one_is_ready(
     assert [row["id"] for row in teacher_api.get("/api/submissions").json()] == [first["id"]]
 
     assert student_api.confirm(started["submission"]["id"]).status_code == 200
+    second_id = started["submission"]["id"]
 
+    # The student sees only the new one; the grading list shows one row per student.
     mine = student_api.get("/api/my-submission").json()
-    assert mine["current"]["id"] == started["submission"]["id"]
+    assert mine["current"]["id"] == second_id
     assert mine["current"]["filename"] == "second take.mp4"
     assert mine["current"]["state"] == "ready"
     assert mine["in_progress"] is None
-    old = Submission.objects.get(pk=first["id"])
-    assert (old.state, old.is_current) == ("deleted", False)
-    assert old.deleted_at is not None
-    assert not first_folder.exists()
-    assert len(list(stored_files(local_backend().files.root))) == 1
     listed = teacher_api.get("/api/submissions").json()
-    assert [(row["id"], row["student"]["name"]) for row in listed] == [
-        (started["submission"]["id"], "Student One")
+    assert [(row["id"], row["student"]["name"]) for row in listed] == [(second_id, "Student One")]
+    # The first is kept, ready, as an earlier version: its bytes are still stored.
+    old = Submission.objects.get(pk=first["id"])
+    assert (old.state, old.is_current, old.purged_at) == ("ready", False, None)
+    assert (first_folder / "data").is_file()
+    assert len(list(stored_files(local_backend().files.root))) == 2
+    assert old.events.filter(kind="replaced", details__by=second_id).exists()
+    versions = teacher_api.get(f"/api/submissions/{second_id}/versions")
+    assert versions.status_code == 200, versions.text
+    assert [(v["id"], v["filename"], v["state"], v["is_current"]) for v in versions.json()] == [
+        (second_id, "second take.mp4", "ready", True),
+        (first["id"], "talk.mp4", "ready", False),
     ]
-    assert teacher_api.get(f"/api/submissions/{first['id']}/playback").status_code == 409
+    # The teacher plays it; the student cannot, nor list versions.
+    assert teacher_api.get(f"/api/submissions/{first['id']}/playback").status_code == 200
+    assert student_api.get(f"/api/submissions/{first['id']}/playback").status_code == 404
+    assert student_api.get(f"/api/submissions/{second_id}/playback").status_code == 200
+    assert student_api.get(f"/api/submissions/{second_id}/versions").status_code == 403
+
+
+def test_deleting_the_submission_deletes_its_earlier_versions(
+    student_api: LiveApi, teacher_api: LiveApi, sample_video: Path, tmp_path: Path
+) -> None:
+    first, second_id, first_folder = _submit_twice(student_api, sample_video, tmp_path)
+
+    deleted = teacher_api.post(
+        f"/api/submissions/{second_id}/delete", {"reason": "Wrong video", "confirm": True}
+    )
+
+    assert deleted.status_code == 200, deleted.text
+    for pk in (first["id"], second_id):
+        row = Submission.objects.get(pk=pk)
+        assert (row.state, row.is_current) == ("deleted", False)
+        assert row.purged_at is not None
+        assert teacher_api.get(f"/api/submissions/{pk}/playback").status_code == 409
+    assert not first_folder.exists()
+    assert list(stored_files(local_backend().files.root)) == []
+
+
+def test_retention_expires_the_earlier_versions_too(
+    student_api: LiveApi, sample_video: Path, tmp_path: Path
+) -> None:
+    first, second_id, first_folder = _submit_twice(student_api, sample_video, tmp_path)
+    tenant = Submission.objects.get(pk=second_id).assignment.course.tenant
+    tenant.retention_days = 30
+    tenant.save()
+
+    result = retention_sweep(now=timezone.now() + timedelta(days=31))
+
+    assert result.deleted == 2
+    states = Submission.objects.filter(pk__in=[first["id"], second_id]).values_list(
+        "state", flat=True
+    )
+    assert list(states) == ["deleted", "deleted"]
+    assert not first_folder.exists()
+    assert list(stored_files(local_backend().files.root)) == []
 
 
 def test_starting_over_abandons_an_upload_that_never_finished(

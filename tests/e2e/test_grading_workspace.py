@@ -2,7 +2,8 @@
 submissions with the keyboard only, adds time-stamped comments (markers on the progress bar,
 a click seeks), grades are held until release, and the student sees the comments only after
 it. axe-core finds no violations in the workspace's states; at 375 px nothing scrolls
-sideways; the page tells its frame its height (lti.frameResize)."""
+sideways; the page tells its frame its height (lti.frameResize). A student who uploaded
+again has a "Versions" select: the teacher plays the earlier video."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from dev_lms.roster import person_by_key
-from lti_tool.models import Grade, TimedComment, VideoAssignment
+from lti_tool.models import Grade, Submission, TimedComment, VideoAssignment, VideoEvent
 from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms, tool_frame
 from tests.factories import LtiUserFactory, SubmissionFactory
 from tests.fixtures.browser import BrowserProblems
@@ -241,3 +242,36 @@ def test_new_submissions_appear_without_pressing_anything(page: Any, base_url: s
 
     expect(tool.locator("#submissions tr[data-submission-id] th")).to_have_text(["Late Comer"])
     expect(tool.locator("[data-filter=needs_grading] .count")).to_have_text("1")
+
+
+def test_a_teacher_plays_the_earlier_version_of_a_student_who_uploaded_again(
+    page: Any,
+    base_url: str,
+    sample_video: Path,
+    browser_problems: BrowserProblems,
+    tmp_path: Path,
+) -> None:
+    open_dev_lms(page, base_url)
+    _submit_as(page, base_url, "ada", sample_video)
+    retake = tmp_path / "retake.mp4"
+    retake.write_bytes(sample_video.read_bytes())
+    _submit_as(page, base_url, "ada", retake)
+    earlier, current = Submission.objects.order_by("pk")
+
+    tool = launch_as(page, "dana")
+    expect(tool.locator("#submissions tr[data-submission-id]")).to_have_count(1)
+    tool.locator("#submissions button.play").first.click()
+    options = tool.locator("#version-select option")
+    expect(options).to_have_count(2)
+    expect(options.first).to_contain_text("Current version (")
+    expect(options.last).to_contain_text("Earlier version (")
+    assert _axe_violations(page) == []
+
+    tool.locator("#version-select").select_option(str(earlier.pk))
+    expect(tool.locator("#version-note")).to_contain_text("Playing: Earlier version (")
+    tool.locator("#player-container video").evaluate("v => { v.muted = true; return v.play() }")
+    _wait_time(page, 0.5)
+    assert VideoEvent.objects.filter(submission=earlier, kind="playback").exists()
+    # The grade stays with the current video.
+    expect(tool.locator("#grade-form")).to_have_attribute("data-submission-id", str(current.pk))
+    browser_problems.assert_none()

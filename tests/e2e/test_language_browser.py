@@ -61,7 +61,9 @@ def test_french_launch_renders_the_student_page_and_api_errors_in_french(
     expect(tool.locator("#upload-heading")).to_have_text("Enregistrer ou envoyer une vidéo")
     # The front end's own sentence (djangojs catalog) and Uppy's French pack.
     expect(tool.locator("#status")).to_contain_text("Vous n’avez pas encore rendu de vidéo.")
-    expect(tool.locator("#uploader")).to_contain_text("Déposez les fichiers ici, parcourez vos fichiers ou enregistrez avec")
+    expect(tool.locator("#uploader")).to_contain_text(
+        "Déposez les fichiers ici, parcourez vos fichiers ou enregistrez avec"
+    )
     expect(tool.locator("#uploader")).to_contain_text("Une vidéo, jusqu’à")
     # The way back to the course, into the LMS's whole window.
     back = tool.locator("#back-to-course")
