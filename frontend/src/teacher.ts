@@ -60,6 +60,9 @@ const versions = new VersionsPicker((id) => api.versions(id), playVersion)
 
 async function openSubmission(id: number): Promise<void> {
   const ticket = ++opening
+  const section = byId('player-section')
+  const focusBefore = document.activeElement
+  section.setAttribute('aria-busy', 'true') // until the video and the grade are loaded
   try {
     const submission = await api.submission(id)
     if (ticket !== opening) return
@@ -67,7 +70,7 @@ async function openSubmission(id: number): Promise<void> {
     openName = name
     const heading = byId('player-heading')
     heading.textContent = name
-    byId('player-section').hidden = false
+    section.hidden = false
     byId('workspace').dataset.open = 'true'
     queue.markOpen(id)
     void deletion.show(id, name)
@@ -84,11 +87,18 @@ async function openSubmission(id: number): Promise<void> {
     }
     clearError()
     void comments.open(id, playable)
-    void grading.open({ id, name })
     void versions.open(id)
-    heading.focus() // tabindex="-1": keyboard and screen-reader users land on the submission
+    await grading.open({ id, name })
+    if (ticket !== opening) return
+    // tabindex="-1": keyboard and screen-reader users land on the submission, unless they
+    // already moved on (typing a score while it loaded) - focus is never taken back from them.
+    if (document.activeElement === focusBefore || document.activeElement === document.body) {
+      heading.focus()
+    }
   } catch (error) {
     showError(messageOf(error))
+  } finally {
+    if (ticket === opening) section.setAttribute('aria-busy', 'false')
   }
 }
 

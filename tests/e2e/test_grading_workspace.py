@@ -104,6 +104,7 @@ def test_a_teacher_grades_a_class_with_the_keyboard_and_releases_the_feedback(
     tool.locator("#submissions-heading").click()
     page.keyboard.press("n")
     expect(tool.locator("#player-heading")).to_have_text(person_by_key("ada").name)
+    expect(tool.locator("#player-section")).to_have_attribute("aria-busy", "false")
     tool.locator("#player-container video").evaluate("v => { v.muted = true; return v.play() }")
     _wait_time(page, 0.8)
     page.keyboard.press("c")  # pauses and opens the box at the current moment
@@ -134,6 +135,7 @@ def test_a_teacher_grades_a_class_with_the_keyboard_and_releases_the_feedback(
     tool.locator("#player-heading").focus()
     for key, score in zip(STUDENTS, ("17", "12", "19"), strict=True):
         expect(tool.locator("#player-heading")).to_have_text(person_by_key(key).name)
+        expect(tool.locator("#player-section")).to_have_attribute("aria-busy", "false")
         _grade_with_keys(page, score, f"Feedback for {key}.")
         expect(tool.locator("#queue-status")).to_contain_text(person_by_key(key).name)
         tool.locator("#player-heading").focus()
