@@ -77,11 +77,9 @@ def submission_to_play(claims: LaunchClaims, submission_id: int) -> Submission:
     submissions = Submission.objects.select_related("storage", "assignment__course__tenant").only(
         *_PLAYBACK_FIELDS
     )
-    playable = _visible(claims, submissions).filter(pk=submission_id)
-    if claims.role != "teacher":
-        # Earlier versions are the teacher's to play: a student plays their current video.
-        playable = playable.exclude(is_current=False, state=Submission.State.READY)
-    found = list(playable[:1])
+    # A student may play any of their own videos: their page shows the current one, and a
+    # link it asked for while a re-upload became current still plays.
+    found = list(_visible(claims, submissions).filter(pk=submission_id)[:1])
     if not found:
         raise NotFound(_NOT_YOURS)
     return found[0]

@@ -117,9 +117,9 @@ def test_submitting_again_keeps_the_first_video_as_an_earlier_version(
         (second_id, "second take.mp4", "ready", True),
         (first["id"], "talk.mp4", "ready", False),
     ]
-    # The teacher plays it; the student cannot, nor list versions.
+    # The teacher plays it; the student may still play their own video but not list versions.
     assert teacher_api.get(f"/api/submissions/{first['id']}/playback").status_code == 200
-    assert student_api.get(f"/api/submissions/{first['id']}/playback").status_code == 404
+    assert student_api.get(f"/api/submissions/{first['id']}/playback").status_code == 200
     assert student_api.get(f"/api/submissions/{second_id}/playback").status_code == 200
     assert student_api.get(f"/api/submissions/{second_id}/versions").status_code == 403
 

@@ -22,7 +22,7 @@ import requests
 from django.conf import settings
 
 from tests.fixtures.live_api import LiveApi, launch_token_from
-from tests.fixtures.workers import RedisServer, free_port
+from tests.fixtures.workers import RedisServer, database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 METRICS_TOKEN = "live-metrics-token-0123456789abcdef"
@@ -37,15 +37,6 @@ def wait_until(check: Any, timeout: float, what: str) -> Any:
             return result
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def _database_url(name: str | None = None, port: int | None = None) -> str:
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
-        f"{port or db['PORT'] or 5432}/{name or db['NAME']}"
-    )
 
 
 class Stack:
@@ -64,7 +55,7 @@ class Stack:
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
         env.update(
-            DATABASE_URL=_database_url(),
+            DATABASE_URL=database_url(),
             REDIS_URL=self.redis.url,
             DATA_DIR=str(self.workdir),
             VIDEO_LOCAL_ROOT=str(self.workdir / "videos"),
@@ -190,7 +181,7 @@ def test_production_web_answers_health_over_http_and_503_without_its_database(
     url = stack.start_web(
         "web-no-db",
         port=free_port(),
-        DATABASE_URL=_database_url(port=free_port()),
+        DATABASE_URL=database_url(port=free_port()),
         APP_ENV="production",
         DEBUG="0",
         SECRET_KEY="s" * 20 + "-a-long-random-production-secret-value",

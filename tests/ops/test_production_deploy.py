@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.fixtures.workers import database_url
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "APP_ENV": "production",
@@ -83,11 +85,12 @@ def test_check_deploy_is_clean_once_static_files_are_collected(tmp_path: Path) -
 
 
 @pytest.fixture(scope="module")
-def answers() -> dict[str, dict[str, object]]:
+def answers(django_db_setup: None) -> dict[str, dict[str, object]]:
+    # On the test database: a fresh machine has no other (the JWKS reads the tool's keys).
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=ROOT,
-        env=_env(),
+        env=_env(DATABASE_URL=database_url()),
         capture_output=True,
         text=True,
         timeout=60,
