@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from lti_tool.models import ScoreSend
+from lti_tool.models import ScoreSend, VideoAssignment
 from tests.advantage.grades_support import graded_scores, wait_for
 from tests.faults.conftest import launched, ready_submissions, students
 from tests.fixtures.workers import RedisServer, WorkerProcess, web_broker, worker_env
@@ -47,6 +47,14 @@ def test_an_lms_outage_delays_fifty_grades_which_then_arrive_once(
     people = students(moodle, GRADED)
     teacher = launched(moodle, lms_session, live_server, "teacher")
     submissions = ready_submissions(moodle, people)
+    # The gradebook column exists before the LMS fails (its creation is a task of its own;
+    # while it waits, sends say "the gradebook column is being set up" instead).
+    assignment = submissions[people[0]].assignment
+    wait_for(
+        lambda: bool(VideoAssignment.objects.get(pk=assignment.pk).lineitem_url),
+        timeout=30,
+        what="the gradebook column",
+    )
     moodle.ags.outage(503)
     outage_started = time.monotonic()
 
