@@ -108,7 +108,8 @@ def _statement_timeout_ms() -> int:
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast, never hang: a database that does not answer turns into a 503 with a
-    # sentence (lti_tool/outages.py) in seconds, not after gunicorn's 30 s timeout.
+    # sentence (`outage_error` in lti_tool/errors.py) in seconds, not after gunicorn's
+    # 30 s timeout.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "connect_timeout": envint("DB_CONNECT_TIMEOUT", 5),
