@@ -1,6 +1,7 @@
-"""What Celery workers report: a heartbeat for readiness and task outcomes for the
-metrics. Connected by config/celery.py; Django models are imported only
-when a signal fires (the Celery app is built before Django is set up)."""
+"""What Celery workers do around tasks: database connections kept across tasks but never
+stale, a heartbeat for readiness, task outcomes for the metrics. Connected by
+config/celery.py; Django models are imported only when a signal fires (the Celery app is
+built before Django is set up)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,16 @@ def _start_heartbeat(sender: Any = None, **_: Any) -> None:
     from lti_tool.ops.broker import heartbeat_start
 
     heartbeat_start(getattr(sender, "hostname", None) or "worker")
+
+
+def _close_old_connections(sender: Any = None, **_: Any) -> None:
+    """What Django does around a request, around a task: with CELERY_DB_REUSE_MAX the
+    connection is kept across tasks, and this still drops one that is broken or older than
+    CONN_MAX_AGE (with the health check of DATABASES)."""
+    from django.db import close_old_connections
+
+    if not getattr(getattr(sender, "request", None), "is_eager", False):  # eager: the caller's
+        close_old_connections()
 
 
 def _task_started(task_id: str | None = None, task: Any = None, **_: Any) -> None:
@@ -31,6 +42,8 @@ def _task_done(task: Any = None, state: str | None = None, **_: Any) -> None:
 
 
 def connect() -> None:
+    for signal in (task_prerun, task_postrun):
+        signal.connect(_close_old_connections, weak=False, dispatch_uid="lti-db-connections")
     worker_ready.connect(_start_heartbeat, weak=False, dispatch_uid="lti-heartbeat")
     task_prerun.connect(_task_started, weak=False, dispatch_uid="lti-task-log-context")
     task_postrun.connect(_task_done, weak=False, dispatch_uid="lti-task-metrics")
