@@ -210,33 +210,29 @@ def _grade_sends_create(assignment: VideoAssignment, grades: list[Grade]) -> Non
 def score_submitted_record(*, submission: Submission) -> ScoreSend | None:
     """A student's upload was confirmed: tell the gradebook it waits for grading.
     Call inside the confirming transaction."""
-    return _score_send_create(
-        assignment=submission.assignment,
-        student_id=submission.student_id,
-        submission_id=submission.pk,
-        kind=ScoreSend.Kind.SUBMITTED,
-        payload={
-            "userId": submission.student.sub,
-            "timestamp": _timestamp(timezone.now()),
-            "activityProgress": "Submitted",
-            "gradingProgress": "PendingManual",
-        },
-    )
+    return _progress_record(submission, ScoreSend.Kind.SUBMITTED, "Submitted", "PendingManual")
 
 
 def score_reset_record(*, submission: Submission) -> ScoreSend | None:
     """The student's video was deleted: the gradebook cell goes back to "nothing
     submitted" (no score). Call inside the deleting transaction."""
+    return _progress_record(submission, ScoreSend.Kind.RESET, "Initialized", "NotReady")
+
+
+def _progress_record(
+    submission: Submission, kind: ScoreSend.Kind, activity: str, grading: str
+) -> ScoreSend | None:
+    """A score without points: only where the student's work stands (AGS progress)."""
     return _score_send_create(
         assignment=submission.assignment,
         student_id=submission.student_id,
         submission_id=submission.pk,
-        kind=ScoreSend.Kind.RESET,
+        kind=kind,
         payload={
             "userId": submission.student.sub,
             "timestamp": _timestamp(timezone.now()),
-            "activityProgress": "Initialized",
-            "gradingProgress": "NotReady",
+            "activityProgress": activity,
+            "gradingProgress": grading,
         },
     )
 
