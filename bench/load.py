@@ -75,7 +75,11 @@ def paths(stack: Stack, fixture: Fixture) -> dict[str, Op]:
 
     def ticket(i: int) -> tuple[list[Reply], bool]:
         token = fixture.student_tokens[i % len(fixture.student_tokens)]
-        reply = post_json(port, "/api/uploads", TICKET, token=token)
+        # A new file each time: the student's previous unfinished upload is ended (and its
+        # purge enqueued), as when a student starts over. The same file again would resume.
+        reply = post_json(
+            port, "/api/uploads", {**TICKET, "filename": f"take-{i}.mp4"}, token=token
+        )
         return [reply], reply.status == 201
 
     def teacher(i: int) -> tuple[list[Reply], bool]:

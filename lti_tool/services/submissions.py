@@ -21,15 +21,16 @@ from django.utils.translation import ngettext
 from lti_tool import jobs
 from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
 from lti_tool.launch_tokens import LaunchClaims
-from lti_tool.models import Submission, Tenant, VideoAssignment, VideoEvent
-from lti_tool.selectors.submissions import (
-    assignment_for_upload,
-    submission_for_viewer,
-    submission_to_play,
-)
-from lti_tool.services.events import event_record
+from lti_tool.models import Submission, VideoAssignment, VideoEvent
+from lti_tool.selectors.playback import submission_to_play
+from lti_tool.selectors.submissions import assignment_for_upload, submission_for_viewer
+from lti_tool.services.events import event_insert, event_record
 from lti_tool.services.grades import score_submitted_record
-from lti_tool.services.storage import backend_for_submission, backend_for_tenant
+from lti_tool.services.storage import (
+    backend_for_config,
+    backend_for_submission,
+    backend_for_tenant,
+)
 from lti_tool.services.upload_endings import upload_revoke
 from lti_tool.services.upload_resume import ticket_remember, upload_resumable
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
@@ -66,7 +67,9 @@ def submission_start_upload(
     assignment = assignment_for_upload(claims)
     tenant = assignment.course.tenant
     _refuse_resubmission_if_closed(claims, assignment)
-    _rate_limit(claims, tenant, "upload", per_hour="upload_per_hour", per_day="upload_per_day")
+    _rate_limit(
+        claims, tenant.limits, "upload", per_hour="upload_per_hour", per_day="upload_per_day"
+    )
     backend = backend_for_tenant(tenant)
     mime = normalized_mime(mime)
     # Checked before any row is written (the backend checks again): a size or name the
@@ -272,20 +275,21 @@ def _fail(submission: Submission, message: str, details: dict[str, Any]) -> None
 def submission_playback(
     *, claims: LaunchClaims, submission_id: int, ip_address: str | None
 ) -> Playback:
-    submission = submission_to_play(claims, submission_id)
-    if submission.state != State.READY:
+    target = submission_to_play(claims, submission_id)
+    if target.state != State.READY:
         raise AppError("not_ready", _("This video is not ready to play yet."), status=409)
-    _rate_limit(
-        claims, submission.assignment.course.tenant, "playback", per_hour="playback_per_hour"
-    )
-    playback = backend_for_submission(submission).playback(
-        submission.video_id,
+    _rate_limit(claims, target.tenant_limits, "playback", per_hour="playback_per_hour")
+    playback = backend_for_config(target.storage).playback(
+        target.video_id,
         Viewer(user_id=claims.user_id, ip_address=ip_address),
         expires_in=settings.VIDEO_PLAYBACK_TTL,
     )
-    event_record(
+    # Written before the link is answered (autocommit, one statement): a view is never
+    # counted without its row, nor a row left for a link that was refused.
+    event_insert(
         kind=Kind.PLAYBACK,
-        submission=submission,
+        tenant_id=target.tenant_id,
+        submission_id=target.submission_id,
         user_id=claims.user_id,
         details={"role": claims.role},
     )
@@ -352,14 +356,14 @@ def _max_upload_bytes(assignment: VideoAssignment) -> int:
 
 def _rate_limit(
     claims: LaunchClaims,
-    tenant: Tenant,
+    tenant_limits: dict[str, Any] | None,
     action: str,
     *,
     per_hour: str,
     per_day: str | None = None,
 ) -> None:
     """Per user and assignment, with the tenant's overrides of the site's limits."""
-    limits = {**settings.VIDEO_RATE_LIMITS, **(tenant.limits or {})}
+    limits = {**settings.VIDEO_RATE_LIMITS, **(tenant_limits or {})}
     checks = [Limit(f"{action}_hour", int(limits[per_hour]), 3600)]
     if per_day:
         checks.append(Limit(f"{action}_day", int(limits[per_day]), 86400))
