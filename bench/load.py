@@ -46,6 +46,7 @@ class Fixture:
 
     student_tokens: list[str]
     teacher_token: str
+    class_size: int
     ready_submission: int
 
 
@@ -83,7 +84,11 @@ def paths(stack: Stack, fixture: Fixture) -> dict[str, Op]:
         return [reply], reply.status == 201
 
     def teacher(i: int) -> tuple[list[Reply], bool]:
-        reply = get(port, "/api/submissions", token=fixture.teacher_token)
+        # The pages the teacher's page asks for (the grading queue with the class's counts,
+        # 50 rows) and the plain list, each page of the class in turn.
+        pages = max(1, fixture.class_size // 50)
+        path = "/api/queue" if i % 2 else "/api/submissions"
+        reply = get(port, f"{path}?page={i // 2 % pages + 1}", token=fixture.teacher_token)
         return [reply], reply.status == 200
 
     return {
@@ -214,7 +219,7 @@ def seed(stack: Stack, *, class_size: int, ticket_students: int) -> Fixture:
         Submission(assignment=assignment, student=u, video_id=f"v{u.pk}", filename="v.mp4", **ready)
         for u in users
     )
-    return Fixture(tokens, launch_data(teacher_page.body)["token"], video.pk)
+    return Fixture(tokens, launch_data(teacher_page.body)["token"], class_size, video.pk)
 
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"

@@ -200,7 +200,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Submissions */
+        /**
+         * List Submissions
+         * @description Teachers: the current submissions of the launched assignment, a page at a time in a
+         *     stable order (student name, then id), with `count` for the whole class.
+         */
         get: operations["list_submissions"];
         put?: never;
         post?: never;
@@ -637,6 +641,16 @@ export interface components {
              */
             state: string;
         };
+        /** Input */
+        Input: {
+            /**
+             * Page
+             * @default 1
+             */
+            page: number;
+            /** Page Size */
+            page_size?: number | null;
+        };
         /** MultipartSignIn */
         MultipartSignIn: {
             /**
@@ -723,6 +737,13 @@ export interface components {
         OkOut: {
             /** Ok */
             ok: boolean;
+        };
+        /** PagedSubmissionOut */
+        PagedSubmissionOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["SubmissionOut"][];
         };
         /** PartIO */
         PartIO: {
@@ -1698,7 +1719,10 @@ export interface operations {
     };
     list_submissions: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                page_size?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1711,7 +1735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SubmissionOut"][];
+                    "application/json": components["schemas"]["PagedSubmissionOut"];
                 };
             };
             /** @description Bad Request */

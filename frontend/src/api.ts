@@ -132,8 +132,9 @@ export class ApiClient {
     return this.request('GET', `/submissions/${submissionId}/playback`)
   }
 
-  submissions(): Promise<Submission[]> {
-    return this.request('GET', '/submissions')
+  /** Teachers: one page of the assignment's current submissions, and the class size. */
+  submissions(page = 1): Promise<Schemas['PagedSubmissionOut']> {
+    return this.request('GET', `/submissions?page=${page}`)
   }
 
   roster(): Promise<Roster> {

@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
 
 from lti_tool.api.common import SubmissionState, error_responses, launch_claims
 from lti_tool.models import Submission
+from lti_tool.selectors.queue import MAX_PAGE_SIZE, PAGE_SIZE
 from lti_tool.selectors.submissions import (
     student_grade,
     student_submissions,
@@ -152,8 +155,11 @@ def confirm_upload(request: HttpRequest, submission_id: int) -> Submission:
 
 
 @router.get("/submissions", response={200: list[SubmissionOut], **_ERRORS})
-def list_submissions(request: HttpRequest) -> list[Submission]:
-    return list(submissions_for_grader(launch_claims(request)))
+@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def list_submissions(request: HttpRequest) -> QuerySet[Submission]:
+    """Teachers: the current submissions of the launched assignment, a page at a time in a
+    stable order (student name, then id), with `count` for the whole class."""
+    return submissions_for_grader(launch_claims(request))
 
 
 @router.get("/submissions/{submission_id}", response={200: SubmissionOut, **_ERRORS})

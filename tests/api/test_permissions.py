@@ -100,7 +100,7 @@ def test_a_teacher_sees_and_plays_their_courses_submission(
 ) -> None:
     listed = teacher_api.get("/api/submissions")
     assert listed.status_code == 200
-    assert [(row["id"], row["student"]["name"]) for row in listed.json()] == [
+    assert [(row["id"], row["student"]["name"]) for row in listed.json()["items"]] == [
         (ready_submission["id"], "Student One")
     ]
 
@@ -134,7 +134,7 @@ def test_a_teacher_cannot_see_another_courses_submission(
 
     for path in teacher_paths(other["id"]).values():
         assert_hidden(teacher_api.get(path), "Bea Other-Course")
-    assert teacher_api.get("/api/submissions").json() == []
+    assert teacher_api.get("/api/submissions").json()["items"] == []
 
 
 def test_a_teacher_of_another_course_cannot_see_this_courses_submission(
@@ -142,7 +142,7 @@ def test_a_teacher_of_another_course_cannot_see_this_courses_submission(
 ) -> None:
     for path in teacher_paths(ready_submission["id"]).values():
         assert_hidden(course_b_teacher_api.get(path), "Student One")
-    assert course_b_teacher_api.get("/api/submissions").json() == []
+    assert course_b_teacher_api.get("/api/submissions").json()["items"] == []
 
 
 def test_a_teacher_cannot_see_another_tenants_submission_with_the_same_ids(
@@ -165,10 +165,11 @@ def test_a_teacher_cannot_see_another_tenants_submission_with_the_same_ids(
         assert_hidden(teacher_api.get(path), "Olga Other")
     for path in teacher_paths(ready_submission["id"]).values():
         assert_hidden(other_teacher.get(path), "Student One")
-    assert [row["id"] for row in teacher_api.get("/api/submissions").json()] == [
+    assert [row["id"] for row in teacher_api.get("/api/submissions").json()["items"]] == [
         ready_submission["id"]
     ]
-    assert [row["id"] for row in other_teacher.get("/api/submissions").json()] == [theirs["id"]]
+    theirs_listed = other_teacher.get("/api/submissions").json()["items"]
+    assert [row["id"] for row in theirs_listed] == [theirs["id"]]
     assert_hidden(other_student.get(f"/api/submissions/{ready_submission['id']}"))
 
 
