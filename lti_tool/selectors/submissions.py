@@ -25,25 +25,6 @@ def assignment_for_launch(claims: LaunchClaims) -> VideoAssignment:
     )
 
 
-def assignment_for_upload(claims: LaunchClaims) -> VideoAssignment:
-    """`assignment_for_launch` for an upload ticket: only the columns a ticket needs."""
-    return (
-        VideoAssignment.objects.select_related("course__tenant__storage")
-        .only(
-            "max_size_bytes",
-            "allow_resubmission",
-            "course__tenant__limits",
-            "course__tenant__storage__backend",
-            "course__tenant__storage__options",
-            "course__tenant__storage__secrets_encrypted",
-            "course__tenant__storage__updated_at",
-        )
-        .get(
-            pk=claims.assignment_id, course_id=claims.course_id, course__tenant_id=claims.tenant_id
-        )
-    )
-
-
 def visible_submissions(claims: LaunchClaims) -> QuerySet[Submission]:
     """Students see their own submissions to this link; teachers, their course's."""
     related = ("student", "storage", "assignment__course__tenant")

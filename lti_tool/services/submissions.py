@@ -22,8 +22,8 @@ from lti_tool import jobs
 from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, VideoAssignment, VideoEvent
-from lti_tool.selectors.playback import submission_to_play
-from lti_tool.selectors.submissions import assignment_for_upload, submission_for_viewer
+from lti_tool.selectors.hot_paths import assignment_for_upload, submission_to_play
+from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.services.events import event_insert, event_record
 from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.storage import (
@@ -32,7 +32,11 @@ from lti_tool.services.storage import (
     backend_for_tenant,
 )
 from lti_tool.services.upload_endings import upload_revoke
-from lti_tool.services.upload_resume import ticket_remember, upload_resumable
+from lti_tool.services.upload_resume import (
+    ticket_remember,
+    unfinished_uploads,
+    upload_resumable,
+)
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
 from storage_backends.base import (
     Playback,
@@ -64,7 +68,7 @@ def submission_start_upload(
 ) -> tuple[Submission, UploadTicket]:
     if claims.role != "student":
         raise PermissionDenied(_("Only students submit videos."))
-    assignment = assignment_for_upload(claims)
+    assignment, student = assignment_for_upload(claims)
     tenant = assignment.course.tenant
     _refuse_resubmission_if_closed(claims, assignment)
     _rate_limit(
@@ -80,20 +84,18 @@ def submission_start_upload(
         )
     except UploadRejected as exc:
         raise AppError(exc.code, exc.message) from exc
-    resumed = upload_resumable(
-        assignment_id=assignment.pk,
-        student_id=claims.user_id,
-        filename=safe_name,
-        size=size,
-        mime=mime,
-    )
-    if resumed is not None:
-        return resumed
     with transaction.atomic():
-        _abandon_unfinished(claims, assignment)
+        unfinished = unfinished_uploads(assignment_id=assignment.pk, student_id=claims.user_id)
+        resumed = upload_resumable(unfinished, filename=safe_name, size=size, mime=mime)
+        if resumed is not None:
+            resumed[0].student = student  # the answer names the student: no query
+            return resumed
+        for old in unfinished:  # a new upload supersedes those that never finished
+            old.assignment = assignment  # loaded with its course: no query per event row
+            upload_revoke(old, reason="replaced", user_id=claims.user_id)
         submission = Submission.objects.create(
             assignment=assignment,
-            student_id=claims.user_id,
+            student=student,
             backend=backend.name,
             storage=tenant.storage,
             filename=safe_name,
@@ -116,11 +118,10 @@ def submission_start_upload(
         if isinstance(exc, UploadRejected):
             raise AppError(exc.code, exc.message) from exc
         raise storage_error(exc) from exc
-    with transaction.atomic():
-        submission.upload_ref = ticket.upload_ref
-        ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
-        ticket_remember(submission, ticket)
-        submission.save(update_fields=["upload_ref", "upload_details", "updated_at"])
+    submission.upload_ref = ticket.upload_ref
+    ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
+    ticket_remember(submission, ticket)
+    submission.save(update_fields=["upload_ref", "upload_details", "updated_at"])  # one UPDATE
     return submission, ticket
 
 
@@ -325,19 +326,6 @@ def _make_current(submission: Submission) -> list[Submission]:
         )
     submission.is_current = True
     return purge
-
-
-def _abandon_unfinished(claims: LaunchClaims, assignment: VideoAssignment) -> None:
-    """A new upload supersedes one that never finished uploading."""
-    unfinished = Submission.objects.filter(
-        assignment=assignment,
-        student_id=claims.user_id,
-        is_current=False,
-        state=State.PENDING_UPLOAD,
-    )
-    for old in unfinished.select_for_update():
-        old.assignment = assignment  # loaded with its course: no query per event row
-        upload_revoke(old, reason="replaced", user_id=claims.user_id)
 
 
 def _upload_context(submission: Submission, assignment: VideoAssignment) -> UploadContext:

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from lti_tool.models import Submission
@@ -27,30 +26,38 @@ def ticket_remember(submission: Submission, ticket: UploadTicket) -> None:
     submission.upload_details = {**submission.upload_details, _TICKET_KEY: data}
 
 
-def upload_resumable(
-    *, assignment_id: int, student_id: int, filename: str, size: int, mime: str
-) -> tuple[Submission, UploadTicket] | None:
-    """The student's unfinished upload of this very file, with its ticket, if still valid."""
-    with transaction.atomic():
-        submission = (
-            Submission.objects.select_for_update()
-            .filter(
-                assignment_id=assignment_id,
-                student_id=student_id,
-                state=Submission.State.PENDING_UPLOAD,
-                filename=filename,
-                size_bytes=size,
-                mime_type=mime,
-            )
-            .order_by("-pk")
-            .first()
+def unfinished_uploads(*, assignment_id: int, student_id: int) -> list[Submission]:
+    """The student's uploads to this assignment that never finished, newest first, locked
+    (the caller's transaction): a new ticket resumes one of them or ends them all."""
+    # Written out (`raw`): on every ticket, the ORM's compiling of this filter cost more CPU
+    # than PostgreSQL's answering it.
+    return list(
+        Submission.objects.raw(
+            "SELECT * FROM lti_tool_submission WHERE assignment_id = %s AND student_id = %s"
+            " AND NOT is_current AND state = %s ORDER BY id DESC FOR UPDATE",
+            [assignment_id, student_id, Submission.State.PENDING_UPLOAD.value],
         )
-        stored = submission.upload_details.get(_TICKET_KEY) if submission else None
-        if submission is None or not isinstance(stored, dict):
-            return None
-        expires_at = datetime.fromisoformat(stored["expires_at"])
-        ticket = UploadTicket(**{**stored, "expires_at": expires_at})
-        if ticket.expires_at - timezone.now() < _MIN_TICKET_LEFT:
-            return None
-        submission.save(update_fields=["updated_at"])  # alive again: the sweep spares it
+    )
+
+
+def upload_resumable(
+    unfinished: list[Submission], *, filename: str, size: int, mime: str
+) -> tuple[Submission, UploadTicket] | None:
+    """Of `unfinished`, the upload of this very file, with its ticket, if still valid."""
+    submission = next(
+        (
+            row
+            for row in unfinished
+            if (row.filename, row.size_bytes, row.mime_type) == (filename, size, mime)
+        ),
+        None,
+    )
+    stored = submission.upload_details.get(_TICKET_KEY) if submission else None
+    if submission is None or not isinstance(stored, dict):
+        return None
+    expires_at = datetime.fromisoformat(stored["expires_at"])
+    ticket = UploadTicket(**{**stored, "expires_at": expires_at})
+    if ticket.expires_at - timezone.now() < _MIN_TICKET_LEFT:
+        return None
+    submission.save(update_fields=["updated_at"])  # alive again: the sweep spares it
     return submission, ticket

@@ -100,8 +100,8 @@ def test_playback_link(client: Client, student: dict[str, Any]) -> None:
     assert "videoevent" in sql[1]
 
 
-RESUME_QUERIES = 4
-REPLACE_QUERIES = 9
+RESUME_QUERIES = 3
+REPLACE_QUERIES = 7
 
 
 def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
@@ -111,15 +111,15 @@ def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
     with statements() as sql:
         same = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
     assert same.status_code == 201
-    # The same file again resumes its unfinished upload: the assignment (with tenant and
-    # storage), the unfinished upload, its ticket reference, the student's name.
+    # The same file again resumes its unfinished upload: the assignment (with tenant,
+    # storage and the student's name), the unfinished uploads locked, the one resumed touched.
     assert same.json()["submission"]["id"] == first.json()["submission"]["id"]
     assert len(sql) == RESUME_QUERIES, summary(sql)
     other = {**TICKET, "filename": "another-take.mp4"}
     with statements() as sql:
         replaced = client.post("/api/uploads", other, content_type="application/json", **auth)
     assert replaced.status_code == 201
-    # Another file replaces it: the unfinished upload locked and ended (with its event); the
-    # new row and its event; its ticket reference; the student's name for the answer.
+    # Another file replaces it: the assignment; the unfinished upload locked and ended (with
+    # its event); the new row and its event; its ticket.
     assert len(sql) == REPLACE_QUERIES, summary(sql)
     assert Submission.objects.filter(state="deleted").count() == 1
