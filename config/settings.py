@@ -116,6 +116,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "options": f"-c statement_timeout={_statement_timeout_ms()}",
         }
     )
+    # Django's backend, with the health check skipped for a connection that answered less
+    # than DB_HEALTH_CHECK_AFTER seconds ago (config/postgresql/base.py says why).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
+DB_HEALTH_CHECK_AFTER = float(env("DB_HEALTH_CHECK_AFTER", "1"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
