@@ -13,6 +13,7 @@ HTTP), not the tool's code. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import threading
@@ -173,12 +174,20 @@ class School:
             self.fail(key, "teacher launch", page)
             return
         api = self.api(requests.Session(), launch_data(page.content)["token"])
-        listed = self.timed("teacher list", lambda: api.get(f"{self.base}/api/submissions"))
-        if listed.status_code != 200:
-            self.fail(key, "teacher list", listed)
-            return
+        rows = []
+        for page_number in itertools.count(1):  # the list comes a page at a time
+            listed = self.timed(
+                "teacher list",
+                lambda n=page_number: api.get(f"{self.base}/api/submissions?page={n}"),
+            )
+            if listed.status_code != 200:
+                self.fail(key, "teacher list", listed)
+                return
+            rows += listed.json()["items"]
+            if len(rows) >= listed.json()["count"] or not listed.json()["items"]:
+                break
         mine = {self.lms.people[s].name for s in students}
-        for row in listed.json():
+        for row in rows:
             if row["student"]["name"] not in mine or row["state"] != "ready":
                 continue
             graded = self.timed(
