@@ -21,11 +21,11 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.stack import (
+    CLK_TCK,
     Stack,
     child_pids,
     django_in_process,
     launch_data,
-    process_cpu_seconds,
     process_rss_mb,
     sample_video,
     start_stack,
@@ -58,26 +58,31 @@ class Bench:
     def pids(self) -> list[int]:
         return [self.worker_pid, *child_pids(self.worker_pid)]
 
-    def wait_idle(self) -> None:
-        """Until a marker sent now has run: everything queued before it has been worked off."""
+    def wait_idle(self, queue: str = "celery") -> None:
+        """Until markers sent now to `queue`, one per child, have all run: every task queued
+        there before them has been taken (the worker serves its queues in turn, so a marker
+        in another queue says nothing about this one)."""
         from django.core.cache import cache
 
-        key = f"bench-mark:{uuid.uuid4().hex}"
-        for _ in self.pids()[1:]:  # one per child: each must have finished its last task
-            self.app.send_task("bench.mark", args=[key])
-        while not cache.get(key):
+        keys = [f"bench-mark:{uuid.uuid4().hex}" for _ in self.pids()[1:]]
+        for key in keys:
+            self.app.send_task("bench.mark", args=[key], queue=queue)
+        while len(cache.get_many(keys)) < len(keys):
             time.sleep(0.02)
-        cache.delete(key)
+        cache.delete_many(keys)
 
     def run(self, name: str, args: list[list[Any]]) -> Batch:
-        self.wait_idle()
-        cpu = process_cpu_seconds(self.pids())
+        from django.conf import settings
+
+        queue = settings.CELERY_TASK_ROUTES.get(name, {}).get("queue", "celery")
+        self.wait_idle(queue)
+        cpu = cpu_seconds(self.pids())
         started = time.perf_counter()
         for task_args in args:
             self.app.send_task(name, args=task_args)
-        self.wait_idle()
+        self.wait_idle(queue)
         seconds = time.perf_counter() - started
-        return Batch(len(args), seconds, process_cpu_seconds(self.pids()) - cpu)
+        return Batch(len(args), seconds, cpu_seconds(self.pids()) - cpu)
 
     def deleted_submissions(self, count: int) -> list[list[Any]]:
         """Submissions to purge: deleted, their (never uploaded) bytes gone from storage."""
@@ -104,6 +109,16 @@ class Bench:
             for s in students
         )
         return [[row.pk] for row in rows]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes and of the children they waited for (a
+    program a task runs, such as a probe, costs the worker too), from /proc."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += sum(int(field) for field in fields[11:15])  # utime, stime, cutime, cstime
+    return total / CLK_TCK
 
 
 def prepare(stack: Stack) -> dict[str, Any]:
