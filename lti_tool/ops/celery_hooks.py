@@ -5,10 +5,13 @@ built before Django is set up)."""
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from typing import Any
 
 import structlog
-from celery.signals import task_postrun, task_prerun, worker_ready
+from celery.signals import task_postrun, task_prerun, worker_process_shutdown, worker_ready
 
 
 def _start_heartbeat(sender: Any = None, **_: Any) -> None:
@@ -34,11 +37,44 @@ def _task_started(task_id: str | None = None, task: Any = None, **_: Any) -> Non
 
 
 def _task_done(task: Any = None, state: str | None = None, **_: Any) -> None:
+    """A worker counts in its buffer (no Redis call per task); a flusher thread sends it on
+    every METRICS_FLUSH_SECONDS, busy or idle, and the process's exit sends the rest. An
+    eager task counts as its caller (a request) does."""
     from lti_tool.ops.metrics import CELERY_TASKS
     from lti_tool.ops.shared_metrics import shared
 
-    shared.inc(CELERY_TASKS, task=getattr(task, "name", "?"), outcome=(state or "?").lower())
-    shared.flush()  # a worker pays one Redis call per task, and nothing waits in its buffer
+    eager = bool(getattr(getattr(task, "request", None), "is_eager", False))
+    name, outcome = getattr(task, "name", "?"), (state or "?").lower()
+    shared.inc(CELERY_TASKS, task=name, outcome=outcome, flush=eager)
+    if not eager:
+        _flusher_ensure()
+
+
+_flusher_pid: int | None = None  # the process whose flusher runs (a forked child has none)
+
+
+def _flusher_ensure() -> None:
+    global _flusher_pid  # noqa: PLW0603 - one flusher per process
+    if _flusher_pid == os.getpid():
+        return
+    _flusher_pid = os.getpid()
+    threading.Thread(target=_flush_forever, name="lti-metrics-flush", daemon=True).start()
+
+
+def _flush_forever() -> None:
+    from django.conf import settings
+
+    from lti_tool.ops.shared_metrics import shared
+
+    while True:
+        time.sleep(max(float(settings.METRICS_FLUSH_SECONDS), 0.1))
+        shared.flush_if_due()  # nothing buffered: no call; Redis down: kept for later
+
+
+def _flush_at_exit(**_: Any) -> None:
+    from lti_tool.ops.shared_metrics import shared
+
+    shared.flush()
 
 
 def connect() -> None:
@@ -47,3 +83,4 @@ def connect() -> None:
     worker_ready.connect(_start_heartbeat, weak=False, dispatch_uid="lti-heartbeat")
     task_prerun.connect(_task_started, weak=False, dispatch_uid="lti-task-log-context")
     task_postrun.connect(_task_done, weak=False, dispatch_uid="lti-task-metrics")
+    worker_process_shutdown.connect(_flush_at_exit, weak=False, dispatch_uid="lti-metrics-exit")
