@@ -180,7 +180,13 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
 def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> None:
     """Called by the worker with what the storage says about the video."""
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        # One query: the row locked, its assignment (duration limit) and course (the event's
+        # tenant) read with it.
+        submission = (
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("assignment__course")
+            .get(pk=submission_id)
+        )
         if submission.state not in WAITING:
             return
         submission.storage_waiting_since = None  # storage answered
