@@ -96,7 +96,7 @@ class Bench:
 
     def uploaded_submissions(self, count: int) -> list[list[Any]]:
         """Submissions to verify: uploaded, all pointing at one real video in local storage,
-        each its own student's (a verified one becomes the student's current submission)."""
+        each its own student's first, so already current (as confirming made it)."""
         from lti_tool.models import LtiUser, Submission
 
         student = LtiUser.objects.get(pk=self.template["student_id"])
@@ -105,7 +105,9 @@ class Bench:
             for _ in range(count)
         )
         rows = Submission.objects.bulk_create(
-            Submission(**{**self.template, "state": "uploaded", "student_id": s.pk})
+            Submission(
+                **{**self.template, "state": "uploaded", "student_id": s.pk, "is_current": True}
+            )
             for s in students
         )
         return [[row.pk] for row in rows]
