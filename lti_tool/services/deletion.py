@@ -166,12 +166,13 @@ def submission_purge(*, submission_id: int) -> PurgeOutcome:
     reason), from its storage (S3 object and its CloudFront copy, Stream video, local
     file). Raises `ProviderError` when storage fails: the caller retries. No transaction is
     open during the provider call."""
-    submission = (
-        Submission.objects.select_related("storage", "assignment__course")
-        .filter(pk=submission_id)
-        .first()
-    )
-    if submission is None or submission.state not in (State.DELETED, State.FAILED):
+    try:  # get(), not first(): no ORDER BY to build for one primary key
+        submission = Submission.objects.select_related("storage", "assignment__course").get(
+            pk=submission_id
+        )
+    except Submission.DoesNotExist:
+        return "skipped"
+    if submission.state not in (State.DELETED, State.FAILED):
         return "skipped"
     if submission.purged_at is not None:
         return "already"
