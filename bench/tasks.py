@@ -183,6 +183,7 @@ def main() -> None:
                 results[name].append(bench.run(task, task_args))
         report(results)
         if args.memory_tasks:
+            print()
             memory(bench, args.memory_tasks)
     finally:
         stack.stop()
@@ -203,16 +204,21 @@ def report(results: dict[str, list[Batch]]) -> None:
 
 
 def memory(bench: Bench, count: int) -> None:
-    """The worker children's RSS before and after `count` purge tasks."""
-    children = child_pids(bench.worker_pid)
-    before = [process_rss_mb(pid) for pid in children]
-    batch = bench.run("lti_tool.tasks.purge_video", bench.deleted_submissions(count))
-    after = [process_rss_mb(pid) for pid in children]
-    print(
-        f"\nmemory: worker children's RSS before {', '.join(f'{m:.1f}' for m in before)} MB, "
-        f"after {batch.tasks:,} purge_video tasks ({batch.rate:,.0f}/s) "
-        f"{', '.join(f'{m:.1f}' for m in after)} MB"
-    )
+    """The worker children's RSS before and after `count` purge tasks, then as many
+    verifications (the video is probed in the children's own process)."""
+    for name, task, make in (
+        ("purge_video", "lti_tool.tasks.purge_video", bench.deleted_submissions),
+        ("verify_submission", "lti_tool.tasks.verify_submission", bench.uploaded_submissions),
+    ):
+        children = child_pids(bench.worker_pid)
+        before = [process_rss_mb(pid) for pid in children]
+        batch = bench.run(task, make(count))
+        after = [process_rss_mb(pid) for pid in children]
+        print(
+            f"memory: worker children's RSS before {', '.join(f'{m:.1f}' for m in before)} MB, "
+            f"after {batch.tasks:,} {name} tasks ({batch.rate:,.0f}/s) "
+            f"{', '.join(f'{m:.1f}' for m in after)} MB"
+        )
 
 
 if __name__ == "__main__":
