@@ -21,11 +21,11 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.stack import (
+    CLK_TCK,
     Stack,
     child_pids,
     django_in_process,
     launch_data,
-    process_cpu_seconds,
     process_rss_mb,
     sample_video,
     start_stack,
@@ -58,26 +58,31 @@ class Bench:
     def pids(self) -> list[int]:
         return [self.worker_pid, *child_pids(self.worker_pid)]
 
-    def wait_idle(self) -> None:
-        """Until a marker sent now has run: everything queued before it has been worked off."""
+    def wait_idle(self, queue: str = "celery") -> None:
+        """Until markers sent now to `queue`, one per child, have all run: every task queued
+        there before them has been taken (the worker serves its queues in turn, so a marker
+        in another queue says nothing about this one)."""
         from django.core.cache import cache
 
-        key = f"bench-mark:{uuid.uuid4().hex}"
-        for _ in self.pids()[1:]:  # one per child: each must have finished its last task
-            self.app.send_task("bench.mark", args=[key])
-        while not cache.get(key):
+        keys = [f"bench-mark:{uuid.uuid4().hex}" for _ in self.pids()[1:]]
+        for key in keys:
+            self.app.send_task("bench.mark", args=[key], queue=queue)
+        while len(cache.get_many(keys)) < len(keys):
             time.sleep(0.02)
-        cache.delete(key)
+        cache.delete_many(keys)
 
     def run(self, name: str, args: list[list[Any]]) -> Batch:
-        self.wait_idle()
-        cpu = process_cpu_seconds(self.pids())
+        from django.conf import settings
+
+        queue = settings.CELERY_TASK_ROUTES.get(name, {}).get("queue", "celery")
+        self.wait_idle(queue)
+        cpu = cpu_seconds(self.pids())
         started = time.perf_counter()
         for task_args in args:
             self.app.send_task(name, args=task_args)
-        self.wait_idle()
+        self.wait_idle(queue)
         seconds = time.perf_counter() - started
-        return Batch(len(args), seconds, process_cpu_seconds(self.pids()) - cpu)
+        return Batch(len(args), seconds, cpu_seconds(self.pids()) - cpu)
 
     def deleted_submissions(self, count: int) -> list[list[Any]]:
         """Submissions to purge: deleted, their (never uploaded) bytes gone from storage."""
@@ -91,7 +96,7 @@ class Bench:
 
     def uploaded_submissions(self, count: int) -> list[list[Any]]:
         """Submissions to verify: uploaded, all pointing at one real video in local storage,
-        each its own student's (a verified one becomes the student's current submission)."""
+        each its own student's first, so already current (as confirming made it)."""
         from lti_tool.models import LtiUser, Submission
 
         student = LtiUser.objects.get(pk=self.template["student_id"])
@@ -100,10 +105,22 @@ class Bench:
             for _ in range(count)
         )
         rows = Submission.objects.bulk_create(
-            Submission(**{**self.template, "state": "uploaded", "student_id": s.pk})
+            Submission(
+                **{**self.template, "state": "uploaded", "student_id": s.pk, "is_current": True}
+            )
             for s in students
         )
         return [[row.pk] for row in rows]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes and of the children they waited for (a
+    program a task runs, such as a probe, costs the worker too), from /proc."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += sum(int(field) for field in fields[11:15])  # utime, stime, cutime, cstime
+    return total / CLK_TCK
 
 
 def prepare(stack: Stack) -> dict[str, Any]:
@@ -166,6 +183,7 @@ def main() -> None:
                 results[name].append(bench.run(task, task_args))
         report(results)
         if args.memory_tasks:
+            print()
             memory(bench, args.memory_tasks)
     finally:
         stack.stop()
@@ -186,16 +204,21 @@ def report(results: dict[str, list[Batch]]) -> None:
 
 
 def memory(bench: Bench, count: int) -> None:
-    """The worker children's RSS before and after `count` purge tasks."""
-    children = child_pids(bench.worker_pid)
-    before = [process_rss_mb(pid) for pid in children]
-    batch = bench.run("lti_tool.tasks.purge_video", bench.deleted_submissions(count))
-    after = [process_rss_mb(pid) for pid in children]
-    print(
-        f"\nmemory: worker children's RSS before {', '.join(f'{m:.1f}' for m in before)} MB, "
-        f"after {batch.tasks:,} purge_video tasks ({batch.rate:,.0f}/s) "
-        f"{', '.join(f'{m:.1f}' for m in after)} MB"
-    )
+    """The worker children's RSS before and after `count` purge tasks, then as many
+    verifications (the video is probed in the children's own process)."""
+    for name, task, make in (
+        ("purge_video", "lti_tool.tasks.purge_video", bench.deleted_submissions),
+        ("verify_submission", "lti_tool.tasks.verify_submission", bench.uploaded_submissions),
+    ):
+        children = child_pids(bench.worker_pid)
+        before = [process_rss_mb(pid) for pid in children]
+        batch = bench.run(task, make(count))
+        after = [process_rss_mb(pid) for pid in children]
+        print(
+            f"memory: worker children's RSS before {', '.join(f'{m:.1f}' for m in before)} MB, "
+            f"after {batch.tasks:,} {name} tasks ({batch.rate:,.0f}/s) "
+            f"{', '.join(f'{m:.1f}' for m in after)} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -51,8 +51,11 @@ def verify_submission(submission_id: int) -> str:
     Later is in the database (`verify_next_at`, capped backoff), and the beat sweep below
     enqueues it: no retry waits in the broker, where a crash or an outage could lose it.
     A provider outage never fails the upload: the student reads "Waiting for storage"."""
-    submission = Submission.objects.filter(pk=submission_id).first()
-    if submission is None or submission.state not in WAITING:
+    try:  # get(), not first(): no ORDER BY to build for one primary key
+        submission = Submission.objects.select_related("storage").get(pk=submission_id)
+    except Submission.DoesNotExist:
+        return "skipped"
+    if submission.state not in WAITING:
         return "skipped"
     try:
         metadata = backend_for_submission(submission).get_metadata(submission.video_id)

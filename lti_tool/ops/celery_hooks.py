@@ -5,10 +5,14 @@ built before Django is set up)."""
 
 from __future__ import annotations
 
+import os
+import select
+import threading
+import time
 from typing import Any
 
 import structlog
-from celery.signals import task_postrun, task_prerun, worker_ready
+from celery.signals import task_postrun, task_prerun, worker_process_shutdown, worker_ready
 
 
 def _start_heartbeat(sender: Any = None, **_: Any) -> None:
@@ -23,8 +27,37 @@ def _close_old_connections(sender: Any = None, **_: Any) -> None:
     CONN_MAX_AGE (with the health check of DATABASES)."""
     from django.db import close_old_connections
 
-    if not getattr(getattr(sender, "request", None), "is_eager", False):  # eager: the caller's
-        close_old_connections()
+    if getattr(getattr(sender, "request", None), "is_eager", False):  # eager: the caller's
+        return
+    close_old_connections()
+    _skip_health_check_if_fresh()
+
+
+# Django's health check is one `SELECT 1` round trip before a task's first query: a fifth of
+# a purge. A connection a task used within this many seconds is checked without one: a
+# server that ended it (a restart, an administrator) has sent its goodbye or closed the
+# socket, which is then readable; only then, or after a longer pause, is the query sent.
+FRESH_CONNECTION_SECONDS = 5.0
+_last_task_end = 0.0
+
+
+def _skip_health_check_if_fresh() -> None:
+    from django.db import connections
+
+    if time.monotonic() - _last_task_end > FRESH_CONNECTION_SECONDS:
+        return
+    for connection in connections.all(initialized_only=True):
+        raw = connection.connection
+        if connection.vendor != "postgresql" or raw is None or connection.errors_occurred:
+            continue
+        readable, _, _ = select.select([raw.fileno()], [], [], 0)
+        if not readable:  # nothing came from the server while idle: still open
+            connection.health_check_done = True  # type: ignore[attr-defined]  # Django's own
+
+
+def _task_ended(**_: Any) -> None:
+    global _last_task_end  # noqa: PLW0603 - per process
+    _last_task_end = time.monotonic()
 
 
 def _task_started(task_id: str | None = None, task: Any = None, **_: Any) -> None:
@@ -34,16 +67,51 @@ def _task_started(task_id: str | None = None, task: Any = None, **_: Any) -> Non
 
 
 def _task_done(task: Any = None, state: str | None = None, **_: Any) -> None:
+    """A worker counts in its buffer (no Redis call per task); a flusher thread sends it on
+    every METRICS_FLUSH_SECONDS, busy or idle, and the process's exit sends the rest. An
+    eager task counts as its caller (a request) does."""
     from lti_tool.ops.metrics import CELERY_TASKS
     from lti_tool.ops.shared_metrics import shared
 
-    shared.inc(CELERY_TASKS, task=getattr(task, "name", "?"), outcome=(state or "?").lower())
-    shared.flush()  # a worker pays one Redis call per task, and nothing waits in its buffer
+    eager = bool(getattr(getattr(task, "request", None), "is_eager", False))
+    name, outcome = getattr(task, "name", "?"), (state or "?").lower()
+    shared.inc(CELERY_TASKS, task=name, outcome=outcome, flush=eager)
+    if not eager:
+        _flusher_ensure()
+
+
+_flusher_pid: int | None = None  # the process whose flusher runs (a forked child has none)
+
+
+def _flusher_ensure() -> None:
+    global _flusher_pid  # noqa: PLW0603 - one flusher per process
+    if _flusher_pid == os.getpid():
+        return
+    _flusher_pid = os.getpid()
+    threading.Thread(target=_flush_forever, name="lti-metrics-flush", daemon=True).start()
+
+
+def _flush_forever() -> None:
+    from django.conf import settings
+
+    from lti_tool.ops.shared_metrics import shared
+
+    while True:
+        time.sleep(max(float(settings.METRICS_FLUSH_SECONDS), 0.1))
+        shared.flush_if_due()  # nothing buffered: no call; Redis down: kept for later
+
+
+def _flush_at_exit(**_: Any) -> None:
+    from lti_tool.ops.shared_metrics import shared
+
+    shared.flush()
 
 
 def connect() -> None:
     for signal in (task_prerun, task_postrun):
         signal.connect(_close_old_connections, weak=False, dispatch_uid="lti-db-connections")
+    task_postrun.connect(_task_ended, weak=False, dispatch_uid="lti-db-last-task")
     worker_ready.connect(_start_heartbeat, weak=False, dispatch_uid="lti-heartbeat")
     task_prerun.connect(_task_started, weak=False, dispatch_uid="lti-task-log-context")
     task_postrun.connect(_task_done, weak=False, dispatch_uid="lti-task-metrics")
+    worker_process_shutdown.connect(_flush_at_exit, weak=False, dispatch_uid="lti-metrics-exit")

@@ -166,8 +166,13 @@ def submission_purge(*, submission_id: int) -> PurgeOutcome:
     reason), from its storage (S3 object and its CloudFront copy, Stream video, local
     file). Raises `ProviderError` when storage fails: the caller retries. No transaction is
     open during the provider call."""
-    submission = Submission.objects.select_related("storage").filter(pk=submission_id).first()
-    if submission is None or submission.state not in (State.DELETED, State.FAILED):
+    try:  # get(), not first(): no ORDER BY to build for one primary key
+        submission = Submission.objects.select_related("storage", "assignment__course").get(
+            pk=submission_id
+        )
+    except Submission.DoesNotExist:
+        return "skipped"
+    if submission.state not in (State.DELETED, State.FAILED):
         return "skipped"
     if submission.purged_at is not None:
         return "already"
@@ -180,14 +185,17 @@ def submission_purge(*, submission_id: int) -> PurgeOutcome:
     if target:
         backend.delete_video(target)  # idempotent at every backend
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().get(pk=submission_id)
-        if locked.purged_at is not None:
-            return "already"  # a concurrent retry recorded it first
-        locked.purged_at = timezone.now()
-        locked.save(update_fields=["purged_at", "updated_at"])
+        now = timezone.now()
+        # The UPDATE is the claim: a concurrent retry that recorded the purge first leaves
+        # no row to match, so the event is written once.
+        if not Submission.objects.filter(pk=submission_id, purged_at__isnull=True).update(
+            purged_at=now, updated_at=now
+        ):
+            return "already"
+        submission.purged_at = submission.updated_at = now
         event_record(
             kind=VideoEvent.Kind.PURGED,
-            submission=locked,
+            submission=submission,
             user_id=None,
             details={"backend": submission.backend, "object": target},
         )

@@ -181,10 +181,28 @@ def submission_confirm_upload(*, claims: LaunchClaims, submission_id: int) -> Su
     return submission
 
 
+# What a verification that ends ready changes (saved alone: the row has some 30 columns).
+_VERIFIED_FIELDS = (
+    "state",
+    "ready_at",
+    "size_bytes",
+    "duration_seconds",
+    "is_current",
+    "storage_waiting_since",
+    "verify_next_at",
+)
+
+
 def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> None:
     """Called by the worker with what the storage says about the video."""
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        # One query: the row locked, its assignment (duration limit) and course (the event's
+        # tenant) read with it.
+        submission = (
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("assignment__course")
+            .get(pk=submission_id)
+        )
         if submission.state not in WAITING:
             return
         submission.storage_waiting_since = None  # storage answered
@@ -204,12 +222,14 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
                 submission, too_long, {"reason": "too_long", "duration": metadata.duration_seconds}
             )
             return
-        to_purge = _make_current(submission)
+        # Already current (a student's first upload, see confirm): the unique constraint
+        # says no other one is, so there is nothing to replace.
+        to_purge = [] if submission.is_current else _make_current(submission)
         submission.state = State.READY
         submission.ready_at = timezone.now()
         submission.size_bytes = metadata.size_bytes or submission.size_bytes
         submission.duration_seconds = metadata.duration_seconds
-        submission.save()
+        submission.save(update_fields=[*_VERIFIED_FIELDS, "updated_at"])
         event_record(
             kind=Kind.READY,
             submission=submission,

@@ -7,9 +7,6 @@ paths, signatures, metadata. Any tenant may use it: each has its own folder.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -213,34 +210,40 @@ class LocalBackend(StorageBackend, HealthCheck, ObjectListing):
         return self.files.video_dir(video_id) / "data"
 
 
+# The probe parses students' bytes inside the worker: only the demuxers of the video types
+# uploads accept (validation.py) may read them, and only from this local file (no network,
+# no other file). Anything else (Flash video, a raw stream, a playlist) is "not a video".
+PROBE_FORMATS = "mov,matroska,avi,mpeg,mpegts,mpegvideo,ogg"
+# A file that takes longer than this to open and read the stream headers of is given up
+# (FFmpeg checks it between reads): the upload is kept, without a measured duration.
+PROBE_TIMEOUT_SECONDS = 60.0
+
+
 def _probe(path: Path) -> dict[str, Any] | None | Literal[False]:
-    """Duration and size from ffprobe; None when ffprobe is absent, False if not a video."""
-    ffprobe = shutil.which("ffprobe")
-    if ffprobe is None:
-        return None
-    command = [
-        ffprobe,
-        "-v",
-        "error",
-        "-select_streams",
-        "v:0",
-        "-show_entries",
-        "stream=width,height:format=duration",
-        "-of",
-        "json",
-        str(path),
-    ]
+    """Duration and frame size, read in this process by FFmpeg's libraries (PyAV: no
+    ffprobe program per video); False if not a video, None if it could not be read in time."""
+    import av  # here: only workers probe, web processes need not load FFmpeg (~20 MB)
+
+    limits = {"format_whitelist": PROBE_FORMATS, "protocol_whitelist": "file"}
     try:
-        result = subprocess.run(command, capture_output=True, timeout=60, check=False)  # noqa: S603
-    except subprocess.TimeoutExpired:
+        with av.open(
+            str(path),
+            container_options=limits,
+            # The headers say the size: no frame is decoded (a 1080p frame costs more than
+            # the rest of the probe, and the decoders never see the students' bytes).
+            options={"skip_frame": "all"},
+            timeout=PROBE_TIMEOUT_SECONDS,
+        ) as container:
+            if not container.streams.video:
+                return False
+            codec = container.streams.video[0].codec_context
+            duration = container.duration  # in AV_TIME_BASE units (microseconds)
+            return {
+                "duration_seconds": duration / av.time_base if duration is not None else None,
+                "width": codec.width or None,
+                "height": codec.height or None,
+            }
+    except av.ExitError:  # the timeout
         return None
-    data = json.loads(result.stdout or b"{}")
-    streams = data.get("streams") or []
-    if result.returncode != 0 or not streams:
+    except av.FFmpegError:
         return False
-    duration = data.get("format", {}).get("duration")
-    return {
-        "duration_seconds": float(duration) if duration not in (None, "N/A") else None,
-        "width": streams[0].get("width"),
-        "height": streams[0].get("height"),
-    }

@@ -59,7 +59,7 @@ def test_a_video_longer_than_the_assignment_allows_fails_with_a_reason(
     student_api: LiveApi, sample_video: Path, has_ffmpeg: bool
 ) -> None:
     if not has_ffmpeg:
-        pytest.skip("needs ffprobe to measure the video")
+        pytest.skip("needs ffmpeg to make a real video")
     VideoAssignment.objects.update(max_duration_seconds=1)  # the sample lasts 2 seconds
 
     submitted = student_api.submit(sample_video)

@@ -2,7 +2,7 @@
 video over tus, it becomes ready and plays; the teacher sees it in the list and plays it.
 
 Everything is real: Chromium, the dev LMS's LTI 1.3 login and launch inside its iframe,
-the built front end (Uppy, Video.js), the local storage backend with ffprobe, PostgreSQL.
+the built front end (Uppy, Video.js), the local storage backend (PyAV probes), PostgreSQL.
 """
 
 from __future__ import annotations

@@ -242,3 +242,24 @@ def test_logs_are_json_without_secrets_after_playback_and_registration(
     assert played_line["status"] == 206 and played_line["request_id"]
     api_lines = [r for r in records if r.get("user") and r.get("request_id")]
     assert api_lines, "no app log line carries the request id and user of an API request"
+
+
+def test_a_workers_task_outcomes_reach_metrics_without_a_redis_call_per_task(
+    stack: Stack, transactional_db: None
+) -> None:
+    """The worker counts in its buffer and a flusher sends it (METRICS_FLUSH_SECONDS is 0
+    here: at once); an idle worker's counts are not left behind."""
+    from config.celery import app
+
+    task = "lti_tool.tasks.resend_due_scores"
+    with app.connection_for_write(stack.redis.url) as connection:
+        for _ in range(3):
+            app.send_task(task, connection=connection)
+
+    def counted() -> bool:
+        metrics = requests.get(
+            stack.url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
+        )
+        return f'lti_celery_tasks_total{{outcome="success",task="{task}"}} 3.0' in metrics.text
+
+    wait_until(counted, 30, "the worker's three task outcomes in /metrics")
