@@ -6,7 +6,6 @@ built before Django is set up)."""
 from __future__ import annotations
 
 import os
-import select
 import threading
 import time
 from typing import Any
@@ -24,40 +23,13 @@ def _start_heartbeat(sender: Any = None, **_: Any) -> None:
 def _close_old_connections(sender: Any = None, **_: Any) -> None:
     """What Django does around a request, around a task: with CELERY_DB_REUSE_MAX the
     connection is kept across tasks, and this still drops one that is broken or older than
-    CONN_MAX_AGE (with the health check of DATABASES)."""
+    CONN_MAX_AGE (with the health check of config/postgresql/base.py: no round trip for a
+    connection the task before used)."""
     from django.db import close_old_connections
 
     if getattr(getattr(sender, "request", None), "is_eager", False):  # eager: the caller's
         return
     close_old_connections()
-    _skip_health_check_if_fresh()
-
-
-# Django's health check is one `SELECT 1` round trip before a task's first query: a fifth of
-# a purge. A connection a task used within this many seconds is checked without one: a
-# server that ended it (a restart, an administrator) has sent its goodbye or closed the
-# socket, which is then readable; only then, or after a longer pause, is the query sent.
-FRESH_CONNECTION_SECONDS = 5.0
-_last_task_end = 0.0
-
-
-def _skip_health_check_if_fresh() -> None:
-    from django.db import connections
-
-    if time.monotonic() - _last_task_end > FRESH_CONNECTION_SECONDS:
-        return
-    for connection in connections.all(initialized_only=True):
-        raw = connection.connection
-        if connection.vendor != "postgresql" or raw is None or connection.errors_occurred:
-            continue
-        readable, _, _ = select.select([raw.fileno()], [], [], 0)
-        if not readable:  # nothing came from the server while idle: still open
-            connection.health_check_done = True  # type: ignore[attr-defined]  # Django's own
-
-
-def _task_ended(**_: Any) -> None:
-    global _last_task_end  # noqa: PLW0603 - per process
-    _last_task_end = time.monotonic()
 
 
 def _task_started(task_id: str | None = None, task: Any = None, **_: Any) -> None:
@@ -110,7 +82,6 @@ def _flush_at_exit(**_: Any) -> None:
 def connect() -> None:
     for signal in (task_prerun, task_postrun):
         signal.connect(_close_old_connections, weak=False, dispatch_uid="lti-db-connections")
-    task_postrun.connect(_task_ended, weak=False, dispatch_uid="lti-db-last-task")
     worker_ready.connect(_start_heartbeat, weak=False, dispatch_uid="lti-heartbeat")
     task_prerun.connect(_task_started, weak=False, dispatch_uid="lti-task-log-context")
     task_postrun.connect(_task_done, weak=False, dispatch_uid="lti-task-metrics")
