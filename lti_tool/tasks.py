@@ -24,6 +24,7 @@ from lti_tool.services.retention import retention_sweep
 from lti_tool.services.storage import backend_for_submission
 from lti_tool.services.submissions import (
     WAITING,
+    submission_check_interrupted,
     submission_mark_failed,
     submission_mark_verified,
     submission_verify_later,
@@ -42,10 +43,12 @@ MAX_RETRIES = 8
 # visibility timeout (CELERY_VISIBILITY_TIMEOUT, 120 s) is delivered again. Longer waits
 # are kept in the database (verification, grade sends).
 BROKER_WAIT_CAP = 60.0
+# Workers that may die checking one upload before it fails (a deploy's restart is one).
+MAX_INTERRUPTED_CHECKS = 3
 
 
-@shared_task(acks_late=True)
-def verify_submission(submission_id: int) -> str:
+@shared_task(bind=True, acks_late=True)
+def verify_submission(self: Task[[int], str], submission_id: int) -> str:
     """Ask storage what arrived; mark the submission ready or failed, or check again later.
 
     Later is in the database (`verify_next_at`, capped backoff), and the beat sweep below
@@ -57,6 +60,8 @@ def verify_submission(submission_id: int) -> str:
         return "skipped"
     if submission.state not in WAITING:
         return "skipped"
+    if _killed_its_workers(self, submission_id):
+        return "failed"
     try:
         metadata = backend_for_submission(submission).get_metadata(submission.video_id)
     except ProviderError as exc:
@@ -69,6 +74,18 @@ def verify_submission(submission_id: int) -> str:
         return "waiting"
     submission_mark_verified(submission_id=submission_id, metadata=metadata)
     return metadata.state
+
+
+def _killed_its_workers(task: Task[[int], str], submission_id: int) -> bool:
+    """The local backend probes a video in the worker's own process (FFmpeg's libraries
+    parse the student's bytes): a file that crashes them would kill a worker child, come
+    back (acks_late, reject on worker lost), and kill the next. A check whose message came
+    back is counted; at MAX_INTERRUPTED_CHECKS the upload fails instead."""
+    if not (task.request.delivery_info or {}).get("redelivered"):
+        return False
+    return submission_check_interrupted(
+        submission_id=submission_id, max_checks=MAX_INTERRUPTED_CHECKS
+    )
 
 
 def _record_provider_error(submission: Submission, operation: str, exc: ProviderError) -> None:

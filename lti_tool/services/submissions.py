@@ -279,6 +279,23 @@ def _check_later(submission: Submission, *, cap: float) -> None:
     submission.verify_next_at = timezone.now() + timedelta(seconds=delay)
 
 
+def submission_check_interrupted(*, submission_id: int, max_checks: int) -> bool:
+    """A worker died while checking this upload (its message came back): count it. At
+    `max_checks` such deaths the upload fails, as a file that is no video, and True."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.state not in WAITING:
+            return False
+        interrupted = int(submission.upload_details.get("interrupted_checks", 0)) + 1
+        submission.upload_details = {**submission.upload_details, "interrupted_checks": interrupted}
+        submission.save(update_fields=["upload_details", "updated_at"])
+        if interrupted < max_checks:
+            return False
+        message = _("This file could not be read as a video.")
+        _fail(submission, message, {"reason": "checks_interrupted", "checks": interrupted})
+    return True
+
+
 def submission_mark_failed(*, submission_id: int, reason: str) -> None:
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
