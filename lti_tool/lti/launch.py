@@ -41,6 +41,7 @@ from lti_tool.lti.storage import (
     Relaunches,
     StorageLogin,
     StorageLogins,
+    remember_login,
 )
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.models import PlatformRegistration
@@ -273,17 +274,19 @@ class ToolOIDCLogin(DjangoOIDCLogin):
         url: str = super()._prepare_redirect_url(launch_url)
         params = parse_qs(urlsplit(url).query)
         state, nonce = params["state"][-1], params["nonce"][-1]
-        self.nonces.bind_nonce(nonce=nonce, state=state)
-        Relaunches().remember(
-            state, {name: self._get_request_param(name) or "" for name in RELAUNCH_PARAMS}
-        )
         # The platform offers its storage: the state cookie may be blocked, keep both there too.
         target = _storage_target(self._get_request_param(STORAGE_TARGET_PARAM))
         origin = _origin(self._registration.get_auth_login_url() or "")
         if target and origin:
-            login = StorageLogin(state=state, nonce=nonce, target=target, origin=origin)
-            StorageLogins().remember(login)
-            self.storage_login = login
+            self.storage_login = StorageLogin(
+                state=state, nonce=nonce, target=target, origin=origin
+            )
+        remember_login(
+            state=state,
+            nonce=nonce,
+            params={name: self._get_request_param(name) or "" for name in RELAUNCH_PARAMS},
+            storage_login=self.storage_login,
+        )
         return url
 
 
