@@ -32,8 +32,7 @@ def render_launch_page(
         return_url=presentation.return_url,
         document_target=presentation.document_target,
     )
-    context = _page_context(result, review)
-    context["launch_data"]["token"] = launch_token_issue(claims)
+    context = _page_context(result, review, token=launch_token_issue(claims))
     context["i18n_catalog"] = frontend_catalog(get_language())
     return render(request, template, context)
 
@@ -47,10 +46,12 @@ def launch_result_from_claims(claims: LaunchClaims) -> LaunchResult:
     )
 
 
-def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> dict[str, Any]:
+def _page_context(
+    result: LaunchResult, review: ReviewTarget | None, *, token: str
+) -> dict[str, Any]:
     assignment = result.assignment
     launch_data = {
-        "token": launch_token_issue(result.claims),
+        "token": token,
         "apiBase": "/api",
         "tokenTtl": settings.LTI_LAUNCH_TOKEN_TTL,  # seconds; the page renews well before
         "role": result.role,
