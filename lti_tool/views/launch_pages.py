@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from lti_tool.languages import LaunchPresentation, frontend_catalog
 from lti_tool.launch_tokens import LaunchClaims, launch_token_issue
-from lti_tool.models import Grade, LtiUser
+from lti_tool.models import LtiUser
 from lti_tool.models.courses import VIDEO_SOURCES
 from lti_tool.selectors.grades import ReviewTarget
 from lti_tool.selectors.submissions import assignment_for_launch
@@ -73,13 +73,9 @@ def _page_context(
         "reviewStudentName": review.student_name if review else None,
     }
     # A student sees the grade and comment the teacher gave (server-rendered: a grade
-    # arrives later, and the student opens the assignment again to read it).
-    grade = (
-        # A held grade waits for the teacher's "Release grades".
-        Grade.objects.filter(assignment=assignment, student=result.user, held=False).first()
-        if result.role == "student"
-        else None
-    )
+    # arrives later, and the student opens the assignment again to read it); the launch
+    # read it with the assignment.
+    grade = result.grade if result.role == "student" else None
     return {
         "launch_data": launch_data,
         "assignment": assignment,
