@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, TypeVar
 
+from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -215,12 +218,36 @@ _Row = TypeVar("_Row", LtiUser, Course)
 
 def _upsert(row: _Row, *, unique: list[str], update: list[str]) -> _Row:
     """Insert `row` or update the `update` fields of the one it collides with; its primary
-    key comes back in the same round trip (RETURNING)."""
-    type(row).objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=unique, update_fields=update
-    )
-    assert row.pk is not None
+    key comes back in the same round trip (RETURNING). The statement bulk_create(
+    update_conflicts=True) sends, without building it through the ORM each time (~0.6 ms of
+    CPU, a sixth of a newcomer's launch)."""
+    sql, fields = _upsert_statement(type(row), tuple(unique), tuple(update))
+    params = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (row.pk,) = cursor.fetchone()
+    row._state.adding = False
+    row._state.db = connection.alias
     return row
+
+
+@cache
+def _upsert_statement(
+    model: type[Model], unique: tuple[str, ...], update: tuple[str, ...]
+) -> tuple[str, list[Any]]:
+    """The statement, and the fields whose values it takes in order."""
+    q = connection.ops.quote_name
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    column = {field.name: q(str(field.column)) for field in meta.concrete_fields}
+    changes = ", ".join(f"{column[name]} = EXCLUDED.{column[name]}" for name in update)
+    sql = (
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(column[f.name] for f in fields)})"  # noqa: S608 - names from the model
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f" ON CONFLICT ({', '.join(column[name] for name in unique)})"
+        f" DO UPDATE SET {changes} RETURNING {column[meta.pk.name]}"
+    )
+    return sql, fields
 
 
 def _display_name(body: dict[str, Any]) -> str:
