@@ -166,8 +166,9 @@ def remember_login(
     *, state: str, nonce: str, params: dict[str, str], storage_login: StorageLogin | None
 ) -> None:
     """What the launch must find again, for as long as the nonce lives, in one round trip
-    (Django's `set_many` is one Redis pipeline): the nonce bound to the login's state, the
-    login's parameters (`Relaunches`) and the platform-storage login if any (`StorageLogins`)."""
+    (`set_many` is one Redis pipeline, config/redis_cache.py): the nonce bound to the login's
+    state, the login's parameters (`Relaunches`) and the platform-storage login if any
+    (`StorageLogins`)."""
     entries: dict[str, Any] = {
         _nonce_key(nonce, state): True,
         _relaunch_key(state): {name: params[name] for name in RELAUNCH_PARAMS if params.get(name)},
