@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import requests
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -282,6 +283,12 @@ class ToolOIDCLogin(DjangoOIDCLogin):
         return url
 
 
+# pylti1p3 makes a requests.Session for every launch (~0.1 ms of CPU) for its own HTTP calls
+# (its JWKS fetch, its AGS and NRPS clients), none of which we use: the JWKS comes through
+# platform_keys.py, the services through lms_client.py. One session, never sent through.
+_NO_REQUESTS = requests.Session()
+
+
 class ToolMessageLaunch(DjangoMessageLaunch):
     def __init__(self, request: HttpRequest) -> None:
         self.tool_conf = DatabaseToolConf()
@@ -295,6 +302,7 @@ class ToolMessageLaunch(DjangoMessageLaunch):
             self.tool_conf,
             session_service=self.nonces,
             cookie_service=IframeCookieService(_request_adapter(request)),
+            requests_session=_NO_REQUESTS,
         )
 
     @property
