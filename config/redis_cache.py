@@ -8,7 +8,7 @@ besides its pool and is safe to share between threads, so one per pool is enough
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -20,6 +20,7 @@ class PooledRedisCacheClient(RedisCacheClient):
     _client: Callable[..., Any]
     _get_connection_pool_index: Callable[[bool], int]
     _get_connection_pool: Callable[[bool], Any]
+    _serializer: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,6 +33,19 @@ class PooledRedisCacheClient(RedisCacheClient):
             client = self._client(connection_pool=self._get_connection_pool(write))
             self._clients[index] = client
         return client
+
+    def set_many(self, data: Mapping[Any, Any], timeout: Any) -> None:
+        """A SET with its expiry per key, in one pipeline (one round trip). Django's sends
+        MULTI, MSET, an EXPIRE per key and EXEC: more than twice the commands to write and
+        answers to parse (half the CPU of the OIDC login's two keys), and each key lives
+        without its expiry until its EXPIRE. The keys are independent, as with `set`."""
+        pipeline = self.get_client(None, write=True).pipeline(transaction=False)
+        for key, value in data.items():
+            if timeout == 0:
+                pipeline.delete(key)  # as Django's `set` does with a timeout of 0
+            else:
+                pipeline.set(key, self._serializer.dumps(value), ex=timeout)
+        pipeline.execute()
 
 
 class PooledRedisCache(RedisCache):

@@ -16,6 +16,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from lti_tool.lti.platform_keys import forget_platform_keys
+from lti_tool.lti.tool_conf import forget_registrations
 from storage_backends.registry import reset_backends
 from tests.ci import IN_CI
 from tests.fixtures.database import truncate_filled_tables
@@ -75,7 +77,8 @@ def _quick_flush() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _isolated_storage(tmp_path: Path, settings: Any) -> Iterator[None]:
-    """Each test gets its own video folder and an empty cache (nonces, JWKS)."""
+    """Each test gets its own video folder and an empty cache (nonces, JWKS), also the
+    registrations and platform keys a process keeps."""
     settings.VIDEO_STORAGE = {
         "BACKEND": "storage_backends.local.LocalBackend",
         "OPTIONS": {"root": str(tmp_path / "videos")},
@@ -83,5 +86,7 @@ def _isolated_storage(tmp_path: Path, settings: Any) -> Iterator[None]:
     settings.DATA_DIR = tmp_path
     reset_backends()
     cache.clear()
+    forget_registrations()
+    forget_platform_keys()
     yield
     reset_backends()

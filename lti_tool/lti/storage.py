@@ -51,10 +51,7 @@ class NonceStore(SessionService):
         pass
 
     def save_nonce(self, nonce: str) -> None:
-        pass  # pylti1p3 calls this before the state is at hand: ToolOIDCLogin binds instead
-
-    def bind_nonce(self, *, nonce: str, state: str) -> None:
-        cache.set(_nonce_key(nonce, state), True, timeout=settings.LTI_NONCE_TTL)
+        pass  # pylti1p3 calls this before the state is at hand: `remember_login` binds it
 
     def check_nonce(self, nonce: str) -> bool:
         return False  # a nonce alone proves nothing: consume_nonce checks it with its state
@@ -165,12 +162,28 @@ class StorageLogin:
         return "lti_nonce_" + self.nonce
 
 
+def remember_login(
+    *, state: str, nonce: str, params: dict[str, str], storage_login: StorageLogin | None
+) -> None:
+    """What the launch must find again, for as long as the nonce lives, in one round trip
+    (`set_many` is one Redis pipeline, config/redis_cache.py): the nonce bound to the login's
+    state, the login's parameters (`Relaunches`) and the platform-storage login if any
+    (`StorageLogins`)."""
+    entries: dict[str, Any] = {
+        _nonce_key(nonce, state): True,
+        _relaunch_key(state): {name: params[name] for name in RELAUNCH_PARAMS if params.get(name)},
+    }
+    if storage_login is not None:
+        entries[_storage_login_key(state)] = {
+            "nonce": storage_login.nonce,
+            "target": storage_login.target,
+            "origin": storage_login.origin,
+        }
+    cache.set_many(entries, timeout=settings.LTI_NONCE_TTL)
+
+
 class StorageLogins:
     """Logins that used the platform storage, by state, for as long as their nonce lives."""
-
-    def remember(self, login: StorageLogin) -> None:
-        value = {"nonce": login.nonce, "target": login.target, "origin": login.origin}
-        cache.set(_storage_login_key(login.state), value, timeout=settings.LTI_NONCE_TTL)
 
     def find(self, state: str) -> StorageLogin | None:
         value = cache.get(_storage_login_key(state))
@@ -193,10 +206,6 @@ class Relaunches:
     the same login again in a new window. Nothing secret: the platform gave them to the
     browser, and the platform authenticates the person again in that window.
     """
-
-    def remember(self, state: str, params: dict[str, str]) -> None:
-        kept = {name: params[name] for name in RELAUNCH_PARAMS if params.get(name)}
-        cache.set(_relaunch_key(state), kept, timeout=settings.LTI_NONCE_TTL)
 
     def query(self, state: str) -> str | None:
         """The login's query string, or None if this state is unknown or expired."""

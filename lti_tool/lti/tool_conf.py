@@ -14,7 +14,7 @@ from pylti1p3.registration import Registration
 from pylti1p3.request import Request
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 
-from lti_tool.models import Deployment, PlatformRegistration
+from lti_tool.models import Deployment, PlatformRegistration, Tenant
 
 _DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 
@@ -51,7 +51,7 @@ class DatabaseToolConf(ToolConfAbstract[Request]):
             jwt_body = kwargs.get("jwt_body")
             hint = jwt_body.get(_DEPLOYMENT_CLAIM) if isinstance(jwt_body, dict) else None
             self.deployment_id_hint = hint if isinstance(hint, str) else None
-            self.platform = _find_registration(iss, client_id, self.deployment_id_hint)
+            self.platform = _launch_registration(iss, client_id, self.deployment_id_hint)
             found = getattr(self.platform, "hinted_deployment", False)
             self.hinted_deployment_found = bool(found)
         return _to_registration(self.platform) if self.platform else None
@@ -95,33 +95,65 @@ def _find_registration(
     return found[0] if len(found) == 1 else None
 
 
-# The OIDC login only sends the browser to the platform with a state and a nonce, so it may
-# use a registration read up to this long ago (in this process): half a login's CPU was the
-# query. The launch reads the registration afresh, so a removed registration or deployment
-# is refused at once where it matters.
+# Registrations read in this process a little while ago, so that neither the login nor the
+# launch pays a query for them (half a login's CPU, a quarter of a launch's was that query).
+# Saving or deleting a registration, a deployment or a tenant forgets them at once in the
+# process that saved it; the other processes keep what they read for at most these bounds.
+# The OIDC login only sends the browser to the platform with a state and a nonce: 30 s.
+# The launch accepts a user, so it trusts a removed registration or deployment for at most
+# _LAUNCH_CACHE_SECONDS in another process, and keeps only registrations found *with* the
+# launch's deployment: an unknown deployment id is looked up afresh every time (a Canvas
+# registration accepting its first deployment must see the one another process kept).
 _LOGIN_CACHE_SECONDS = 30.0
-_LOGIN_CACHE_SIZE = 1000
-_login_cache: dict[tuple[str, str | None], tuple[float, PlatformRegistration]] = {}
+_LAUNCH_CACHE_SECONDS = 10.0
+_CACHE_SIZE = 1000
+_CacheKey = tuple[str, str | None, str | None]
+_recent: dict[_CacheKey, tuple[float, PlatformRegistration]] = {}
 
 
 def _login_registration(iss: str, client_id: str | None) -> PlatformRegistration | None:
-    key = (iss, client_id)
-    now = time.monotonic()
-    cached = _login_cache.get(key)
-    if cached and cached[0] > now:
-        return cached[1]
+    cached = _cached((iss, client_id, None))
+    if cached is not None:
+        return cached
     platform = _find_registration(iss, client_id, None)
     if platform is not None:  # unknown issuers are not kept: anyone can send them
-        if len(_login_cache) >= _LOGIN_CACHE_SIZE:
-            _login_cache.clear()
-        _login_cache[key] = (now + _LOGIN_CACHE_SECONDS, platform)
+        _keep((iss, client_id, None), platform, _LOGIN_CACHE_SECONDS)
     return platform
 
 
+def _launch_registration(
+    iss: str, client_id: str | None, deployment_id: str | None
+) -> PlatformRegistration | None:
+    """The registration annotated with `hinted_deployment`, as `_find_registration`."""
+    if deployment_id is None:
+        return _find_registration(iss, client_id, None)
+    key = (iss, client_id, deployment_id)  # the login's keys end with None
+    cached = _cached(key)
+    if cached is not None:
+        return cached
+    platform = _find_registration(iss, client_id, deployment_id)
+    if platform is not None and getattr(platform, "hinted_deployment", False):
+        _keep(key, platform, _LAUNCH_CACHE_SECONDS)
+    return platform
+
+
+def _cached(key: _CacheKey) -> PlatformRegistration | None:
+    entry = _recent.get(key)
+    return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+
+def _keep(key: _CacheKey, platform: PlatformRegistration, seconds: float) -> None:
+    if len(_recent) >= _CACHE_SIZE:
+        _recent.clear()
+    _recent[key] = (time.monotonic() + seconds, platform)
+
+
+@receiver([post_save, post_delete], sender=Tenant)
 @receiver([post_save, post_delete], sender=PlatformRegistration)
 @receiver([post_save, post_delete], sender=Deployment)
-def _forget_login_registrations(**kwargs: Any) -> None:
-    _login_cache.clear()  # in this process at once; in the others within _LOGIN_CACHE_SECONDS
+def forget_registrations(**kwargs: Any) -> None:
+    """In this process at once; in the others within the bounds above."""
+    _recent.clear()
 
 
 def _to_registration(platform: PlatformRegistration) -> Registration:

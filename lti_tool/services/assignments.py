@@ -63,12 +63,18 @@ class AssignmentSettings:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def assignment_for_link(*, course: Course, body: dict[str, Any]) -> VideoAssignment:
-    """The assignment a resource link launch opens (call inside the launch's transaction)."""
+def assignment_for_link(
+    *, course: Course, body: dict[str, Any], recorded: VideoAssignment | None = None
+) -> VideoAssignment:
+    """The assignment a resource link launch opens (call inside the launch's transaction);
+    `recorded`: the link's assignment in `course`, already read."""
     link = body.get(CLAIM + "resource_link")
     if not isinstance(link, dict) or not link.get("id"):
         return _assignment_for_line_item(course, body)  # a submission review may omit it
-    assignment = VideoAssignment.objects.filter(course=course, resource_link_id=link["id"]).first()
+    assignment = (
+        recorded
+        or VideoAssignment.objects.filter(course=course, resource_link_id=link["id"]).first()
+    )
     if assignment is None:
         keyed = _keyed_assignment(course, body)
         if keyed is not None and keyed.course_id == course.pk and not keyed.resource_link_id:

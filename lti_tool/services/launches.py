@@ -4,15 +4,20 @@ assignment for the link."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, TypeVar
 
+from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lti_tool.errors import AppError, PermissionDenied
 from lti_tool.launch_tokens import LaunchClaims, Role
 from lti_tool.lti.nrps import nrps_course_fields
-from lti_tool.models import Course, LtiUser, PlatformRegistration, VideoAssignment
+from lti_tool.models import Course, Grade, LtiUser, PlatformRegistration, VideoAssignment
+from lti_tool.selectors.launches import LaunchRows, launch_rows, released_grade
 from lti_tool.services.assignments import assignment_for_link
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -23,6 +28,9 @@ TEACHER_ROLES = {"Instructor", "TeachingAssistant", "ContentDeveloper", "Adminis
 STUDENT_ROLES = {"Learner"}
 # Platform administrators may open any course in the LMS anyway.
 ADMIN_ROLES = {_LIS + "system/person#Administrator", _LIS + "institution/person#Administrator"}
+# A person's `last_launch_at` is written again only when it is older than this: a returning
+# student's launch within the hour, with the same name and email, writes nothing.
+LAST_LAUNCH_PRECISION = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class LaunchResult:
     course: Course
     assignment: VideoAssignment
     role: Role
+    grade: Grade | None = None  # a student's released grade, which their page shows
 
     @property
     def claims(self) -> LaunchClaims:
@@ -98,49 +107,110 @@ def launch_check(*, body: dict[str, Any]) -> CheckedLaunch:
     return CheckedLaunch(message_type=message_type, role=role, context_id=str(context_id))
 
 
-def launch_record(
+def launch_lookup(
     *, platform: PlatformRegistration, body: dict[str, Any], checked: CheckedLaunch
+) -> LaunchRows:
+    """What the launch finds recorded, in one round trip: read it before the launch's
+    transaction, so that a launch with nothing to write sends no BEGIN and no COMMIT."""
+    link = body.get(CLAIM + "resource_link")
+    link_id = link.get("id") if isinstance(link, dict) else None
+    return launch_rows(
+        tenant_id=platform.tenant_id,
+        issuer=platform.issuer,
+        sub=body["sub"],
+        context_id=checked.context_id,
+        resource_link_id=str(link_id or ""),
+    )
+
+
+def launch_record(
+    *,
+    platform: PlatformRegistration,
+    body: dict[str, Any],
+    checked: CheckedLaunch,
+    recorded: LaunchRows,
 ) -> LaunchResult:
-    """The user, the course and the link's assignment (call inside the launch's transaction)."""
-    user, course = launch_record_context(platform=platform, body=body, checked=checked)
-    assignment = assignment_for_link(course=course, body=body)
-    return LaunchResult(user=user, course=course, assignment=assignment, role=checked.role)
+    """The user, the course and the link's assignment (call inside the launch's transaction):
+    what `recorded` holds, written only where the claims change it. A returning student whose
+    claims say nothing new is served without a statement."""
+    user, course = launch_record_context(
+        platform=platform, body=body, checked=checked, recorded=recorded
+    )
+    found = recorded.assignment  # the link's, in this very course (same primary key)
+    if found is not None:
+        found.course = course
+    assignment = assignment_for_link(course=course, body=body, recorded=found)
+    grade = (
+        _shown_grade(recorded=recorded, assignment=assignment, user=user)
+        if checked.role == "student"
+        else None
+    )
+    return LaunchResult(
+        user=user, course=course, assignment=assignment, role=checked.role, grade=grade
+    )
+
+
+def _shown_grade(
+    *, recorded: LaunchRows, assignment: VideoAssignment, user: LtiUser
+) -> Grade | None:
+    """The student's released grade: read with the assignment the launch opens (none for a
+    person recorded just now), or else looked up (a review launch found by its line item)."""
+    if recorded.assignment is not None and recorded.assignment.pk == assignment.pk:
+        return recorded.grade
+    return released_grade(assignment=assignment, student=user) if recorded.user else None
 
 
 def launch_record_context(
-    *, platform: PlatformRegistration, body: dict[str, Any], checked: CheckedLaunch
+    *,
+    platform: PlatformRegistration,
+    body: dict[str, Any],
+    checked: CheckedLaunch,
+    recorded: LaunchRows | None = None,
 ) -> tuple[LtiUser, Course]:
-    """The person and the course of any launch (a deep linking request has no link): one
-    INSERT ... ON CONFLICT DO UPDATE each, instead of a savepoint, a locking SELECT and a
-    write per row."""
-    user = _upsert(
-        LtiUser(
-            tenant_id=platform.tenant_id,
-            issuer=platform.issuer,
-            sub=body["sub"],
-            name=_display_name(body),
-            email=body.get("email", ""),
-            last_launch_at=timezone.now(),
-        ),
-        unique=["tenant", "issuer", "sub"],
-        update=["name", "email", "last_launch_at"],
-    )
+    """The person and the course of any launch (a deep linking request has no link), each
+    written only if it is not in `recorded` as the claims say (then one INSERT ... ON
+    CONFLICT DO UPDATE each, instead of a savepoint, a locking SELECT and a write per row)."""
+    now = timezone.now()
+    person = {"name": _display_name(body), "email": body.get("email", "")}
+    user = recorded.user if recorded else None
+    if not _unchanged(user, person) or not _launched_since(user, now - LAST_LAUNCH_PRECISION):
+        user = _upsert(
+            LtiUser(
+                tenant_id=platform.tenant_id,
+                issuer=platform.issuer,
+                sub=body["sub"],
+                last_launch_at=now,
+                **person,
+            ),
+            unique=["tenant", "issuer", "sub"],
+            update=["name", "email", "last_launch_at"],
+        )
     context = body[CLAIM + "context"]
     nrps = nrps_course_fields(body)  # empty when the claim is absent: keep what is stored
-    course = _upsert(
-        Course(
-            tenant_id=platform.tenant_id,
-            issuer=platform.issuer,
-            context_id=checked.context_id,
-            title=context.get("title", ""),
-            label=context.get("label", ""),
-            platform=platform,
-            **nrps,
-        ),
-        unique=["tenant", "issuer", "context_id"],
-        update=["title", "label", "platform", *nrps],
-    )
+    details = {"title": context.get("title", ""), "label": context.get("label", ""), **nrps}
+    course = recorded.course if recorded else None
+    if not _unchanged(course, {**details, "platform_id": platform.pk}):
+        course = _upsert(
+            Course(
+                tenant_id=platform.tenant_id,
+                issuer=platform.issuer,
+                context_id=checked.context_id,
+                platform=platform,
+                **details,
+            ),
+            unique=["tenant", "issuer", "context_id"],
+            update=["title", "label", "platform", *nrps],
+        )
+    assert user is not None and course is not None
     return user, course
+
+
+def _unchanged(row: LtiUser | Course | None, fields: dict[str, Any]) -> bool:
+    return row is not None and all(getattr(row, name) == value for name, value in fields.items())
+
+
+def _launched_since(user: LtiUser | None, moment: datetime) -> bool:
+    return user is not None and user.last_launch_at is not None and user.last_launch_at > moment
 
 
 _Row = TypeVar("_Row", LtiUser, Course)
@@ -148,12 +218,36 @@ _Row = TypeVar("_Row", LtiUser, Course)
 
 def _upsert(row: _Row, *, unique: list[str], update: list[str]) -> _Row:
     """Insert `row` or update the `update` fields of the one it collides with; its primary
-    key comes back in the same round trip (RETURNING)."""
-    type(row).objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=unique, update_fields=update
-    )
-    assert row.pk is not None
+    key comes back in the same round trip (RETURNING). The statement bulk_create(
+    update_conflicts=True) sends, without building it through the ORM each time (~0.6 ms of
+    CPU, a sixth of a newcomer's launch)."""
+    sql, fields = _upsert_statement(type(row), tuple(unique), tuple(update))
+    params = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (row.pk,) = cursor.fetchone()
+    row._state.adding = False
+    row._state.db = connection.alias
     return row
+
+
+@cache
+def _upsert_statement(
+    model: type[Model], unique: tuple[str, ...], update: tuple[str, ...]
+) -> tuple[str, list[Any]]:
+    """The statement, and the fields whose values it takes in order."""
+    q = connection.ops.quote_name
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    column = {field.name: q(str(field.column)) for field in meta.concrete_fields}
+    changes = ", ".join(f"{column[name]} = EXCLUDED.{column[name]}" for name in update)
+    sql = (
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(column[f.name] for f in fields)})"  # noqa: S608 - names from the model
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f" ON CONFLICT ({', '.join(column[name] for name in unique)})"
+        f" DO UPDATE SET {changes} RETURNING {column[meta.pk.name]}"
+    )
+    return sql, fields
 
 
 def _display_name(body: dict[str, Any]) -> str:

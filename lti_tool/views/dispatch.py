@@ -19,7 +19,13 @@ from django.http import HttpRequest, HttpResponse
 
 from lti_tool.lti.launch import ToolMessageLaunch
 from lti_tool.selectors.grades import review_target
-from lti_tool.services.launches import DEEP_LINKING, SUBMISSION_REVIEW, launch_check, launch_record
+from lti_tool.services.launches import (
+    DEEP_LINKING,
+    SUBMISSION_REVIEW,
+    launch_check,
+    launch_lookup,
+    launch_record,
+)
 from lti_tool.views.assignment_forms import deep_link_start
 from lti_tool.views.launch_pages import render_launch_page
 from lti_tool.views.tenant_dashboard import tenant_dashboard_launch, wants_dashboard
@@ -36,8 +42,10 @@ def dispatch_launch(request: HttpRequest, message_launch: ToolMessageLaunch) -> 
         )
     if wants_dashboard(body):  # an administrators' link: the tenant's video dashboard
         return tenant_dashboard_launch(request, platform=message_launch.platform, body=body)
-    with transaction.atomic():
-        result = launch_record(platform=message_launch.platform, body=body, checked=checked)
+    platform = message_launch.platform
+    recorded = launch_lookup(platform=platform, body=body, checked=checked)
+    with transaction.atomic():  # nothing to write: no statement, so no BEGIN and no COMMIT
+        result = launch_record(platform=platform, body=body, checked=checked, recorded=recorded)
         review = (
             review_target(
                 role=result.role, user=result.user, assignment=result.assignment, body=body

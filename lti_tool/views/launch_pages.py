@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from lti_tool.languages import LaunchPresentation, frontend_catalog
 from lti_tool.launch_tokens import LaunchClaims, launch_token_issue
-from lti_tool.models import Grade, LtiUser
+from lti_tool.models import LtiUser
 from lti_tool.models.courses import VIDEO_SOURCES
 from lti_tool.selectors.grades import ReviewTarget
 from lti_tool.selectors.submissions import assignment_for_launch
@@ -32,8 +32,7 @@ def render_launch_page(
         return_url=presentation.return_url,
         document_target=presentation.document_target,
     )
-    context = _page_context(result, review)
-    context["launch_data"]["token"] = launch_token_issue(claims)
+    context = _page_context(result, review, token=launch_token_issue(claims))
     context["i18n_catalog"] = frontend_catalog(get_language())
     return render(request, template, context)
 
@@ -47,10 +46,12 @@ def launch_result_from_claims(claims: LaunchClaims) -> LaunchResult:
     )
 
 
-def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> dict[str, Any]:
+def _page_context(
+    result: LaunchResult, review: ReviewTarget | None, *, token: str
+) -> dict[str, Any]:
     assignment = result.assignment
     launch_data = {
-        "token": launch_token_issue(result.claims),
+        "token": token,
         "apiBase": "/api",
         "tokenTtl": settings.LTI_LAUNCH_TOKEN_TTL,  # seconds; the page renews well before
         "role": result.role,
@@ -72,13 +73,9 @@ def _page_context(result: LaunchResult, review: ReviewTarget | None = None) -> d
         "reviewStudentName": review.student_name if review else None,
     }
     # A student sees the grade and comment the teacher gave (server-rendered: a grade
-    # arrives later, and the student opens the assignment again to read it).
-    grade = (
-        # A held grade waits for the teacher's "Release grades".
-        Grade.objects.filter(assignment=assignment, student=result.user, held=False).first()
-        if result.role == "student"
-        else None
-    )
+    # arrives later, and the student opens the assignment again to read it); the launch
+    # read it with the assignment.
+    grade = result.grade if result.role == "student" else None
     return {
         "launch_data": launch_data,
         "assignment": assignment,

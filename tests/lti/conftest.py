@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-import lti_tool.lti.launch
+import lti_tool.lti.platform_keys
 from lti_tool.models import LtiUser, Submission, VideoAssignment
 from tests.factories import SubmissionFactory
 from tests.fixtures.platform import LaunchDriver
@@ -30,11 +30,11 @@ def earlier_launch(launcher: LaunchDriver) -> Submission:
 def jwks_fetches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The URLs the tool fetched platform keys from, in order (the fetches still happen)."""
     fetched: list[str] = []
-    real_send = lti_tool.lti.launch.lms_send
+    real_send = lti_tool.lti.platform_keys.lms_send
 
     def counting_send(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         fetched.append(url)
         return real_send(method, url, *args, **kwargs)
 
-    monkeypatch.setattr(lti_tool.lti.launch, "lms_send", counting_send)
+    monkeypatch.setattr(lti_tool.lti.platform_keys, "lms_send", counting_send)
     return fetched

@@ -4,12 +4,14 @@ claims allow first and records only then (lti_tool/services/launches.launch_chec
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from lti_tool.models import LtiUser, Submission, VideoAssignment
+from lti_tool.services.launches import LAST_LAUNCH_PRECISION
 from tests.fixtures.platform import LaunchDriver
 from tests.lti.support import db_snapshot, error_message
 from tests.lti_platform.signer import INSTRUCTOR, LEARNER, LTI
@@ -168,8 +170,11 @@ def test_refused_review_keeps_the_gradebook_column(
 def test_accepted_launch_of_each_type_records_the_launch(
     launcher: LaunchDriver, earlier_launch: Submission, claims: dict[str, Any], template: str
 ) -> None:
-    """The same checks let the allowed launches through, and those do record who came."""
+    """The same checks let the allowed launches through, and those do record who came
+    (`last_launch_at`, to the hour: those who launched earlier than that)."""
     before = timezone.now()
+    earlier = before - LAST_LAUNCH_PRECISION - timedelta(minutes=1)
+    LtiUser.objects.update(last_launch_at=earlier)
     response = launcher.launch(**claims)
 
     assert response.status_code == 200, response.content[:300]

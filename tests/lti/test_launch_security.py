@@ -10,13 +10,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.test import Client
 
 from lti_tool.models import Submission
 from tests.fixtures.platform import LaunchDriver
-from tests.lti.support import db_snapshot, error_message, hand_made_token, hs256_token
+from tests.lti.support import b64url, db_snapshot, error_message, hand_made_token, hs256_token
 from tests.lti_platform.signer import LTI
 
 if TYPE_CHECKING:
@@ -82,6 +82,36 @@ def _hs256_with_public_key(driver: LaunchDriver, login: dict[str, str]) -> dict[
     return {"id_token": token, "state": login["state"]}
 
 
+def _rs256_by_hand(driver: LaunchDriver, header: dict[str, Any], body: dict[str, Any]) -> str:
+    """Signed with the platform's own key, whatever the header says."""
+    signing_input = f"{b64url(header)}.{b64url(body)}".encode()
+    signature = driver.platform.key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input.decode()}.{b64url(signature)}"
+
+
+def _critical_extension(driver: LaunchDriver, login: dict[str, str]) -> dict[str, str]:
+    """A header extension the recipient must understand (RFC 7515 crit): we understand none."""
+    header = {"alg": "RS256", "kid": driver.platform.kid, "crit": ["http://x.example/ext"]}
+    header["http://x.example/ext"] = True
+    token = _rs256_by_hand(driver, header, driver.platform.claims(nonce=login["nonce"]))
+    return {"id_token": token, "state": login["state"]}
+
+
+def _body_swapped(driver: LaunchDriver, login: dict[str, str]) -> dict[str, str]:
+    """A genuine signature on another body: the teacher's launch, say, as a student's."""
+    platform = driver.platform
+    genuine = platform.sign(platform.claims(nonce=login["nonce"]))
+    header, _, signature = genuine.split(".")
+    other = b64url(platform.claims(nonce=login["nonce"], sub="teacher-1"))
+    return {"id_token": f"{header}.{other}.{signature}", "state": login["state"]}
+
+
+def _junk_in_the_signature(driver: LaunchDriver, login: dict[str, str]) -> dict[str, str]:
+    """Characters outside base64url, which a lenient decoder would skip."""
+    token = driver.platform.sign(driver.platform.claims(nonce=login["nonce"]))
+    return {"id_token": token[:-10] + "!" + token[-10:], "state": login["state"]}
+
+
 def _unknown_kid(driver: LaunchDriver, login: dict[str, str]) -> dict[str, str]:
     platform = driver.platform
     attacker_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -142,6 +172,9 @@ ATTACKS = [
     pytest.param(_alg_none, "signature", id="alg-none"),
     pytest.param(_hs256_with_public_key, "signature", id="hs256-public-key-as-secret"),
     pytest.param(_unknown_kid, "signature", id="unknown-kid"),
+    pytest.param(_critical_extension, "signature", id="crit-header-extension"),
+    pytest.param(_body_swapped, "signature", id="genuine-signature-another-body"),
+    pytest.param(_junk_in_the_signature, "signature", id="signature-not-base64url"),
     # times
     pytest.param(signed(exp=NOW - 3600, iat=NOW - 3900), "claims", id="expired"),
     pytest.param(signed(exp=None), "claims", id="exp-missing"),
