@@ -227,7 +227,7 @@ INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
 def memory(stack: Stack, launches: int) -> None:
     """The workers' RSS before and after `launches` whole launches (8 clients)."""
-    op = paths(stack, Fixture([], "", 0))["launch"]
+    op = paths(stack, Fixture([], "", 0, 0))["launch"]
     before = stack.web.rss_mb()
     done = run_round_count(stack, op, total=launches, concurrency=8)
     after = stack.web.rss_mb()
