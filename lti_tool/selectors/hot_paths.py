@@ -1,9 +1,10 @@
-"""The reads of the two most frequent API requests, a playback link and an upload ticket,
-as SQL written out.
+"""The reads of the most frequent requests and tasks, a playback link, an upload ticket and
+a purge, as SQL written out.
 
 A playback link is asked for on every play (and again once it expires), a ticket on every
-upload and retake. Building their four-table queries with the ORM cost ~1 ms of CPU each,
-half of a playback request's budget (bench/load.py), to fetch one row. The SQL below keeps
+upload and retake, a purge for every video deleted or upload abandoned. Building their
+three- and four-table queries with the ORM cost ~1 ms of CPU each, half of a playback
+request's budget (bench/load.py), to fetch one row. The SQL below keeps
 the scopes of `lti_tool.selectors.submissions` (`_visible`, `assignment_for_launch`; the
 scope tests in tests/api cover both) and the rows become models with `Model.from_db`, as
 the ORM would make them.
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from lti_tool.errors import NotFound
 from lti_tool.launch_tokens import LaunchClaims
-from lti_tool.models import Course, LtiUser, StorageConfig, Tenant, VideoAssignment
+from lti_tool.models import Course, LtiUser, StorageConfig, Submission, Tenant, VideoAssignment
 
 M = TypeVar("M", bound=models.Model)
 _NOT_YOURS = _lazy("This submission does not exist or is not yours to see.")
@@ -135,3 +136,39 @@ def _from_db(model: type[M], **values: Any) -> M:
     values in the model's field order)."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+_PURGE_SQL = (
+    "SELECT s.state, s.purged_at, s.video_id, s.upload_ref, s.upload_details::text,"
+    " s.backend, s.storage_id, c.tenant_id,"
+    " st.id, st.backend, st.options::text, st.secrets_encrypted, st.updated_at"
+    " FROM lti_tool_submission s"
+    " JOIN lti_tool_videoassignment a ON a.id = s.assignment_id"
+    " JOIN lti_tool_course c ON c.id = a.course_id"
+    " LEFT JOIN lti_tool_storageconfig st ON st.id = s.storage_id"
+    " WHERE s.id = %s"
+)
+
+
+def submission_to_purge(submission_id: int) -> tuple[Submission, int] | None:
+    """A submission with what removing its bytes needs (its storage, what it uploaded),
+    and its tenant's id (for the event); None if there is no such submission."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PURGE_SQL, [submission_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    state, purged_at, video_id, upload_ref, details, backend, storage_id, tenant_id = row[:8]
+    submission = _from_db(
+        Submission,
+        id=submission_id,
+        state=state,
+        purged_at=purged_at,
+        video_id=video_id,
+        upload_ref=upload_ref,
+        upload_details=json.loads(details),
+        backend=backend,
+        storage_id=storage_id,
+    )
+    submission.storage = _storage(list(row[8:]))
+    return submission, tenant_id
