@@ -10,7 +10,7 @@ statement ~0.2 ms. `tests/selectors/test_launch_rows.py` checks it reads what th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
@@ -19,9 +19,9 @@ from django.db import connection
 from django.db.models import Model
 
 from lti_tool.models import Course, Grade, LtiUser, VideoAssignment
+from lti_tool.selectors.rows import fetch_one, model_from_row
 
 _M = TypeVar("_M", bound=Model)
-_Converter = Callable[[Any, Any, Any], Any]
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,7 @@ def launch_rows(
         *(tenant_id, issuer, context_id),
         resource_link_id,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(), params)
-        row = cursor.fetchone()
+    row = fetch_one(_sql(), params)
     assert row is not None  # one row always: every table is LEFT JOINed to one
     course = _model(Course, row)
     assignment = _model(VideoAssignment, row)
@@ -89,36 +87,20 @@ def _fields(model: type[Model]) -> list[Any]:
     return list(model._meta.concrete_fields)
 
 
-@dataclass(frozen=True)
-class _Columns:
-    start: int  # where the model's columns start in the row
-    names: list[str]  # its fields' attribute names, in order
-    converters: list[tuple[Any, list[_Converter]]]  # per column: (its expression, converters)
-
-
 @cache
-def _columns(model: type[Model]) -> _Columns:
-    """As Django's compiler converts a column (e.g. the JSON of a JSONField, which the
-    PostgreSQL backend reads as text; SQLite's dates)."""
+def _columns(model: type[Model]) -> tuple[int, list[str]]:
+    """Where the model's columns start in the row, and its fields' attribute names."""
     start = 0
     for other in _TABLES:
         if other is model:
             break
         start += len(_fields(other))
-    converters = []
-    for field in _fields(model):
-        col = field.get_col(_TABLES[model])
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        converters.append((col, found))
-    return _Columns(start, [field.attname for field in _fields(model)], converters)
+    return start, [field.attname for field in _fields(model)]
 
 
 def _model(model: type[_M], row: Sequence[Any]) -> _M | None:
-    columns = _columns(model)
-    values = list(row[columns.start : columns.start + len(columns.names)])
+    start, names = _columns(model)
+    values = row[start : start + len(names)]
     if values[0] is None:  # the primary key: no such row
         return None
-    for index, (col, converters) in enumerate(columns.converters):
-        for convert in converters:
-            values[index] = convert(values[index], col, connection)
-    return model.from_db(connection.alias, columns.names, values)
+    return model_from_row(model, dict(zip(names, values, strict=True)))

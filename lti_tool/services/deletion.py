@@ -12,13 +12,12 @@ a beat sweep re-enqueues purges whose task message was lost (`purges_due`).
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Grade, Submission, VideoEvent
 from lti_tool.selectors.hot_paths import submission_to_purge
 from lti_tool.selectors.submissions import submission_for_viewer
-from lti_tool.services.events import event_logged, event_record
+from lti_tool.services.events import event_insert, event_record
 from lti_tool.services.grades import score_reset_record
 from lti_tool.services.storage import backend_for_submission
 
@@ -185,38 +184,22 @@ def submission_purge(*, submission_id: int) -> PurgeOutcome:
     )
     if target:
         backend.delete_video(target)  # idempotent at every backend
-    details = {"backend": submission.backend, "object": target}
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM_PURGE,
-            [now, now, submission_id, tenant_id, Kind.PURGED.value, json.dumps(details), now],
+    with transaction.atomic():
+        now = timezone.now()
+        # The UPDATE is the claim: a concurrent retry that recorded the purge first leaves
+        # no row to match, so the event is written once.
+        if not Submission.objects.filter(pk=submission_id, purged_at__isnull=True).update(
+            purged_at=now, updated_at=now
+        ):
+            return "already"
+        event_insert(
+            kind=Kind.PURGED,
+            tenant_id=tenant_id,
+            submission_id=submission_id,
+            user_id=None,
+            details={"backend": submission.backend, "object": target},
         )
-        claimed = cursor.rowcount == 1
-    if not claimed:
-        return "already"
-    event_logged(
-        kind=Kind.PURGED,
-        tenant_id=tenant_id,
-        submission_id=submission_id,
-        user_id=None,
-        details=details,
-    )
     return "purged"
-
-
-# The purge recorded and its event row, in one statement: the UPDATE is the claim (a
-# concurrent retry that recorded the purge first leaves no row to match, so the event is
-# written once), with no transaction around two statements. Written out: the ORM's UPDATE,
-# BEGIN and COMMIT were a third of a purge's CPU (bench/tasks.py).
-_CLAIM_PURGE = (
-    "WITH claimed AS ("
-    " UPDATE lti_tool_submission SET purged_at = %s, updated_at = %s"
-    " WHERE id = %s AND purged_at IS NULL RETURNING id)"
-    " INSERT INTO lti_tool_videoevent"
-    " (tenant_id, user_id, submission_id, kind, details, created_at)"
-    " SELECT %s, NULL, id, %s, %s, %s FROM claimed"
-)
 
 
 def purges_due(*, older_than: timedelta, limit: int = 500) -> list[int]:

@@ -52,29 +52,11 @@ def event_insert(
 ) -> None:
     """`event_record` for a caller that has the ids, not the submission's rows."""
     details = details or {}
+    now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM stores it
     with connection.cursor() as cursor:
         cursor.execute(
-            _INSERT,
-            [tenant_id, user_id, submission_id, kind.value, json.dumps(details), timezone.now()],
+            _INSERT, [tenant_id, user_id, submission_id, kind.value, json.dumps(details), now]
         )
-    event_logged(
-        kind=kind,
-        tenant_id=tenant_id,
-        submission_id=submission_id,
-        user_id=user_id,
-        details=details,
-    )
-
-
-def event_logged(
-    *,
-    kind: VideoEvent.Kind,
-    tenant_id: int,
-    submission_id: int | None,
-    user_id: int | None,
-    details: dict[str, Any],
-) -> None:
-    """The log line of an event row written (for a caller that wrote the row itself)."""
     logger.info(
         "video_event %s",
         json.dumps(
