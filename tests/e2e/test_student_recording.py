@@ -25,7 +25,7 @@ from tests.e2e.storage_support import (
 from tests.e2e.test_cloudflare_upload_browser import assert_stream_plays, stream, stream_tenant
 from tests.e2e.test_s3_upload_browser import s3_tenant
 from tests.e2e.test_student_page_a11y import violations
-from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms, tool_frame
+from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms, relaunch, tool_frame
 from tests.fakes.cloudflare_stream import FakeCloudflareStream
 from tests.fakes.s3 import MotoServer, backend_options
 from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS, BrowserProblems
@@ -67,16 +67,6 @@ def page(media_browser: Any, browser_problems: BrowserProblems) -> Iterator[Any]
     page.on("pageerror", lambda error: browser_problems.add(f"page error: {error}"))
     yield page
     context.close()
-
-
-def relaunch(page: Any) -> Any:
-    """Launch Ada again (after a change to the assignment) and wait for the new page."""
-    tool_frame(page).evaluate("() => { window.beforeRelaunch = true }")
-    tool = launch_as(page, "ada")
-    tool_frame(page).wait_for_function(
-        "() => !window.beforeRelaunch && !!document.querySelector('.uppy-Dashboard')"
-    )
-    return tool
 
 
 def record_with_camera(tool: Any, seconds: float, page: Any) -> None:

@@ -43,6 +43,16 @@ def tool_frame(page: Any) -> Any:
     return frame
 
 
+def relaunch(page: Any) -> Any:
+    """Launch Ada again (after a change to the assignment) and wait for the new page."""
+    tool_frame(page).evaluate("() => { window.beforeRelaunch = true }")
+    tool = launch_as(page, "ada")
+    tool_frame(page).wait_for_function(
+        "() => !window.beforeRelaunch && !!document.querySelector('.uppy-Dashboard')"
+    )
+    return tool
+
+
 def wait_until_playing(page: Any, past_seconds: float) -> None:
     """Polls the tool frame's <video> until its currentTime passes `past_seconds`."""
     tool_frame(page).wait_for_function(

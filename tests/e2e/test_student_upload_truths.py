@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from dev_lms.roster import ASSIGNMENT, person_by_key
 from lti_tool.models import Submission, VideoAssignment
 from tests.e2e.test_s3_upload_browser import wait_for
-from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms, tool_frame
+from tests.e2e.test_student_to_teacher import launch_as, open_dev_lms, relaunch
 from tests.fixtures.browser import BrowserProblems
 from tests.fixtures.live_api import local_backend
 
@@ -23,15 +23,6 @@ pytestmark = pytest.mark.browser
 
 ADA = person_by_key("ada")
 READY_TIMEOUT_MS = 30_000
-
-
-def relaunch(page: Any) -> Any:
-    tool_frame(page).evaluate("() => { window.beforeRelaunch = true }")
-    tool = launch_as(page, "ada")
-    tool_frame(page).wait_for_function(
-        "() => !window.beforeRelaunch && !!document.querySelector('.uppy-Dashboard')"
-    )
-    return tool
 
 
 def choose_and_upload(tool: Any, path: Path) -> None:
