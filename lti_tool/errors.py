@@ -53,6 +53,14 @@ class NotFound(AppError):
         super().__init__("not_found", message, status=404)
 
 
+class SubmissionNotFound(NotFound):
+    """A submission that is missing and one that is someone else's answer alike: 404, not
+    403, so that its existence is not disclosed either."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This submission does not exist or is not yours to see."))
+
+
 class PermissionDenied(AppError):
     def __init__(self, message: Message = _FORBIDDEN) -> None:
         super().__init__("forbidden", message, status=403)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from lti_tool.errors import AppError, NotFound, PermissionDenied
+from lti_tool.errors import AppError, PermissionDenied, SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Grade, LtiUser, ScoreSend, Submission, VideoAssignment
 from lti_tool.selectors.submissions import submission_for_viewer, submissions_for_grader
@@ -52,7 +52,7 @@ def grade_state(claims: LaunchClaims, submission_id: int) -> GradeState:
         raise PermissionDenied(_("Only teachers can see grades."))
     submission = submission_for_viewer(claims, submission_id)
     if submission.assignment_id != claims.assignment_id:
-        raise NotFound(_("This submission does not exist or is not yours to see."))
+        raise SubmissionNotFound()
     return grade_states_for(submission.assignment, [submission])[0]
 
 

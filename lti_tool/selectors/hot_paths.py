@@ -16,14 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _lazy
-
-from lti_tool.errors import NotFound
+from lti_tool.errors import NotFound, SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Course, LtiUser, StorageConfig, Submission, Tenant, VideoAssignment
 from lti_tool.selectors.rows import fetch_one, model_from_row
-
-_NOT_YOURS = _lazy("This submission does not exist or is not yours to see.")
 
 # The storage configuration's columns, last in each statement (`_storage` reads them).
 _STORAGE = "st.id, st.backend, st.options, st.secrets_encrypted, st.updated_at"
@@ -65,7 +61,7 @@ def submission_to_play(claims: LaunchClaims, submission_id: int) -> PlaybackTarg
     )
     row = fetch_one(_SQL[claims.role], [submission_id, claims.tenant_id, *scope])
     if row is None:
-        raise NotFound(_NOT_YOURS)
+        raise SubmissionNotFound()
     state, video_id, tenant_id, limits = row[:4]
     return PlaybackTarget(
         submission_id=submission_id,

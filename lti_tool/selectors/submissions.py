@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from lti_tool.errors import NotFound, PermissionDenied
+from lti_tool.errors import PermissionDenied, SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Grade, Submission, VideoAssignment
 
@@ -15,7 +14,6 @@ _NOT_IN_PROGRESS = (
     Submission.State.PENDING_UPLOAD,
     Submission.State.READY,
 )
-_NOT_YOURS = _lazy("This submission does not exist or is not yours to see.")
 
 
 def assignment_for_launch(claims: LaunchClaims) -> VideoAssignment:
@@ -38,39 +36,11 @@ def _visible(claims: LaunchClaims, submissions: QuerySet[Submission]) -> QuerySe
     return base.filter(student_id=claims.user_id, assignment_id=claims.assignment_id)
 
 
-# A third of the columns of those five tables: building and reading the rest was most of a
-# playback request's CPU.
-_PLAYBACK_FIELDS = (
-    "state",
-    "video_id",
-    "student_id",
-    "storage__backend",
-    "storage__options",
-    "storage__secrets_encrypted",
-    "storage__updated_at",
-    "assignment__course__tenant__limits",
-)
-
-
-def submission_to_play(claims: LaunchClaims, submission_id: int) -> Submission:
-    """`submission_for_viewer` for a playback link: the same scope, only what the link needs
-    (storage, the tenant's limits), one row by primary key, no ordering."""
-    submissions = Submission.objects.select_related("storage", "assignment__course__tenant").only(
-        *_PLAYBACK_FIELDS
-    )
-    # A student may play any of their own videos: their page shows the current one, and a
-    # link it asked for while a re-upload became current still plays.
-    found = list(_visible(claims, submissions).filter(pk=submission_id)[:1])
-    if not found:
-        raise NotFound(_NOT_YOURS)
-    return found[0]
-
-
 def submission_for_viewer(claims: LaunchClaims, submission_id: int) -> Submission:
     # 404, not 403, for other people's submissions: existence is not disclosed either.
     submission = visible_submissions(claims).filter(pk=submission_id).first()
     if submission is None:
-        raise NotFound(_NOT_YOURS)
+        raise SubmissionNotFound()
     return submission
 
 
@@ -96,7 +66,7 @@ def submission_versions(claims: LaunchClaims, submission_id: int) -> list[Submis
         .first()
     )
     if one is None:
-        raise NotFound(_NOT_YOURS)
+        raise SubmissionNotFound()
     versions = Submission.objects.filter(assignment_id=claims.assignment_id, student_id=one).filter(
         Q(is_current=True) | Q(state=Submission.State.READY)
     )

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lti_tool import jobs
-from lti_tool.errors import AppError, NotFound, PermissionDenied
+from lti_tool.errors import AppError, PermissionDenied, SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Grade, Submission, VideoEvent
 from lti_tool.selectors.hot_paths import submission_to_purge
@@ -125,7 +125,7 @@ def submission_delete_as_teacher(
         raise PermissionDenied(_("Only teachers can delete a student's video."))
     submission = submission_for_viewer(claims, submission_id)
     if submission.assignment_id != claims.assignment_id:
-        raise NotFound(_("This submission does not exist or is not yours to see."))
+        raise SubmissionNotFound()
     reason = reason.strip()
     if not reason:
         raise AppError("reason_required", _("Please say why this video is deleted."))

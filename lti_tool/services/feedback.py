@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lti_tool.errors import AppError, NotFound, PermissionDenied
+from lti_tool.errors import AppError, NotFound, PermissionDenied, SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import TimedComment
 from lti_tool.selectors.submissions import submission_for_viewer
@@ -26,7 +26,7 @@ def comment_add(
         raise PermissionDenied(_("Only teachers can comment on a video."))
     submission = submission_for_viewer(claims, submission_id)
     if submission.assignment_id != claims.assignment_id:
-        raise NotFound(_("This submission does not exist or is not yours to see."))
+        raise SubmissionNotFound()
     at_seconds, text = _checked(submission.duration_seconds, at_seconds, text)
     with transaction.atomic():
         comment = TimedComment.objects.create(

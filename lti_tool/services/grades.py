@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lti_tool import jobs
-from lti_tool.errors import AppError, NotFound, PermissionDenied
+from lti_tool.errors import AppError, PermissionDenied, SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.lti import ags
 from lti_tool.lti.advantage import SCOPE_SCORE
@@ -365,7 +365,7 @@ def _gradable_submission(claims: LaunchClaims, submission_id: int) -> Submission
         raise PermissionDenied(_("Only teachers can grade."))
     submission = submission_for_viewer(claims, submission_id)
     if submission.assignment_id != claims.assignment_id:
-        raise NotFound(_("This submission does not exist or is not yours to see."))
+        raise SubmissionNotFound()
     return submission
 
 

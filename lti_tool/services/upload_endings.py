@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from lti_tool import jobs
-from lti_tool.errors import NotFound
+from lti_tool.errors import SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, Tenant, VideoEvent
 from lti_tool.services.events import event_record
@@ -50,7 +49,7 @@ def submission_cancel_upload(*, claims: LaunchClaims, submission_id: int) -> Non
             .first()
         )
         if submission is None:
-            raise NotFound(_("This submission does not exist or is not yours to see."))
+            raise SubmissionNotFound()
         if submission.state == State.PENDING_UPLOAD:
             upload_revoke(submission, reason="cancelled", user_id=claims.user_id)
 

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lti_tool import jobs
-from lti_tool.errors import AppError, NotFound
+from lti_tool.errors import AppError, NotFound, SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import StorageConfig, Submission
 from lti_tool.selectors.submissions import submission_for_viewer
@@ -77,7 +77,7 @@ def provider_errors() -> Iterator[None]:
 def _own_pending_upload(claims: LaunchClaims, submission_id: int) -> Submission:
     submission = submission_for_viewer(claims, submission_id)
     if submission.student_id != claims.user_id:
-        raise NotFound(_("This submission does not exist or is not yours to see."))
+        raise SubmissionNotFound()
     if submission.state != Submission.State.PENDING_UPLOAD:
         raise AppError("upload_closed", _("This upload is already finished."), status=409)
     return submission
