@@ -14,6 +14,7 @@ from typing import Any
 import factory
 from django.utils import timezone
 
+from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import (
     Course,
     Deployment,
@@ -150,3 +151,16 @@ class ScoreSendFactory(factory.django.DjangoModelFactory[ScoreSend]):
     )
     next_attempt_at = factory.LazyFunction(timezone.now)
     retry_until = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+
+
+def teacher_claims(assignment: VideoAssignment) -> LaunchClaims:
+    """The launch of a new teacher of `assignment`'s course, on its link."""
+    course = assignment.course
+    teacher = LtiUserFactory(tenant=course.tenant, issuer=course.issuer, name="Teacher")
+    return LaunchClaims(
+        tenant_id=course.tenant_id,
+        user_id=teacher.pk,
+        course_id=course.pk,
+        assignment_id=assignment.pk,
+        role="teacher",
+    )

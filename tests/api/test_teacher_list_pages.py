@@ -8,25 +8,21 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lti_tool.launch_tokens import LaunchClaims, launch_token_issue
+from lti_tool.launch_tokens import launch_token_issue
 from lti_tool.models import VideoAssignment
 from lti_tool.selectors.queue import MAX_PAGE_SIZE
-from tests.factories import LtiUserFactory, SubmissionFactory, VideoAssignmentFactory
+from tests.factories import (
+    LtiUserFactory,
+    SubmissionFactory,
+    VideoAssignmentFactory,
+    teacher_claims,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def _teacher_auth(assignment: VideoAssignment) -> dict[str, str]:
-    course = assignment.course
-    teacher = LtiUserFactory(tenant=course.tenant, issuer=course.issuer, name="Teacher")
-    claims = LaunchClaims(
-        tenant_id=course.tenant_id,
-        user_id=teacher.pk,
-        course_id=course.pk,
-        assignment_id=assignment.pk,
-        role="teacher",
-    )
-    return {"HTTP_AUTHORIZATION": f"Bearer {launch_token_issue(claims)}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {launch_token_issue(teacher_claims(assignment))}"}
 
 
 def _class(assignment: VideoAssignment, names: list[str]) -> None:

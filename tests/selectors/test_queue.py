@@ -20,21 +20,10 @@ from tests.factories import (
     ScoreSendFactory,
     SubmissionFactory,
     VideoAssignmentFactory,
+    teacher_claims,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _teacher(assignment: VideoAssignment) -> LaunchClaims:
-    course = assignment.course
-    teacher = LtiUserFactory(tenant=course.tenant, issuer=course.issuer, name="Teacher")
-    return LaunchClaims(
-        tenant_id=course.tenant_id,
-        user_id=teacher.pk,
-        course_id=course.pk,
-        assignment_id=assignment.pk,
-        role="teacher",
-    )
 
 
 def _class(assignment: VideoAssignment, names: list[str], **fields: Any) -> list[Submission]:
@@ -67,7 +56,7 @@ def test_counts_cover_the_whole_class_and_filters_keep_their_rows(
     GradeFactory(submission=ben, score=Decimal(12), held=True)
     GradeFactory(submission=cy, score=Decimal(15))
     ScoreSendFactory(submission=cy, state=ScoreSend.State.FAILED)
-    claims = _teacher(assignment)
+    claims = teacher_claims(assignment)
 
     queue = grading_queue(claims, filter="needs_grading")
 
@@ -89,7 +78,7 @@ def test_counts_cover_the_whole_class_and_filters_keep_their_rows(
 def test_pages_are_stable_and_cover_everyone_once(assignment: VideoAssignment) -> None:
     # Two students share a name: the id breaks the tie, so no row moves between pages.
     _class(assignment, ["Sam", "Sam", "Ann", "Zoe", "Bob", "Sam", "Kim"])
-    claims = _teacher(assignment)
+    claims = teacher_claims(assignment)
 
     pages = [grading_queue(claims, page=n, page_size=3) for n in (1, 2, 3)]
 
@@ -104,7 +93,7 @@ def test_pages_are_stable_and_cover_everyone_once(assignment: VideoAssignment) -
 def test_next_and_previous_follow_the_order_and_wrap_around(assignment: VideoAssignment) -> None:
     ada, ben, cy = _class(assignment, ["Ada", "Ben", "Cy"])
     GradeFactory(submission=ben, score=Decimal(10))
-    claims = _teacher(assignment)
+    claims = teacher_claims(assignment)
 
     assert queue_neighbour(claims, submission_id=ada.pk, direction="next") == ben.pk
     assert queue_neighbour(claims, submission_id=ada.pk, direction="previous") == cy.pk
@@ -124,7 +113,7 @@ def test_a_page_of_the_queue_api_takes_a_fixed_number_of_queries(
     for sub in subs[::3]:
         GradeFactory(submission=sub, score=Decimal(10))
         ScoreSendFactory(submission=sub)
-    token = launch_token_issue(_teacher(assignment))
+    token = launch_token_issue(teacher_claims(assignment))
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     with django_assert_max_num_queries(4):  # assignment, counts, page (+ a savepoint at most)
@@ -137,7 +126,7 @@ def test_a_page_of_the_queue_api_takes_a_fixed_number_of_queries(
 
 
 def test_students_get_no_queue(assignment: VideoAssignment) -> None:
-    claims = _teacher(assignment)
+    claims = teacher_claims(assignment)
     student = LaunchClaims(**{**claims.__dict__, "role": "student"})
     client = Client(HTTP_AUTHORIZATION=f"Bearer {launch_token_issue(student)}")
 
