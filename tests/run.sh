@@ -42,10 +42,8 @@ frontend/scripts/gen-api-types.sh --check  # fails, with the diff, when the API 
 if (($# == 0)); then
   # The embedded default `scripts/dev.sh` runs (SQLite, no Redis): the paths whose reads are
   # SQL written out (lti_tool/selectors/rows.py) must work there too. CI= : no services here.
-  # (Not the API's token-renewal tests: second-long expiry windows, no SQL of their own.)
   env -u DATABASE_URL REDIS_URL= CI= .venv/bin/python -m pytest -q \
-    tests/api tests/selectors tests/deletion tests/tasks tests/lti tests/services \
-    --deselect tests/api/test_session_renewal.py
+    tests/api tests/selectors tests/deletion tests/tasks tests/lti tests/services
 fi
 # Benchmarks print figures (nothing asserts a speed); run here so they keep working.
 .venv/bin/python bench/teacher_page.py --repeats 10
