@@ -11,6 +11,7 @@ prometheus_client still renders them (see metrics.py).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -42,6 +43,12 @@ class MetricDef:
     def is_histogram(self) -> bool:
         return bool(self.buckets)
 
+    @property
+    def key(self) -> str:
+        # A histogram's hash holds per-bucket counts (cumulated when scraped); the suffix
+        # keeps them apart from the cumulative counts an earlier version stored.
+        return _PREFIX + self.name + (":per-bucket" if self.is_histogram else "")
+
 
 class SharedMetrics:
     def __init__(self) -> None:
@@ -57,16 +64,18 @@ class SharedMetrics:
     ) -> None:
         """Add to a counter; `flush=False` only buffers (never a network call)."""
         with self._lock:
-            self._pending[metric.name][_field(metric, labels)] += amount
+            self._pending[metric.key][_field(metric, labels)] += amount
         if flush:
             self.flush_if_due()
 
     def observe(self, metric: MetricDef, value: float, **labels: str) -> None:
+        """Count `value` in its own bucket only (three fields, not one per bucket: this runs
+        on every request); `histogram_samples` adds the buckets up when scraped."""
+        bucket = next((bound for bound in metric.buckets if value <= bound), None)
         with self._lock:
-            fields = self._pending[metric.name]
-            for bound in metric.buckets:
-                if value <= bound:
-                    fields[_field(metric, labels, le=_le(bound))] += 1
+            fields = self._pending[metric.key]
+            if bucket is not None:
+                fields[_field(metric, labels, le=_le(bucket))] += 1
             fields[_field(metric, labels, le="+Inf")] += 1
             fields[_field(metric, labels, le="sum")] += value
         self.flush_if_due()
@@ -84,15 +93,15 @@ class SharedMetrics:
             return
         client = self._redis()
         if client is None:
-            for name, fields in pending.items():
+            for key, fields in pending.items():
                 for field, amount in fields.items():
-                    self._local[name][field] += amount
+                    self._local[key][field] += amount
             return
         try:
             with client.pipeline(transaction=False) as pipe:
-                for name, fields in pending.items():
+                for key, fields in pending.items():
                     for field, amount in fields.items():
-                        pipe.hincrbyfloat(_PREFIX + name, field, amount)
+                        pipe.hincrbyfloat(key, field, amount)
                 pipe.execute()
         except redis.RedisError as exc:  # metrics never break or slow down requests
             logger.warning(
@@ -100,17 +109,17 @@ class SharedMetrics:
             )
             self._paused_until = time.monotonic() + _RETRY_AFTER_FAILURE
             with self._lock:
-                for name, fields in pending.items():
+                for key, fields in pending.items():
                     for field, amount in fields.items():
-                        self._pending[name][field] += amount
+                        self._pending[key][field] += amount
 
     def totals(self, metric: MetricDef) -> dict[str, float]:
         """Every label set's total (fields as stored: JSON label lists)."""
         self.flush()
         client = self._redis()
         if client is None:
-            return dict(self._local.get(metric.name, {}))
-        raw: dict[bytes, bytes] = client.hgetall(_PREFIX + metric.name)  # type: ignore[assignment]
+            return dict(self._local.get(metric.key, {}))
+        raw: dict[bytes, bytes] = client.hgetall(metric.key)  # type: ignore[assignment]
         return {key.decode(): float(value) for key, value in raw.items()}
 
     def reset(self) -> None:
@@ -139,9 +148,12 @@ def _le(bound: float) -> str:
 
 
 def _field(metric: MetricDef, labels: dict[str, str], le: str | None = None) -> str:
-    values: list[str] = [str(labels.get(name, "")) for name in metric.labels]
-    if le is not None:
-        values.append(le)
+    values = tuple(str(labels.get(name, "")) for name in metric.labels)
+    return _encoded(values if le is None else (*values, le))
+
+
+@functools.lru_cache(maxsize=4096)  # label sets are few (routes, statuses): each encoded once
+def _encoded(values: tuple[str, ...]) -> str:
     return json.dumps(values)
 
 
@@ -158,7 +170,10 @@ def histogram_samples(
     for values, amount in decoded(totals):
         grouped[tuple(values[:-1])][values[-1]] = amount
     for labels, by_le in grouped.items():
-        buckets = [(_le(bound), by_le.get(_le(bound), 0.0)) for bound in metric.buckets]
+        buckets, cumulative = [], 0.0
+        for bound in metric.buckets:
+            cumulative += by_le.get(_le(bound), 0.0)
+            buckets.append((_le(bound), cumulative))
         buckets.append(("+Inf", by_le.get("+Inf", 0.0)))
         yield list(labels), buckets, by_le.get("sum", 0.0)
 

@@ -73,6 +73,24 @@ def test_launches_by_outcome_and_refusal_step(
         assert latency == 1
 
 
+def test_latency_buckets_count_every_request_at_or_below_them(
+    client: Client, metrics_on: None
+) -> None:
+    from lti_tool.ops.metrics import REQUEST_LATENCY
+
+    labels = {"route": "api/example", "method": "GET", "status": "200"}
+    for seconds in (0.02, 0.3, 0.5, 20.0):
+        shared.observe(REQUEST_LATENCY, seconds, **labels)
+
+    text = scrape(client)
+    name = "lti_http_request_duration_seconds"
+    expected = {"0.01": 0, "0.025": 1, "0.25": 1, "0.5": 3, "10.0": 3, "+Inf": 4}
+    for le, count in expected.items():
+        assert value(text, f"{name}_bucket", le=le, **labels) == count, le
+    assert value(text, f"{name}_count", **labels) == 4
+    assert value(text, f"{name}_sum", **labels) == pytest.approx(20.82)
+
+
 def test_waiting_work_and_task_outcomes(client: Client, metrics_on: None) -> None:
     from lti_tool.tasks import reverify_waiting_uploads
 
@@ -131,4 +149,4 @@ def test_redis_down_never_fails_a_request_and_keeps_the_counts(settings: Any) ->
     metrics = SharedMetrics()
     metrics.inc(PLAYBACKS, outcome="ok")  # flushes, fails, pauses: no exception
     metrics.inc(PLAYBACKS, outcome="ok")  # paused: only buffered
-    assert sum(metrics._pending[PLAYBACKS.name].values()) == 2
+    assert sum(metrics._pending[PLAYBACKS.key].values()) == 2
