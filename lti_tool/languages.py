@@ -29,7 +29,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.i18n import JavaScriptCatalog
 
-from lti_tool.launch_tokens import InvalidLaunchToken, LaunchClaims, launch_token_read
+from lti_tool.launch_tokens import LaunchClaims, launch_token_read_once
 
 LTI_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 _LAUNCH_PATH = "/lti/launch/"
@@ -70,12 +70,9 @@ def _unverified_body(id_token: str) -> Mapping[str, Any]:
 def request_language(request: HttpRequest) -> str:
     auth = request.headers.get("Authorization", "")
     if auth.startswith("Bearer "):
-        try:
-            stored = launch_token_read(auth[7:].strip()).language
-        except InvalidLaunchToken:
-            stored = ""
-        if stored:
-            return stored
+        claims = launch_token_read_once(request, auth[7:].strip())
+        if claims is not None and claims.language:
+            return claims.language
     if request.method == "POST" and request.path == _LAUNCH_PATH:
         asked = launch_language(_unverified_body(request.POST.get("id_token", "")))
         if asked:

@@ -16,9 +16,11 @@ from typing import Literal
 
 from django.conf import settings
 from django.core import signing
+from django.http import HttpRequest
 
 Role = Literal["student", "teacher"]
 _SALT = "lti_tool.launch_token"
+_READ_ON_REQUEST = "_launch_token_read"
 
 
 class InvalidLaunchToken(Exception):
@@ -71,4 +73,18 @@ def launch_token_read(token: str) -> LaunchClaims:
         raise InvalidLaunchToken("invalid") from exc
     if claims.launched_at and time.time() >= claims.session_ends_at:
         raise LaunchSessionOver("session over")
+    return claims
+
+
+def launch_token_read_once(request: HttpRequest, token: str) -> LaunchClaims | None:
+    """`launch_token_read` of the request's Bearer token, None if not valid, kept on the
+    request: the language middleware and the API's authentication both need it."""
+    kept: tuple[str, LaunchClaims | None] | None = getattr(request, _READ_ON_REQUEST, None)
+    if kept is not None and kept[0] == token:
+        return kept[1]
+    try:
+        claims: LaunchClaims | None = launch_token_read(token)
+    except InvalidLaunchToken:
+        claims = None
+    setattr(request, _READ_ON_REQUEST, (token, claims))
     return claims

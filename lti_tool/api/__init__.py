@@ -17,7 +17,7 @@ from ninja.operation import Operation
 from ninja.security import HttpBearer
 
 from lti_tool.errors import OUTAGE_ERRORS, AppError, NotFound, TooManyRequests, outage_error
-from lti_tool.launch_tokens import InvalidLaunchToken, LaunchClaims, launch_token_read
+from lti_tool.launch_tokens import LaunchClaims, launch_token_read_once
 from lti_tool.models import Submission
 
 logger = logging.getLogger(__name__)
@@ -25,9 +25,8 @@ logger = logging.getLogger(__name__)
 
 class LaunchTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> LaunchClaims | None:
-        try:
-            claims = launch_token_read(token)
-        except InvalidLaunchToken:
+        claims = launch_token_read_once(request, token)
+        if claims is None:
             return None
         structlog.contextvars.bind_contextvars(tenant=claims.tenant_id, user=claims.user_id)
         return claims

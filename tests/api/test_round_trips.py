@@ -86,7 +86,14 @@ def test_launch_of_a_new_student(launcher: LaunchDriver, student: dict[str, Any]
     assert LtiUser.objects.filter(sub="newcomer").exists()
 
 
-def test_playback_link(client: Client, student: dict[str, Any]) -> None:
+def test_playback_link(
+    client: Client, student: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lti_tool import launch_tokens
+
+    reads = []
+    read = launch_tokens.launch_token_read
+    monkeypatch.setattr(launch_tokens, "launch_token_read", lambda t: reads.append(t) or read(t))
     video = SubmissionFactory(
         assignment=VideoAssignment.objects.get(),
         student=LtiUser.objects.get(),
@@ -100,6 +107,7 @@ def test_playback_link(client: Client, student: dict[str, Any]) -> None:
     assert response.status_code == 200
     assert len(sql) == 2, summary(sql)  # the submission with its scope, the event row
     assert "videoevent" in sql[1]
+    assert len(reads) == 1  # the language middleware's read serves the API's authentication
 
 
 RESUME_QUERIES = 3
