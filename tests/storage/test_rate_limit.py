@@ -54,3 +54,20 @@ def test_fifty_parallel_requests_against_ten_let_exactly_ten_through() -> None:
     with ThreadPoolExecutor(max_workers=50) as pool:
         results = list(pool.map(attempt, range(50)))
     assert results.count(True) == 10
+
+
+@pytest.mark.integration
+def test_a_window_expires_when_its_period_is_over_not_later() -> None:
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (set REDIS_URL); CI always sets it")
+    from storage_backends.rate_limit import _redis_client
+
+    now = 1_800_000_000.0
+    check_rate(subject="ttl", limits=[HOURLY], now=now)
+    client = _redis_client()
+    key = f"rate:upload_hour:ttl:{int(now // 3600)}"
+    client.expire(key, 100)  # as if the window had been open for nearly its whole life
+    check_rate(subject="ttl", limits=[HOURLY], now=now)
+
+    assert client.get(key) == b"2"
+    assert 0 < client.ttl(key) <= 100  # counting again did not extend the window
