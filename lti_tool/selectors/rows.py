@@ -27,6 +27,12 @@ def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     return row
 
 
+def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def model_from_row(model: type[M], values: Mapping[str, Any]) -> M:
     """`values` by field attribute name (`course_id`, not `course`)."""
     names = [field.attname for field in model._meta.concrete_fields if field.attname in values]

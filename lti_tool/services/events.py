@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -21,9 +23,18 @@ logger = logging.getLogger("lti_tool.events")
 # VideoEvent's, without RETURNING: nothing reads the new row's id.
 _INSERT = (
     "INSERT INTO lti_tool_videoevent"
-    " (tenant_id, user_id, submission_id, kind, details, created_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s)"
+    " (tenant_id, user_id, submission_id, kind, details, created_at) VALUES "
 )
+_ROW = "(%s, %s, %s, %s, %s, %s)"
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: VideoEvent.Kind
+    tenant_id: int
+    submission_id: int | None
+    user_id: int | None
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def event_record(
@@ -51,22 +62,37 @@ def event_insert(
     details: dict[str, Any] | None = None,
 ) -> None:
     """`event_record` for a caller that has the ids, not the submission's rows."""
-    details = details or {}
+    events_insert([Event(kind, tenant_id, submission_id, user_id, details or {})])
+
+
+def events_insert(events: Sequence[Event]) -> None:
+    """Events in one INSERT (a ticket writes the end of the uploads it replaces with its
+    own), in this order."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM stores it
+    params = []
+    for event in events:
+        details = json.dumps(event.details)
+        params += [
+            event.tenant_id,
+            event.user_id,
+            event.submission_id,
+            event.kind.value,
+            details,
+            now,
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT, [tenant_id, user_id, submission_id, kind.value, json.dumps(details), now]
+        cursor.execute(_INSERT + ", ".join([_ROW] * len(events)), params)
+    for event in events:
+        logger.info(
+            "video_event %s",
+            json.dumps(
+                {
+                    "kind": event.kind.value,
+                    "tenant": event.tenant_id,
+                    "user": event.user_id,
+                    "submission": event.submission_id,
+                    **event.details,
+                },
+                default=str,
+            ),
         )
-    logger.info(
-        "video_event %s",
-        json.dumps(
-            {
-                "kind": kind.value,
-                "tenant": tenant_id,
-                "user": user_id,
-                "submission": submission_id,
-                **details,
-            },
-            default=str,
-        ),
-    )

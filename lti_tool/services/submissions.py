@@ -24,20 +24,21 @@ from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, VideoAssignment, VideoEvent
 from lti_tool.selectors.hot_paths import assignment_for_upload, submission_to_play
 from lti_tool.selectors.submissions import submission_for_viewer
-from lti_tool.services.events import event_insert, event_record
+from lti_tool.services.events import Event, event_insert, event_record
 from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.storage import (
     backend_for_config,
     backend_for_submission,
     backend_for_tenant,
 )
-from lti_tool.services.upload_endings import upload_revoke
+from lti_tool.services.upload_endings import uploads_end
 from lti_tool.services.upload_resume import (
     ticket_remember,
     unfinished_uploads,
     upload_resumable,
 )
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
+from lti_tool.services.writes import row_insert, row_update
 from storage_backends.base import (
     Playback,
     UploadContext,
@@ -90,10 +91,7 @@ def submission_start_upload(
         if resumed is not None:
             resumed[0].student = student  # the answer names the student: no query
             return resumed
-        for old in unfinished:  # a new upload supersedes those that never finished
-            old.assignment = assignment  # loaded with its course: no query per event row
-            upload_revoke(old, reason="replaced", user_id=claims.user_id)
-        submission = Submission.objects.create(
+        submission = Submission(
             assignment=assignment,
             student=student,
             backend=backend.name,
@@ -102,11 +100,21 @@ def submission_start_upload(
             mime_type=mime,
             size_bytes=size,
         )
-        event_record(
-            kind=Kind.UPLOAD_REQUESTED,
-            submission=submission,
+        row_insert(submission)
+        requested = Event(
+            Kind.UPLOAD_REQUESTED,
+            tenant.pk,
+            submission.pk,
+            claims.user_id,
+            {"size": size, "mime": mime},
+        )
+        # A new upload supersedes those that never finished: one UPDATE, one INSERT of events.
+        uploads_end(
+            unfinished,
+            reason="replaced",
             user_id=claims.user_id,
-            details={"size": size, "mime": mime},
+            tenant_id=tenant.pk,
+            also=[requested],
         )
     # Committed: the provider round trip (e.g. S3 CreateMultipartUpload) holds no lock.
     try:
@@ -121,7 +129,7 @@ def submission_start_upload(
     submission.upload_ref = ticket.upload_ref
     ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
     ticket_remember(submission, ticket)
-    submission.save(update_fields=["upload_ref", "upload_details", "updated_at"])  # one UPDATE
+    row_update(submission, ["upload_ref", "upload_details", "updated_at"])  # one UPDATE
     return submission, ticket
 
 

@@ -9,6 +9,7 @@ Failed uploads keep their row (the student reads why), but their bytes are purge
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,7 +20,8 @@ from lti_tool import jobs
 from lti_tool.errors import SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, Tenant, VideoEvent
-from lti_tool.services.events import event_record
+from lti_tool.services.events import Event, events_insert
+from lti_tool.services.writes import rows_update
 
 State = Submission.State
 # A pending upload's row is touched (updated_at) at most this often by the bytes arriving.
@@ -29,15 +31,31 @@ _TOUCH_EVERY = timedelta(minutes=1)
 def upload_revoke(submission: Submission, *, reason: str, user_id: int | None) -> None:
     """End a pending upload (the caller holds its row lock): from this commit its ticket is
     refused, and a worker removes whatever bytes arrived."""
-    submission.state, submission.deleted_at = State.DELETED, timezone.now()
-    submission.save(update_fields=["state", "deleted_at", "updated_at"])
-    event_record(
-        kind=VideoEvent.Kind.DELETION,
-        submission=submission,
-        user_id=user_id,
-        details={"reason": reason, "stage": "upload"},
-    )
-    jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission.pk)
+    tenant_id = submission.assignment.course.tenant_id
+    uploads_end([submission], reason=reason, user_id=user_id, tenant_id=tenant_id)
+
+
+def uploads_end(
+    submissions: Sequence[Submission],
+    *,
+    reason: str,
+    user_id: int | None,
+    tenant_id: int,
+    also: Sequence[Event] = (),
+) -> None:
+    """`upload_revoke` for several uploads of one tenant in one UPDATE; their events and the
+    caller's own (`also`) in one INSERT."""
+    now = timezone.now()
+    for submission in submissions:
+        submission.state, submission.deleted_at, submission.updated_at = State.DELETED, now, now
+        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission.pk)
+    if submissions:
+        ended = {"state": State.DELETED, "deleted_at": now, "updated_at": now}
+        rows_update(Submission, [s.pk for s in submissions], ended)
+    details = {"reason": reason, "stage": "upload"}
+    ends = [Event(VideoEvent.Kind.DELETION, tenant_id, s.pk, user_id, details) for s in submissions]
+    if ends or also:
+        events_insert([*ends, *also])
 
 
 def submission_cancel_upload(*, claims: LaunchClaims, submission_id: int) -> None:

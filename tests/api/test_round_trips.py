@@ -102,14 +102,19 @@ def test_playback_link(client: Client, student: dict[str, Any]) -> None:
     assert "videoevent" in sql[1]
 
 
+FIRST_QUERIES = 5
 RESUME_QUERIES = 3
-REPLACE_QUERIES = 7
+REPLACE_QUERIES = 6
 
 
 def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
     auth = {"HTTP_AUTHORIZATION": f"Bearer {student['token']}"}
-    first = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
+    with statements() as sql:
+        first = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
     assert first.status_code == 201
+    # A student's first ticket: the assignment, the unfinished uploads (none), the new row,
+    # its event, its ticket.
+    assert len(sql) == FIRST_QUERIES, summary(sql)
     with statements() as sql:
         same = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
     assert same.status_code == 201
@@ -121,7 +126,7 @@ def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
     with statements() as sql:
         replaced = client.post("/api/uploads", other, content_type="application/json", **auth)
     assert replaced.status_code == 201
-    # Another file replaces it: the assignment; the unfinished upload locked and ended (with
-    # its event); the new row and its event; its ticket.
+    # Another file replaces it: the assignment; the unfinished upload locked; the new row;
+    # the old one ended; the events of both; its ticket.
     assert len(sql) == REPLACE_QUERIES, summary(sql)
     assert Submission.objects.filter(state="deleted").count() == 1
