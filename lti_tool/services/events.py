@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from lti_tool.models import Submission, VideoEvent
+from lti_tool.services.writes import Statement
 
 logger = logging.getLogger("lti_tool.events")
 
@@ -66,22 +67,30 @@ def event_insert(
 
 
 def events_insert(events: Sequence[Event]) -> None:
-    """Events in one INSERT (a ticket writes the end of the uploads it replaces with its
-    own), in this order."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM stores it
-    params = []
-    for event in events:
-        details = json.dumps(event.details)
-        params += [
-            event.tenant_id,
-            event.user_id,
-            event.submission_id,
-            event.kind.value,
-            details,
-            now,
-        ]
+    """Events in one INSERT, in this order."""
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT + ", ".join([_ROW] * len(events)), params)
+        cursor.execute(*events_statement(events))
+    events_logged(events)
+
+
+def events_statement(events: Sequence[Event], *, new_submission: str = "") -> Statement:
+    """The INSERT of `events`. With `new_submission` (SQL giving a submission's id, within
+    a statement that inserts it), the events without a submission id take that one."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM stores it
+    rows, params = [], []
+    for event in events:
+        if new_submission and event.submission_id is None:
+            rows.append(f"(%s, %s, {new_submission}, %s, %s, %s)")
+            row = [event.tenant_id, event.user_id]
+        else:
+            rows.append(_ROW)
+            row = [event.tenant_id, event.user_id, event.submission_id]
+        params += [*row, event.kind.value, json.dumps(event.details), now]
+    return _INSERT + ", ".join(rows), params
+
+
+def events_logged(events: Sequence[Event]) -> None:
+    """The log line of each event written."""
     for event in events:
         logger.info(
             "video_event %s",

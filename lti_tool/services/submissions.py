@@ -31,14 +31,14 @@ from lti_tool.services.storage import (
     backend_for_submission,
     backend_for_tenant,
 )
-from lti_tool.services.upload_endings import uploads_end
+from lti_tool.services.ticket_rows import ticket_rows_write
 from lti_tool.services.upload_resume import (
     ticket_remember,
     unfinished_uploads,
     upload_resumable,
 )
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
-from lti_tool.services.writes import row_insert, row_update
+from lti_tool.services.writes import row_update
 from storage_backends.base import (
     Playback,
     UploadContext,
@@ -100,22 +100,11 @@ def submission_start_upload(
             mime_type=mime,
             size_bytes=size,
         )
-        row_insert(submission)
         requested = Event(
-            Kind.UPLOAD_REQUESTED,
-            tenant.pk,
-            submission.pk,
-            claims.user_id,
-            {"size": size, "mime": mime},
+            Kind.UPLOAD_REQUESTED, tenant.pk, None, claims.user_id, {"size": size, "mime": mime}
         )
-        # A new upload supersedes those that never finished: one UPDATE, one INSERT of events.
-        uploads_end(
-            unfinished,
-            reason="replaced",
-            user_id=claims.user_id,
-            tenant_id=tenant.pk,
-            also=[requested],
-        )
+        # A new upload supersedes those that never finished.
+        ticket_rows_write(submission, requested=requested, replacing=unfinished)
     # Committed: the provider round trip (e.g. S3 CreateMultipartUpload) holds no lock.
     try:
         ticket = backend.create_upload(

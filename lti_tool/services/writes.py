@@ -14,6 +14,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Field, Model
 
+Statement = tuple[str, list[Any]]  # SQL and its parameters
+
 
 def row_insert(row: Model) -> None:
     """`row.save(force_insert=True)`: the primary key comes back with the INSERT (RETURNING,
@@ -21,11 +23,20 @@ def row_insert(row: Model) -> None:
     if not connection.features.can_return_columns_from_insert:
         row.save(force_insert=True)
         return
-    sql, fields = _insert_statement(type(row))
-    params = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        (row.pk,) = cursor.fetchone()
+        cursor.execute(*insert_statement(row))
+        (pk,) = cursor.fetchone()
+    row_inserted(row, pk)
+
+
+def insert_statement(row: Model) -> Statement:
+    """The INSERT of `row`, RETURNING its primary key (`row_inserted` records it)."""
+    sql, fields = _insert_statement(type(row))
+    return sql, [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+
+
+def row_inserted(row: Model, pk: Any) -> None:
+    row.pk = pk
     row._state.adding = False
     row._state.db = connection.alias
 
@@ -39,10 +50,14 @@ def row_update(row: Model, fields: Sequence[str]) -> None:
 
 def rows_update(model: type[Model], pks: Sequence[Any], values: dict[str, Any]) -> None:
     """`model.objects.filter(pk__in=pks).update(**values)`, `values` by attribute name."""
+    with connection.cursor() as cursor:
+        cursor.execute(*update_statement(model, pks, values))
+
+
+def update_statement(model: type[Model], pks: Sequence[Any], values: dict[str, Any]) -> Statement:
     sql, fields = _update_statement(model, tuple(values), len(pks))
     params = [field.get_db_prep_save(values[field.attname], connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *pks])
+    return sql, [*params, *pks]
 
 
 @cache

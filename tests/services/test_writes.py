@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lti_tool.models import StorageConfig, Submission, VideoEvent
 from lti_tool.services.events import Event, event_insert, events_insert
+from lti_tool.services.ticket_rows import ticket_rows_write
 from lti_tool.services.upload_resume import unfinished_uploads
 from lti_tool.services.writes import row_insert, row_update, rows_update
 from tests.factories import StorageConfigFactory, SubmissionFactory
@@ -171,3 +172,56 @@ def test_unfinished_uploads_are_the_rows_the_orm_finds() -> None:
     assert [fields_of(s, leave_out=everything) for s in found] == [
         fields_of(s, leave_out=everything) for s in expected
     ]
+
+
+@pytest.mark.parametrize("replacing", [0, 2])
+def test_ticket_rows_write_writes_what_the_orm_writes(
+    replacing: int, django_capture_on_commit_callbacks: Any
+) -> None:
+    """PostgreSQL's one statement, SQLite's three: the rows the ORM would write."""
+    template = SubmissionFactory()
+    tenant_id, user_id = template.assignment.course.tenant_id, template.student_id
+    mine = {"assignment": template.assignment, "student": template.student}
+    old = [SubmissionFactory(**mine) for _ in range(replacing)]
+    old_twins = [SubmissionFactory(**mine) for _ in range(replacing)]
+    details = {"size": 5_000_000, "mime": "video/mp4"}
+    twin = new_submission(template, None)
+    twin.save()
+    for row in old_twins:
+        row.state, row.deleted_at = Submission.State.DELETED, timezone.now()
+        row.save()
+    orm_events = [
+        VideoEvent.objects.create(
+            tenant_id=tenant_id,
+            user_id=user_id,
+            submission=row,
+            kind=VideoEvent.Kind.DELETION,
+            details={"reason": "replaced", "stage": "upload"},
+        )
+        for row in old_twins
+    ] + [
+        VideoEvent.objects.create(
+            tenant_id=tenant_id,
+            user_id=user_id,
+            submission=twin,
+            kind="upload_requested",
+            details=details,
+        )
+    ]
+    submission = new_submission(template, None)
+    requested = Event(VideoEvent.Kind.UPLOAD_REQUESTED, tenant_id, None, user_id, details)
+
+    with django_capture_on_commit_callbacks() as purges:
+        ticket_rows_write(submission, requested=requested, replacing=old)
+
+    assert values(submission) == values(twin)
+    for row, orm_row in zip(old, old_twins, strict=True):
+        assert values(row, leave_out={"id", "created_at", "updated_at", "deleted_at"}) == values(
+            orm_row, leave_out={"id", "created_at", "updated_at", "deleted_at"}
+        )
+        assert Submission.objects.get(pk=row.pk).deleted_at == row.deleted_at
+    written = VideoEvent.objects.exclude(pk__in=[e.pk for e in orm_events]).order_by("pk")
+    twin_of = {twin.pk: submission.pk} | {t.pk: o.pk for t, o in zip(old_twins, old, strict=True)}
+    expected = [values(e) | {"submission_id": twin_of[e.submission_id]} for e in orm_events]
+    assert [values(e) for e in written] == expected  # the ended uploads' first, in order
+    assert len(purges) == replacing  # each ended upload's purge, enqueued on commit
