@@ -69,7 +69,7 @@ def submission_start_upload(
 ) -> tuple[Submission, UploadTicket]:
     if claims.role != "student":
         raise PermissionDenied(_("Only students submit videos."))
-    assignment, student = assignment_for_upload(claims)
+    assignment, student, unfinished_seen = assignment_for_upload(claims)
     tenant = assignment.course.tenant
     _refuse_resubmission_if_closed(claims, assignment)
     _rate_limit(
@@ -85,26 +85,32 @@ def submission_start_upload(
         )
     except UploadRejected as exc:
         raise AppError(exc.code, exc.message) from exc
-    with transaction.atomic():
-        unfinished = unfinished_uploads(assignment_id=assignment.pk, student_id=claims.user_id)
-        resumed = upload_resumable(unfinished, filename=safe_name, size=size, mime=mime)
-        if resumed is not None:
-            resumed[0].student = student  # the answer names the student: no query
-            return resumed
-        submission = Submission(
-            assignment=assignment,
-            student=student,
-            backend=backend.name,
-            storage=tenant.storage,
-            filename=safe_name,
-            mime_type=mime,
-            size_bytes=size,
-        )
-        requested = Event(
-            Kind.UPLOAD_REQUESTED, tenant.pk, None, claims.user_id, {"size": size, "mime": mime}
-        )
-        # A new upload supersedes those that never finished.
-        ticket_rows_write(submission, requested=requested, replacing=unfinished)
+    submission = Submission(
+        assignment=assignment,
+        student=student,
+        backend=backend.name,
+        storage=tenant.storage,
+        filename=safe_name,
+        mime_type=mime,
+        size_bytes=size,
+    )
+    requested = Event(
+        Kind.UPLOAD_REQUESTED, tenant.pk, None, claims.user_id, {"size": size, "mime": mime}
+    )
+    if not unfinished_seen:
+        # Nothing to resume or end (a first ticket, the common case): no row to lock, as a
+        # locked read would have found none. An upload another tab starts meanwhile is
+        # ended by the next ticket, as when two tabs' locked reads both found nothing.
+        ticket_rows_write(submission, requested=requested, replacing=[])
+    else:
+        with transaction.atomic():
+            unfinished = unfinished_uploads(assignment_id=assignment.pk, student_id=claims.user_id)
+            resumed = upload_resumable(unfinished, filename=safe_name, size=size, mime=mime)
+            if resumed is not None:
+                resumed[0].student = student  # the answer names the student: no query
+                return resumed
+            # A new upload supersedes those that never finished.
+            ticket_rows_write(submission, requested=requested, replacing=unfinished)
     # Committed: the provider round trip (e.g. S3 CreateMultipartUpload) holds no lock.
     try:
         ticket = backend.create_upload(

@@ -104,7 +104,7 @@ def test_playback_link(client: Client, student: dict[str, Any]) -> None:
 
 # PostgreSQL writes a ticket's rows in one statement (lti_tool/services/ticket_rows.py).
 _ONE_WRITE = connection.vendor == "postgresql"
-FIRST_QUERIES = 4 if _ONE_WRITE else 5
+FIRST_QUERIES = 3 if _ONE_WRITE else 4
 RESUME_QUERIES = 3
 REPLACE_QUERIES = 4 if _ONE_WRITE else 6
 
@@ -114,8 +114,9 @@ def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
     with statements() as sql:
         first = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
     assert first.status_code == 201
-    # A student's first ticket: the assignment, the unfinished uploads (none), the new row
-    # with its event (SQLite: two statements), its ticket.
+    # A student's first ticket: the assignment (and that no upload of the student's is
+    # unfinished: nothing to lock), the new row with its event (SQLite: two statements, in
+    # a transaction), its ticket.
     assert len(sql) == FIRST_QUERIES, summary(sql)
     with statements() as sql:
         same = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
