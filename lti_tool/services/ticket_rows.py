@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from lti_tool.models import Submission
 from lti_tool.services.events import Event, events_insert, events_logged, events_statement
 from lti_tool.services.upload_endings import uploads_ending
-from lti_tool.services.writes import insert_statement, row_insert, row_inserted
+from lti_tool.services.writes import Statement, insert_statement, row_insert, row_inserted
 
 _NEW_ID = "(SELECT id FROM new_row)"
 
@@ -24,20 +24,23 @@ def ticket_rows_write(
     """Insert `submission`; end `replacing` (as `upload_revoke`, reason "replaced": the
     caller's transaction holds their locks); write their events, then `requested` (its
     submission id: the new row's). All or nothing."""
-    ending, ends = uploads_ending(
-        replacing, reason="replaced", user_id=requested.user_id, tenant_id=requested.tenant_id
-    )
+    ending: Statement | None = None
+    ends: list[Event] = []
+    if replacing:
+        ending, ends = uploads_ending(
+            replacing, reason="replaced", user_id=requested.user_id, tenant_id=requested.tenant_id
+        )
     if connection.vendor != "postgresql":
         with transaction.atomic():
             row_insert(submission)
-            if replacing:
+            if ending:
                 with connection.cursor() as cursor:
                     cursor.execute(*ending)
             events_insert([*ends, replace(requested, submission_id=submission.pk)])
         return
     insert, insert_params = insert_statement(submission)
     sql, params = f"WITH new_row AS ({insert})", insert_params
-    if replacing:
+    if ending:
         sql, params = f"{sql}, ended AS ({ending[0]})", [*params, *ending[1]]
     events, event_params = events_statement([*ends, requested], new_submission=_NEW_ID)
     with connection.cursor() as cursor:
