@@ -10,6 +10,7 @@ the run starts a Redis of its own on a free port.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -17,7 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -48,6 +49,7 @@ class Fixture:
     teacher_token: str
     class_size: int
     ready_submission: int
+    newcomer_tokens: list[str] = field(default_factory=list)  # students with no upload yet
 
 
 # An operation returns the replies of the requests it made and whether it succeeded.
@@ -83,6 +85,15 @@ def paths(stack: Stack, fixture: Fixture) -> dict[str, Op]:
         )
         return [reply], reply.status == 201
 
+    newcomers = itertools.count()  # across rounds: each token asks for one ticket only
+
+    def first_ticket(i: int) -> tuple[list[Reply], bool]:
+        n = next(newcomers)
+        if n >= len(fixture.newcomer_tokens):
+            raise RanOut("newcomers")  # counted as a failure: never a replace in this row
+        reply = post_json(port, "/api/uploads", TICKET, token=fixture.newcomer_tokens[n])
+        return [reply], reply.status == 201
+
     def teacher(i: int) -> tuple[list[Reply], bool]:
         # The pages the teacher's page asks for (the grading queue with the class's counts,
         # 50 rows) and the plain list, each page of the class in turn.
@@ -97,8 +108,13 @@ def paths(stack: Stack, fixture: Fixture) -> dict[str, Op]:
         "launch": launch,
         "playback": playback,
         "ticket": ticket,
+        "ticket (first)": first_ticket,
         "teacher API": teacher,
     }
+
+
+class RanOut(OSError):
+    """The seeded newcomers are all used (raise --newcomers)."""
 
 
 @dataclass
@@ -164,7 +180,7 @@ def percentile(values: list[float], share: float) -> float:
 def report(concurrency: int, rounds: dict[str, list[Round]]) -> None:
     print(f"\nconcurrency {concurrency} ({len(rounds['bare'])} interleaved rounds per path)")
     header = (
-        f"{'path':<12} {'ops/s':>8} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'path':<14} {'ops/s':>8} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'CPU ms/op':>9} {'SQL/op':>7} {'Redis/op':>8} {'errors':>7}"
     )
     print(header)
@@ -174,7 +190,7 @@ def report(concurrency: int, rounds: dict[str, list[Round]]) -> None:
         ratios = [r.rate / b.rate for r, b in zip(runs, rounds["bare"], strict=True)]
         latencies = [x for r in runs for x in r.latencies]
         print(
-            f"{name:<12} {statistics.median(r.rate for r in runs):>8,.0f} "
+            f"{name:<14} {statistics.median(r.rate for r in runs):>8,.0f} "
             f"{statistics.median(ratios):>6.3f} "
             f"{percentile(latencies, 0.5) * 1000:>8.1f} {percentile(latencies, 0.99) * 1000:>8.1f} "
             f"{sum(r.cpu for r in runs) * 1000 / ops:>9.2f} "
@@ -187,9 +203,10 @@ def report(concurrency: int, rounds: dict[str, list[Round]]) -> None:
             print(f"  {name} failures: " + ", ".join(f"{k}: {v}" for k, v in failures.items()))
 
 
-def seed(stack: Stack, *, class_size: int, ticket_students: int) -> Fixture:
-    """A course as launches make it (teacher and students over HTTP), a ready video, and a
-    class of `class_size` submitted videos for the teacher API (rows written directly)."""
+def seed(stack: Stack, *, class_size: int, ticket_students: int, newcomers: int) -> Fixture:
+    """A course as launches make it (teacher and students over HTTP), a ready video, a class
+    of `class_size` submitted videos for the teacher API (rows written directly), and
+    `newcomers` students who never uploaded, with launch tokens (see `newcomer_tokens`)."""
     port, platform = stack.web.port, stack.platform
     teacher_page = whole_launch(
         port, platform, sub="teacher-1", name="Teacher", roles=(INSTRUCTOR,)
@@ -219,7 +236,28 @@ def seed(stack: Stack, *, class_size: int, ticket_students: int) -> Fixture:
         Submission(assignment=assignment, student=u, video_id=f"v{u.pk}", filename="v.mp4", **ready)
         for u in users
     )
-    return Fixture(tokens, launch_data(teacher_page.body)["token"], class_size, video.pk)
+    return Fixture(
+        tokens,
+        launch_data(teacher_page.body)["token"],
+        class_size,
+        video.pk,
+        newcomer_tokens(tokens[0], tenant_id=tenant_id, issuer=issuer, count=newcomers),
+    )
+
+
+def newcomer_tokens(token: str, *, tenant_id: int, issuer: str, count: int) -> list[str]:
+    """`count` new students of the launched course, each with the token a launch of theirs
+    would give: `token`'s claims with their user id, signed in this process (thousands of
+    whole launches would take minutes). Each asks for one ticket: its first."""
+    from lti_tool.launch_tokens import launch_token_issue, launch_token_read
+    from lti_tool.models import LtiUser
+
+    claims = launch_token_read(token)
+    users = LtiUser.objects.bulk_create(
+        LtiUser(tenant_id=tenant_id, issuer=issuer, sub=f"newcomer-{n}", name=f"Newcomer {n}")
+        for n in range(count)
+    )
+    return [launch_token_issue(replace(claims, user_id=u.pk)) for u in users]
 
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
@@ -274,12 +312,17 @@ def main() -> None:
     parser.add_argument("--class-size", type=int, default=5000)
     parser.add_argument("--memory-launches", type=int, default=10_000)
     parser.add_argument("--only", default="", help="comma-separated paths (bare is always run)")
+    parser.add_argument(
+        "--newcomers", type=int, default=20_000, help="students for the first-ticket row"
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         sys.exit("Set DATABASE_URL (or --database-url) to a PostgreSQL server.")
     stack = start_stack(database_url=args.database_url + "_bench")
     try:
-        fixture = seed(stack, class_size=args.class_size, ticket_students=64)
+        fixture = seed(
+            stack, class_size=args.class_size, ticket_students=64, newcomers=args.newcomers
+        )
         print(
             f"production stack: gunicorn {stack.web.workers} workers on 127.0.0.1:{stack.web.port}"
             f", PostgreSQL, Redis {stack.env['REDIS_URL']}; load average {os.getloadavg()[0]:.1f}; "

@@ -77,6 +77,8 @@ _UPLOAD_SQL = (
     "SELECT a.id, a.course_id, a.max_size_bytes, a.allow_resubmission,"  # noqa: S608 - constants
     " c.tenant_id, t.limits, t.storage_id,"
     " (SELECT u.name FROM lti_tool_ltiuser u WHERE u.id = %s AND u.tenant_id = c.tenant_id),"
+    " EXISTS (SELECT 1 FROM lti_tool_submission s WHERE s.assignment_id = a.id"
+    " AND s.student_id = %s AND NOT s.is_current AND s.state = %s),"
     f" {_STORAGE}"
     " FROM lti_tool_videoassignment a"
     " JOIN lti_tool_course c ON c.id = a.course_id"
@@ -86,12 +88,16 @@ _UPLOAD_SQL = (
 )
 
 
-def assignment_for_upload(claims: LaunchClaims) -> tuple[VideoAssignment, LtiUser]:
+def assignment_for_upload(claims: LaunchClaims) -> tuple[VideoAssignment, LtiUser, bool]:
     """`assignment_for_launch` for an upload ticket, with only what a ticket needs: the
-    assignment's limits, its tenant's limits and storage; and the student (id and name,
-    for the answer)."""
-    params = [claims.user_id, claims.assignment_id, claims.course_id, claims.tenant_id]
-    row = fetch_one(_UPLOAD_SQL, params)
+    assignment's limits, its tenant's limits and storage; the student (id and name, for the
+    answer); whether the student has unfinished uploads to it (not locked: a ticket locks
+    them before resuming or ending one)."""
+    pending = Submission.State.PENDING_UPLOAD.value
+    params = [claims.user_id, claims.user_id, pending]
+    row = fetch_one(
+        _UPLOAD_SQL, [*params, claims.assignment_id, claims.course_id, claims.tenant_id]
+    )
     if row is None:
         raise NotFound()  # the assignment was removed since the launch
     assignment_id, course_id, max_size, resubmit, tenant_id, limits, storage_id, name = row[:8]
@@ -105,11 +111,11 @@ def assignment_for_upload(claims: LaunchClaims) -> tuple[VideoAssignment, LtiUse
         },
     )
     tenant = model_from_row(Tenant, {"id": tenant_id, "limits": limits, "storage_id": storage_id})
-    tenant.storage = _storage(row[8:])
+    tenant.storage = _storage(row[9:])
     assignment.course = model_from_row(Course, {"id": course_id, "tenant_id": tenant_id})
     assignment.course.tenant = tenant
     student = model_from_row(LtiUser, {"id": claims.user_id, "name": name or ""})
-    return assignment, student
+    return assignment, student, bool(row[8])
 
 
 _PURGE_SQL = (

@@ -27,17 +27,33 @@ def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     return row
 
 
+def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def model_from_row(model: type[M], values: Mapping[str, Any]) -> M:
     """`values` by field attribute name (`course_id`, not `course`)."""
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
     converted = []
-    for name in names:
+    for name, col, converters in _plan(model, tuple(values)):
         value = values[name]
-        col, converters = _converters(model, name)
         for convert in converters:
             value = convert(value, col, connection)
         converted.append(value)
-    return model.from_db(connection.alias, names, converted)
+    return model.from_db(connection.alias, _plan_names(model, tuple(values)), converted)
+
+
+@cache
+def _plan(model: type[Model], given: tuple[str, ...]) -> list[tuple[str, Any, list[_Converter]]]:
+    """The given fields in the model's order, each with its column and converters (each call
+    site passes the same names: computed once)."""
+    return [(name, *_converters(model, name)) for name in _plan_names(model, given)]
+
+
+@cache
+def _plan_names(model: type[Model], given: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in given)
 
 
 @cache

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
 from lti_tool.models import Submission, VideoEvent
+from lti_tool.services.writes import Statement
 
 logger = logging.getLogger("lti_tool.events")
 
@@ -21,9 +24,18 @@ logger = logging.getLogger("lti_tool.events")
 # VideoEvent's, without RETURNING: nothing reads the new row's id.
 _INSERT = (
     "INSERT INTO lti_tool_videoevent"
-    " (tenant_id, user_id, submission_id, kind, details, created_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s)"
+    " (tenant_id, user_id, submission_id, kind, details, created_at) VALUES "
 )
+_ROW = "(%s, %s, %s, %s, %s, %s)"
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: VideoEvent.Kind
+    tenant_id: int
+    submission_id: int | None
+    user_id: int | None
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def event_record(
@@ -51,22 +63,45 @@ def event_insert(
     details: dict[str, Any] | None = None,
 ) -> None:
     """`event_record` for a caller that has the ids, not the submission's rows."""
-    details = details or {}
-    now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM stores it
+    events_insert([Event(kind, tenant_id, submission_id, user_id, details or {})])
+
+
+def events_insert(events: Sequence[Event]) -> None:
+    """Events in one INSERT, in this order."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT, [tenant_id, user_id, submission_id, kind.value, json.dumps(details), now]
+        cursor.execute(*events_statement(events))
+    events_logged(events)
+
+
+def events_statement(events: Sequence[Event], *, new_submission: str = "") -> Statement:
+    """The INSERT of `events`. With `new_submission` (SQL giving a submission's id, within
+    a statement that inserts it), the events without a submission id take that one."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM stores it
+    rows, params = [], []
+    for event in events:
+        if new_submission and event.submission_id is None:
+            rows.append(f"(%s, %s, {new_submission}, %s, %s, %s)")
+            row = [event.tenant_id, event.user_id]
+        else:
+            rows.append(_ROW)
+            row = [event.tenant_id, event.user_id, event.submission_id]
+        params += [*row, event.kind.value, json.dumps(event.details), now]
+    return _INSERT + ", ".join(rows), params
+
+
+def events_logged(events: Sequence[Event]) -> None:
+    """The log line of each event written."""
+    for event in events:
+        logger.info(
+            "video_event %s",
+            json.dumps(
+                {
+                    "kind": event.kind.value,
+                    "tenant": event.tenant_id,
+                    "user": event.user_id,
+                    "submission": event.submission_id,
+                    **event.details,
+                },
+                default=str,
+            ),
         )
-    logger.info(
-        "video_event %s",
-        json.dumps(
-            {
-                "kind": kind.value,
-                "tenant": tenant_id,
-                "user": user_id,
-                "submission": submission_id,
-                **details,
-            },
-            default=str,
-        ),
-    )

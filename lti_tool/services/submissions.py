@@ -24,20 +24,21 @@ from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, VideoAssignment, VideoEvent
 from lti_tool.selectors.hot_paths import assignment_for_upload, submission_to_play
 from lti_tool.selectors.submissions import submission_for_viewer
-from lti_tool.services.events import event_insert, event_record
+from lti_tool.services.events import Event, event_insert, event_record
 from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.storage import (
     backend_for_config,
     backend_for_submission,
     backend_for_tenant,
 )
-from lti_tool.services.upload_endings import upload_revoke
+from lti_tool.services.ticket_rows import ticket_rows_write
 from lti_tool.services.upload_resume import (
     ticket_remember,
     unfinished_uploads,
     upload_resumable,
 )
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
+from lti_tool.services.writes import row_update
 from storage_backends.base import (
     Playback,
     UploadContext,
@@ -68,7 +69,7 @@ def submission_start_upload(
 ) -> tuple[Submission, UploadTicket]:
     if claims.role != "student":
         raise PermissionDenied(_("Only students submit videos."))
-    assignment, student = assignment_for_upload(claims)
+    assignment, student, unfinished_seen = assignment_for_upload(claims)
     tenant = assignment.course.tenant
     _refuse_resubmission_if_closed(claims, assignment)
     _rate_limit(
@@ -84,30 +85,32 @@ def submission_start_upload(
         )
     except UploadRejected as exc:
         raise AppError(exc.code, exc.message) from exc
-    with transaction.atomic():
-        unfinished = unfinished_uploads(assignment_id=assignment.pk, student_id=claims.user_id)
-        resumed = upload_resumable(unfinished, filename=safe_name, size=size, mime=mime)
-        if resumed is not None:
-            resumed[0].student = student  # the answer names the student: no query
-            return resumed
-        for old in unfinished:  # a new upload supersedes those that never finished
-            old.assignment = assignment  # loaded with its course: no query per event row
-            upload_revoke(old, reason="replaced", user_id=claims.user_id)
-        submission = Submission.objects.create(
-            assignment=assignment,
-            student=student,
-            backend=backend.name,
-            storage=tenant.storage,
-            filename=safe_name,
-            mime_type=mime,
-            size_bytes=size,
-        )
-        event_record(
-            kind=Kind.UPLOAD_REQUESTED,
-            submission=submission,
-            user_id=claims.user_id,
-            details={"size": size, "mime": mime},
-        )
+    submission = Submission(
+        assignment=assignment,
+        student=student,
+        backend=backend.name,
+        storage=tenant.storage,
+        filename=safe_name,
+        mime_type=mime,
+        size_bytes=size,
+    )
+    requested = Event(
+        Kind.UPLOAD_REQUESTED, tenant.pk, None, claims.user_id, {"size": size, "mime": mime}
+    )
+    if not unfinished_seen:
+        # Nothing to resume or end (a first ticket, the common case): no row to lock, as a
+        # locked read would have found none. An upload another tab starts meanwhile is
+        # ended by the next ticket, as when two tabs' locked reads both found nothing.
+        ticket_rows_write(submission, requested=requested, replacing=[])
+    else:
+        with transaction.atomic():
+            unfinished = unfinished_uploads(assignment_id=assignment.pk, student_id=claims.user_id)
+            resumed = upload_resumable(unfinished, filename=safe_name, size=size, mime=mime)
+            if resumed is not None:
+                resumed[0].student = student  # the answer names the student: no query
+                return resumed
+            # A new upload supersedes those that never finished.
+            ticket_rows_write(submission, requested=requested, replacing=unfinished)
     # Committed: the provider round trip (e.g. S3 CreateMultipartUpload) holds no lock.
     try:
         ticket = backend.create_upload(
@@ -121,7 +124,7 @@ def submission_start_upload(
     submission.upload_ref = ticket.upload_ref
     ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
     ticket_remember(submission, ticket)
-    submission.save(update_fields=["upload_ref", "upload_details", "updated_at"])  # one UPDATE
+    row_update(submission, ["upload_ref", "upload_details", "updated_at"])  # one UPDATE
     return submission, ticket
 
 

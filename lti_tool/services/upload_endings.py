@@ -9,17 +9,19 @@ Failed uploads keep their row (the student reads why), but their bytes are purge
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lti_tool import jobs
 from lti_tool.errors import SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, Tenant, VideoEvent
-from lti_tool.services.events import event_record
+from lti_tool.services.events import Event, events_insert
+from lti_tool.services.writes import Statement, update_statement
 
 State = Submission.State
 # A pending upload's row is touched (updated_at) at most this often by the bytes arriving.
@@ -29,15 +31,29 @@ _TOUCH_EVERY = timedelta(minutes=1)
 def upload_revoke(submission: Submission, *, reason: str, user_id: int | None) -> None:
     """End a pending upload (the caller holds its row lock): from this commit its ticket is
     refused, and a worker removes whatever bytes arrived."""
-    submission.state, submission.deleted_at = State.DELETED, timezone.now()
-    submission.save(update_fields=["state", "deleted_at", "updated_at"])
-    event_record(
-        kind=VideoEvent.Kind.DELETION,
-        submission=submission,
-        user_id=user_id,
-        details={"reason": reason, "stage": "upload"},
+    tenant_id = submission.assignment.course.tenant_id
+    update, events = uploads_ending(
+        [submission], reason=reason, user_id=user_id, tenant_id=tenant_id
     )
-    jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(*update)
+    events_insert(events)
+
+
+def uploads_ending(
+    submissions: Sequence[Submission], *, reason: str, user_id: int | None, tenant_id: int
+) -> tuple[Statement, list[Event]]:
+    """`upload_revoke` for uploads of one tenant, but the caller sends the UPDATE that ends
+    them and writes their events, in its transaction (a ticket, with its own writes)."""
+    now = timezone.now()
+    for submission in submissions:
+        submission.state, submission.deleted_at, submission.updated_at = State.DELETED, now, now
+        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission.pk)
+    ended = {"state": State.DELETED, "deleted_at": now, "updated_at": now}
+    update = update_statement(Submission, [s.pk for s in submissions], ended)
+    details = {"reason": reason, "stage": "upload"}
+    kind = VideoEvent.Kind.DELETION
+    return update, [Event(kind, tenant_id, s.pk, user_id, details) for s in submissions]
 
 
 def submission_cancel_upload(*, claims: LaunchClaims, submission_id: int) -> None:

@@ -13,6 +13,8 @@ from django.db import connection
 from django.utils import timezone
 
 from lti_tool.models import Submission
+from lti_tool.selectors.rows import fetch_all, model_from_row
+from lti_tool.services.writes import row_update
 from storage_backends.base import UploadTicket
 
 _TICKET_KEY = "ticket"
@@ -30,16 +32,24 @@ def ticket_remember(submission: Submission, ticket: UploadTicket) -> None:
 def unfinished_uploads(*, assignment_id: int, student_id: int) -> list[Submission]:
     """The student's uploads to this assignment that never finished, newest first, locked
     (the caller's transaction): a new ticket resumes one of them or ends them all."""
-    # Written out (`raw`): on every ticket, the ORM's compiling of this filter cost more CPU
-    # than PostgreSQL's answering it. (SQLite locks the whole database instead.)
+    # Written out: on every ticket, the ORM's compiling of this filter (and a raw queryset's
+    # mapping of its columns) cost more CPU than PostgreSQL's answering it. SQLite locks the
+    # whole database instead.
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return list(
-        Submission.objects.raw(
-            "SELECT * FROM lti_tool_submission WHERE assignment_id = %s AND student_id = %s"  # noqa: S608 - a constant clause
-            " AND NOT is_current AND state = %s ORDER BY id DESC" + lock,
-            [assignment_id, student_id, Submission.State.PENDING_UPLOAD.value],
-        )
-    )
+    params = [assignment_id, student_id, Submission.State.PENDING_UPLOAD.value]
+    return [
+        model_from_row(Submission, dict(zip(_NAMES, row, strict=True)))
+        for row in fetch_all(_UNFINISHED + lock, params)
+    ]
+
+
+_FIELDS = Submission._meta.concrete_fields
+_NAMES = [field.attname for field in _FIELDS]
+_UNFINISHED = (
+    f"SELECT {', '.join(str(f.column) for f in _FIELDS)} FROM lti_tool_submission"  # noqa: S608 - the model's columns
+    " WHERE assignment_id = %s AND student_id = %s AND NOT is_current AND state = %s"
+    " ORDER BY id DESC"
+)
 
 
 def upload_resumable(
@@ -61,5 +71,5 @@ def upload_resumable(
     ticket = UploadTicket(**{**stored, "expires_at": expires_at})
     if ticket.expires_at - timezone.now() < _MIN_TICKET_LEFT:
         return None
-    submission.save(update_fields=["updated_at"])  # alive again: the sweep spares it
+    row_update(submission, ["updated_at"])  # alive again: the sweep spares it
     return submission, ticket

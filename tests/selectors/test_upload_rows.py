@@ -1,0 +1,82 @@
+"""The one statement a ticket reads with (`assignment_for_upload`) finds what the ORM finds:
+the assignment with its tenant, the student's name, and whether an upload of theirs to the
+assignment is unfinished."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from lti_tool.errors import NotFound
+from lti_tool.launch_tokens import LaunchClaims
+from lti_tool.models import Submission, VideoAssignment
+from lti_tool.selectors.hot_paths import assignment_for_upload
+from tests.factories import SubmissionFactory, VideoAssignmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def claims_of(submission: Submission) -> LaunchClaims:
+    assignment = submission.assignment
+    return LaunchClaims(
+        tenant_id=assignment.course.tenant_id,
+        user_id=submission.student_id,
+        course_id=assignment.course_id,
+        assignment_id=assignment.pk,
+        role="student",
+    )
+
+
+def unfinished_by_orm(claims: LaunchClaims) -> bool:
+    return Submission.objects.filter(
+        assignment_id=claims.assignment_id,
+        student_id=claims.user_id,
+        is_current=False,
+        state=Submission.State.PENDING_UPLOAD,
+    ).exists()
+
+
+def test_reads_what_the_orm_reads() -> None:
+    submission = SubmissionFactory(
+        assignment__max_size_bytes=1000, assignment__allow_resubmission=False
+    )
+    claims = claims_of(submission)
+
+    assignment, student, unfinished = assignment_for_upload(claims)
+
+    stored = VideoAssignment.objects.select_related("course__tenant").get()
+    assert (assignment.pk, assignment.max_size_bytes, assignment.allow_resubmission) == (
+        stored.pk,
+        1000,
+        False,
+    )
+    assert assignment.course.tenant.limits == stored.course.tenant.limits
+    assert assignment.course.tenant.storage_id == stored.course.tenant.storage_id
+    assert (student.pk, student.name) == (submission.student.pk, submission.student.name)
+    assert unfinished is True is unfinished_by_orm(claims)
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        {"state": "ready", "is_current": True},  # finished
+        {"state": "deleted"},  # ended
+        {"state": "failed"},
+    ],
+)
+def test_an_upload_that_ended_is_not_unfinished(others: dict[str, object]) -> None:
+    submission = SubmissionFactory(**others)
+    SubmissionFactory(assignment=submission.assignment)  # someone else's
+    SubmissionFactory(student=submission.student)  # to another assignment
+    claims = claims_of(submission)
+
+    assert assignment_for_upload(claims)[2] is False is unfinished_by_orm(claims)
+
+
+def test_another_course_finds_nothing() -> None:
+    claims = claims_of(SubmissionFactory())
+    other = VideoAssignmentFactory()
+
+    with pytest.raises(NotFound):
+        assignment_for_upload(replace(claims, course_id=other.course_id))
