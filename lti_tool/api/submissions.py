@@ -56,7 +56,7 @@ class SubmissionOut(Schema):
     def resolve_state_label(obj: Submission) -> str:
         if SubmissionOut.resolve_waiting_for_storage(obj):
             return _("Uploaded, waiting for storage (it will be checked again automatically)")
-        return str(obj.get_state_display())
+        return obj.state_label
 
     @staticmethod
     def resolve_waiting_for_storage(obj: Submission) -> bool:

@@ -93,6 +93,12 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.student} – {self.filename} ({self.state})"
 
+    @property
+    def state_label(self) -> str:
+        """`get_state_display()` in the active language, without its per-call rebuilding of
+        the choices (it runs for every row an API page answers)."""
+        return str(_STATE_LABELS.get(self.state, self.state))
+
 
 class VideoEvent(models.Model):
     """The event log: who did what to which video, written with the change it records."""
@@ -146,3 +152,6 @@ class PrivacyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.subject}"
+
+
+_STATE_LABELS = dict(Submission.State.choices)  # lazy: translated when read

@@ -225,7 +225,7 @@ def _item(row: Submission) -> QueueItem:
         submission_id=row.pk,
         student=QueueStudent(id=row.student_id, name=row.student.name or row.student.sub),
         state=row.state,
-        state_label=str(row.get_state_display()),
+        state_label=row.state_label,
         submitted_at=row.uploaded_at or row.created_at,
         duration_seconds=row.duration_seconds,
         late=bool(row.late),  # type: ignore[attr-defined]  # annotated
