@@ -22,4 +22,3 @@ def test_the_lms_resource_id_is_the_deep_link_key_else_the_row_id() -> None:
     assert VideoAssignmentFactory(deep_link_key=key).lms_resource_id == str(key)
     by_hand = VideoAssignmentFactory(deep_link_key=None)  # a link the LMS placed itself
     assert by_hand.lms_resource_id == f"va-{by_hand.pk}"
-
