@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lti_tool.models import Submission, VideoEvent
@@ -57,6 +58,62 @@ def event_insert(
         cursor.execute(
             _INSERT, [tenant_id, user_id, submission_id, kind.value, json.dumps(details), now]
         )
+    _log(kind, tenant_id, submission_id, user_id, details)
+
+
+# The event row of a claim, in the same statement: the INSERT takes the claimed row's id
+# from the UPDATE's RETURNING (PostgreSQL's data-modifying WITH; SQLite has none).
+_CLAIM = (
+    "WITH claimed AS ({update} RETURNING id)"
+    " INSERT INTO lti_tool_videoevent"
+    " (tenant_id, user_id, submission_id, kind, details, created_at)"
+    " SELECT %s, %s, id, %s, %s, %s FROM claimed"
+)
+
+
+def event_insert_if_claimed(
+    *,
+    claim: str,
+    params: Sequence[Any],
+    kind: VideoEvent.Kind,
+    tenant_id: int,
+    submission_id: int,
+    details: dict[str, Any] | None = None,
+) -> bool:
+    """Run `claim`, an UPDATE of submission `submission_id` whose WHERE says it is still to
+    be done, and record the event if it changed the row: both or neither, and a second
+    claim finds nothing (False). On PostgreSQL one statement in autocommit: one round trip
+    where BEGIN, UPDATE, INSERT and COMMIT were four (a third of a purge's time). Elsewhere
+    the two statements in a transaction."""
+    details = details or {}
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    row = [tenant_id, None, submission_id, kind.value, json.dumps(details), now]
+    if _one_statement():
+        with connection.cursor() as cursor:  # the row's id comes from the claim
+            cursor.execute(_CLAIM.format(update=claim), [*params, *row[:2], *row[3:]])
+            claimed = cursor.rowcount == 1
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(claim, params)
+            claimed = cursor.rowcount == 1
+            if claimed:
+                cursor.execute(_INSERT, row)
+    if claimed:
+        _log(kind, tenant_id, submission_id, None, details)
+    return claimed
+
+
+def _one_statement() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _log(
+    kind: VideoEvent.Kind,
+    tenant_id: int,
+    submission_id: int | None,
+    user_id: int | None,
+    details: dict[str, Any],
+) -> None:
     logger.info(
         "video_event %s",
         json.dumps(
