@@ -1,6 +1,7 @@
 """The event log: one row per thing done to a video, plus one structured log line.
 
-Call it inside the transaction of the change it records, so both land or neither does.
+Call it inside the transaction of the change it records, so both land or neither does; or
+let `event_insert_if_claimed` make the change (a claim) and write its row together.
 """
 
 from __future__ import annotations
@@ -81,23 +82,23 @@ def event_insert_if_claimed(
     details: dict[str, Any] | None = None,
 ) -> bool:
     """Run `claim`, an UPDATE of submission `submission_id` whose WHERE says it is still to
-    be done, and record the event if it changed the row: both or neither, and a second
-    claim finds nothing (False). On PostgreSQL one statement in autocommit: one round trip
-    where BEGIN, UPDATE, INSERT and COMMIT were four (a third of a purge's time). Elsewhere
-    the two statements in a transaction."""
+    be done, and record the event if it changed the row: both or neither, and a claim
+    that finds nothing left to do writes nothing (False). On PostgreSQL one statement in
+    autocommit, one round trip where BEGIN, UPDATE, INSERT and COMMIT were four; other
+    databases run the two statements in a transaction."""
     details = details or {}
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    row = [tenant_id, None, submission_id, kind.value, json.dumps(details), now]
+    event = [kind.value, json.dumps(details), now]
     if _one_statement():
-        with connection.cursor() as cursor:  # the row's id comes from the claim
-            cursor.execute(_CLAIM.format(update=claim), [*params, *row[:2], *row[3:]])
-            claimed = cursor.rowcount == 1
+        with connection.cursor() as cursor:  # the event's submission_id comes from the claim
+            cursor.execute(_CLAIM.format(update=claim), [*params, tenant_id, None, *event])
+            claimed: bool = cursor.rowcount == 1
     else:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(claim, params)
             claimed = cursor.rowcount == 1
             if claimed:
-                cursor.execute(_INSERT, row)
+                cursor.execute(_INSERT, [tenant_id, None, submission_id, *event])
     if claimed:
         _log(kind, tenant_id, submission_id, None, details)
     return claimed
