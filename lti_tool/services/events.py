@@ -87,18 +87,27 @@ def event_insert_if_claimed(
     autocommit, one round trip where BEGIN, UPDATE, INSERT and COMMIT were four; other
     databases run the two statements in a transaction."""
     details = details or {}
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    event = [kind.value, json.dumps(details), now]
-    if _one_statement():
-        with connection.cursor() as cursor:  # the event's submission_id comes from the claim
-            cursor.execute(_CLAIM.format(update=claim), [*params, tenant_id, None, *event])
-            claimed: bool = cursor.rowcount == 1
-    else:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(claim, params)
-            claimed = cursor.rowcount == 1
+    if not _one_statement():
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(claim, params)
+                claimed: bool = cursor.rowcount == 1
             if claimed:
-                cursor.execute(_INSERT, [tenant_id, None, submission_id, *event])
+                event_insert(
+                    kind=kind,
+                    tenant_id=tenant_id,
+                    submission_id=submission_id,
+                    user_id=None,
+                    details=details,
+                )
+        return claimed
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:  # the event's submission_id comes from the claim
+        cursor.execute(
+            _CLAIM.format(update=claim),
+            [*params, tenant_id, None, kind.value, json.dumps(details), now],
+        )
+        claimed = cursor.rowcount == 1
     if claimed:
         _log(kind, tenant_id, submission_id, None, details)
     return claimed
