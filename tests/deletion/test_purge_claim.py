@@ -4,10 +4,13 @@ database allows."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
@@ -97,3 +100,41 @@ def test_round_trips(claim_path: str, deleted: list[Submission]) -> None:
     else:
         claims = [s for s in sql if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
         assert len(claims) == 3, sql
+
+
+class _MeetingStorage:
+    """Both purges have read the row and removed the bytes before either claims."""
+
+    def __init__(self) -> None:
+        self.met = threading.Barrier(2, timeout=10)
+
+    def deletable_id(self, **_: Any) -> str:
+        return "gone-1"
+
+    def delete_video(self, video_id: str) -> None:
+        self.met.wait()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_purges_at_once_record_it_once(
+    claim_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections writing at once: PostgreSQL's row locks")
+    from lti_tool.services import deletion
+
+    submission = SubmissionFactory(state="deleted", deleted_at=timezone.now())
+    storage = _MeetingStorage()
+    monkeypatch.setattr(deletion, "backend_for_submission", lambda submission: storage)
+
+    def purge() -> str:
+        try:
+            return submission_purge(submission_id=submission.pk)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(lambda _: purge(), range(2)))
+
+    assert outcomes == ["already", "purged"]
+    assert VideoEvent.objects.filter(submission=submission).count() == 1

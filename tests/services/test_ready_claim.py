@@ -4,10 +4,13 @@ writes, once, and leaves every other case to that path."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
@@ -135,3 +138,38 @@ def test_round_trips(
     else:
         claims = [s for s in sql if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
         assert len(claims) == 3, sql
+
+
+class _MeetingStorage:
+    """Both checks have read the row and measured the video before either writes."""
+
+    def __init__(self) -> None:
+        self.met = threading.Barrier(2, timeout=10)
+
+    def get_metadata(self, video_id: str) -> VideoMetadata:
+        self.met.wait()
+        return VideoMetadata(state="ready", ready=True, duration_seconds=5.0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_checks_at_once_make_it_ready_once(
+    claim_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections writing at once: PostgreSQL's row locks")
+    submission = SubmissionFactory(state=State.UPLOADED, is_current=True)
+    storage = _MeetingStorage()
+    monkeypatch.setattr(tasks, "backend_for_submission", lambda submission: storage)
+
+    def check() -> str:
+        try:
+            return str(tasks.verify_submission.run(submission.pk))
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(lambda _: check(), range(2))) == ["ready", "ready"]
+
+    submission.refresh_from_db()
+    assert submission.state == State.READY
+    assert VideoEvent.objects.filter(submission=submission).count() == 1
