@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from lti_tool.models import ScoreSend, Submission, VideoEvent
+from lti_tool.selectors.hot_paths import submission_to_verify
 from lti_tool.services.deletion import purges_due, submission_purge
 from lti_tool.services.event_rollup import event_rollup_update
 from lti_tool.services.events import event_record
@@ -54,11 +55,8 @@ def verify_submission(self: Task[[int], str], submission_id: int) -> str:
     Later is in the database (`verify_next_at`, capped backoff), and the beat sweep below
     enqueues it: no retry waits in the broker, where a crash or an outage could lose it.
     A provider outage never fails the upload: the student reads "Waiting for storage"."""
-    try:  # get(), not first(): no ORDER BY to build for one primary key
-        submission = Submission.objects.select_related("storage").get(pk=submission_id)
-    except Submission.DoesNotExist:
-        return "skipped"
-    if submission.state not in WAITING:
+    submission = submission_to_verify(submission_id)
+    if submission is None or submission.state not in WAITING:
         return "skipped"
     if _killed_its_workers(self, submission_id):
         return "failed"
@@ -72,7 +70,7 @@ def verify_submission(self: Task[[int], str], submission_id: int) -> str:
         logger.warning("verify waiting submission=%s: %s", submission_id, exc.message)
         submission_verify_later(submission_id=submission_id, storage_down=True)
         return "waiting"
-    submission_mark_verified(submission_id=submission_id, metadata=metadata)
+    submission_mark_verified(submission_id=submission_id, metadata=metadata, seen=submission)
     return metadata.state
 
 

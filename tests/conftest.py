@@ -30,6 +30,7 @@ pytest_plugins = [
     "tests.fixtures.storage",
     "tests.fixtures.browser",
     "tests.fixtures.workers",
+    "tests.fixtures.claims",
     "tests.plugins.no_io_in_transaction",
 ]
 

@@ -1,5 +1,5 @@
-"""The reads of the most frequent requests and tasks, a playback link, an upload ticket and
-a purge, as SQL written out.
+"""The reads of the most frequent requests and tasks, a playback link, an upload ticket, a
+purge and a verification, as SQL written out.
 
 A playback link is asked for on every play (and again once it expires), a ticket on every
 upload and retake, a purge for every video deleted or upload abandoned. Building their
@@ -148,6 +148,47 @@ def submission_to_purge(submission_id: int) -> tuple[Submission, int] | None:
     submission = model_from_row(Submission, {"id": submission_id, **fields})
     submission.storage = _storage(row[8:])
     return submission, row[7]
+
+
+_VERIFY_SQL = (
+    "SELECT s.state, s.video_id, s.is_current, s.backend, s.storage_id,"  # noqa: S608 - constants
+    f" s.assignment_id, a.max_duration_seconds, a.course_id, c.tenant_id, {_STORAGE}"
+    " FROM lti_tool_submission s"
+    " JOIN lti_tool_videoassignment a ON a.id = s.assignment_id"
+    " JOIN lti_tool_course c ON c.id = a.course_id"
+    " LEFT JOIN lti_tool_storageconfig st ON st.id = s.storage_id"
+    " WHERE s.id = %s"
+)
+
+
+def submission_to_verify(submission_id: int) -> Submission | None:
+    """A submission with what checking its upload needs: its state, video and storage, its
+    assignment's duration limit and its course's tenant (for the event); None if there is
+    no such submission."""
+    row = fetch_one(_VERIFY_SQL, [submission_id])
+    if row is None:
+        return None
+    state, video_id, is_current, backend, storage_id, assignment_id = row[:6]
+    max_duration, course_id, tenant_id = row[6:9]
+    submission = model_from_row(
+        Submission,
+        {
+            "id": submission_id,
+            "state": state,
+            "video_id": video_id,
+            "is_current": is_current,
+            "backend": backend,
+            "storage_id": storage_id,
+            "assignment_id": assignment_id,
+        },
+    )
+    submission.storage = _storage(row[9:])
+    submission.assignment = model_from_row(
+        VideoAssignment,
+        {"id": assignment_id, "course_id": course_id, "max_duration_seconds": max_duration},
+    )
+    submission.assignment.course = model_from_row(Course, {"id": course_id, "tenant_id": tenant_id})
+    return submission
 
 
 def _storage(values: Sequence[Any]) -> StorageConfig | None:

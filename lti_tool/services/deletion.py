@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,7 @@ from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Grade, Submission, VideoEvent
 from lti_tool.selectors.hot_paths import submission_to_purge
 from lti_tool.selectors.submissions import submission_for_viewer
-from lti_tool.services.events import event_insert, event_record
+from lti_tool.services.events import event_insert_if_claimed, event_record
 from lti_tool.services.grades import score_reset_record
 from lti_tool.services.storage import backend_for_submission
 
@@ -161,6 +161,12 @@ def submission_withdraw(*, claims: LaunchClaims, submission_id: int) -> Submissi
 
 
 PurgeOutcome = Literal["purged", "already", "skipped"]
+# Submission.objects.filter(pk=..., purged_at__isnull=True).update(purged_at=now,
+# updated_at=now), written out (tests/deletion/test_purge_claim.py compares the two).
+_PURGE_CLAIM = (
+    "UPDATE lti_tool_submission SET purged_at = %s, updated_at = %s"
+    " WHERE id = %s AND purged_at IS NULL"
+)
 
 
 def submission_purge(*, submission_id: int) -> PurgeOutcome:
@@ -184,21 +190,18 @@ def submission_purge(*, submission_id: int) -> PurgeOutcome:
     )
     if target:
         backend.delete_video(target)  # idempotent at every backend
-    with transaction.atomic():
-        now = timezone.now()
-        # The UPDATE is the claim: a concurrent retry that recorded the purge first leaves
-        # no row to match, so the event is written once.
-        if not Submission.objects.filter(pk=submission_id, purged_at__isnull=True).update(
-            purged_at=now, updated_at=now
-        ):
-            return "already"
-        event_insert(
-            kind=Kind.PURGED,
-            tenant_id=tenant_id,
-            submission_id=submission_id,
-            user_id=None,
-            details={"backend": submission.backend, "object": target},
-        )
+    # The UPDATE is the claim: a concurrent retry that recorded the purge first leaves no
+    # row to match, so the event is written once.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    if not event_insert_if_claimed(
+        claim=_PURGE_CLAIM,
+        params=[now, now, submission_id],
+        kind=Kind.PURGED,
+        tenant_id=tenant_id,
+        submission_id=submission_id,
+        details={"backend": submission.backend, "object": target},
+    ):
+        return "already"
     return "purged"
 
 

@@ -1,6 +1,7 @@
 """The event log: one row per thing done to a video, plus one structured log line.
 
-Call it inside the transaction of the change it records, so both land or neither does.
+Call it inside the transaction of the change it records, so both land or neither does; or
+let `event_insert_if_claimed` make the change (a claim) and write its row together.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lti_tool.models import Submission, VideoEvent
@@ -105,3 +106,58 @@ def events_logged(events: Sequence[Event]) -> None:
                 default=str,
             ),
         )
+
+
+# The event row of a claim, in the same statement: the INSERT takes the claimed row's id
+# from the UPDATE's RETURNING (PostgreSQL's data-modifying WITH; SQLite has none).
+_CLAIM = (
+    "WITH claimed AS ({update} RETURNING id)"
+    " INSERT INTO lti_tool_videoevent"
+    " (tenant_id, user_id, submission_id, kind, details, created_at)"
+    " SELECT %s, %s, id, %s, %s, %s FROM claimed"
+)
+
+
+def event_insert_if_claimed(
+    *,
+    claim: str,
+    params: Sequence[Any],
+    kind: VideoEvent.Kind,
+    tenant_id: int,
+    submission_id: int,
+    details: dict[str, Any] | None = None,
+) -> bool:
+    """Run `claim`, an UPDATE of submission `submission_id` whose WHERE says it is still to
+    be done, and record the event if it changed the row: both or neither, and a claim
+    that finds nothing left to do writes nothing (False). On PostgreSQL one statement in
+    autocommit, one round trip where BEGIN, UPDATE, INSERT and COMMIT were four; other
+    databases run the two statements in a transaction."""
+    details = details or {}
+    if not _one_statement():
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(claim, params)
+                claimed: bool = cursor.rowcount == 1
+            if claimed:
+                event_insert(
+                    kind=kind,
+                    tenant_id=tenant_id,
+                    submission_id=submission_id,
+                    user_id=None,
+                    details=details,
+                )
+        return claimed
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:  # the event's submission_id comes from the claim
+        cursor.execute(
+            _CLAIM.format(update=claim),
+            [*params, tenant_id, None, kind.value, json.dumps(details), now],
+        )
+        claimed = cursor.rowcount == 1
+    if claimed:
+        events_logged([Event(kind, tenant_id, submission_id, None, details)])
+    return claimed
+
+
+def _one_statement() -> bool:
+    return connection.vendor == "postgresql"

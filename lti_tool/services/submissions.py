@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, VideoAssignment, VideoEvent
 from lti_tool.selectors.hot_paths import assignment_for_upload, submission_to_play
 from lti_tool.selectors.submissions import submission_for_viewer
-from lti_tool.services.events import Event, event_insert, event_record
+from lti_tool.services.events import Event, event_insert, event_insert_if_claimed, event_record
 from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.storage import (
     backend_for_config,
@@ -196,8 +196,25 @@ _VERIFIED_FIELDS = (
 )
 
 
-def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> None:
-    """Called by the worker with what the storage says about the video."""
+# What the locked path below writes for a current video that checks out, as one
+# conditional UPDATE: its WHERE is the lock's check (still waiting, still current), so a
+# check that settled it first leaves no row to match (tests/services/test_ready_claim.py
+# compares the two paths).
+_READY_CLAIM = (
+    "UPDATE lti_tool_submission SET state = %s, ready_at = %s,"
+    " size_bytes = COALESCE(%s, size_bytes), duration_seconds = %s,"
+    " storage_waiting_since = NULL, verify_next_at = NULL, updated_at = %s"
+    " WHERE id = %s AND state IN (%s, %s) AND is_current"
+)
+
+
+def submission_mark_verified(
+    *, submission_id: int, metadata: VideoMetadata, seen: Submission | None = None
+) -> None:
+    """Called by the worker with what the storage says about the video. `seen` is the row
+    as the worker read it before asking storage (`submission_to_verify`)."""
+    if seen is not None and _ready_at_once(seen, metadata):
+        return
     with transaction.atomic():
         # One query: the row locked, its assignment (duration limit) and course (the event's
         # tenant) read with it.
@@ -241,6 +258,27 @@ def submission_mark_verified(*, submission_id: int, metadata: VideoMetadata) -> 
         )
         for old in to_purge:
             jobs.enqueue_on_commit(jobs.PURGE_VIDEO, old.pk)
+
+
+def _ready_at_once(seen: Submission, metadata: VideoMetadata) -> bool:
+    """A current upload that checks out (a student's first, as confirming makes it: the
+    common case) becomes ready in one statement with its event, no lock held (on
+    PostgreSQL, no transaction either). False when anything else is to be done, or the row
+    changed since it was read: the locked path decides then."""
+    if metadata.state == "error" or not metadata.ready or not seen.is_current:
+        return False
+    if _duration_problem(seen.assignment, metadata):
+        return False
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    size, duration = metadata.size_bytes or None, metadata.duration_seconds
+    return event_insert_if_claimed(
+        claim=_READY_CLAIM,
+        params=[State.READY, now, size, duration, now, seen.pk, *WAITING],
+        kind=Kind.READY,
+        tenant_id=seen.assignment.course.tenant_id,
+        submission_id=seen.pk,
+        details={"duration": duration},
+    )
 
 
 def submission_verify_later(*, submission_id: int, storage_down: bool) -> None:
