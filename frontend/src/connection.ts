@@ -155,6 +155,8 @@ function indexedDbWorks(): Promise<boolean> {
 function keepInBrowser<M extends Meta, B extends Body>(uppy: Uppy<M, B>, options: RestoreOptions): void {
   uppy.use(GoldenRetriever, { serviceWorker: false, expires: 24 * 60 * 60 * 1000 })
   uppy.on('restored', () => {
+    const confirmed = new Set(confirmedFiles(uppy))
+    for (const file of uppy.getFiles()) if (confirmed.has(file.id)) uppy.removeFile(file.id)
     const files = uppy.getFiles()
     if (files.length === 0) return
     uppy.setState({ currentUploads: {} })
@@ -179,4 +181,32 @@ function keepInBrowser<M extends Meta, B extends Body>(uppy: Uppy<M, B>, options
     options.onResuming(files[0].name ?? '')
     uppy.emit('restore-confirmed')
   })
+}
+
+/** Files the server has confirmed, by Uppy id, kept for this uploader (its id names the
+ * assignment and the person) in localStorage, which writes at once: Golden Retriever saves
+ * Uppy's state up to half a second late, so a page reloaded just after an upload would
+ * bring the finished file back and upload it a second time. */
+export function rememberConfirmed<M extends Meta, B extends Body>(uppy: Uppy<M, B>, fileID: string): void {
+  const kept = confirmedFiles(uppy).filter((id) => id !== fileID)
+  try {
+    localStorage.setItem(confirmedKey(uppy), JSON.stringify([...kept, fileID].slice(-CONFIRMED_KEPT)))
+  } catch {
+    // Storage blocked (a third-party iframe): Golden Retriever keeps nothing to restore either.
+  }
+}
+
+const CONFIRMED_KEPT = 20
+
+function confirmedFiles<M extends Meta, B extends Body>(uppy: Uppy<M, B>): string[] {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(confirmedKey(uppy)) ?? '[]')
+    return Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : []
+  } catch {
+    return []
+  }
+}
+
+function confirmedKey<M extends Meta, B extends Body>(uppy: Uppy<M, B>): string {
+  return `lti-video-confirmed:${uppy.getID()}`
 }

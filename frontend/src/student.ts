@@ -197,10 +197,11 @@ function followed(submission: Submission): Submission {
 }
 
 /** Confirms the upload, then waits (a while) for the server's verdict on the video. */
-async function confirm(submission: Submission): Promise<Submission> {
+async function confirm(submission: Submission, onConfirmed: () => void): Promise<Submission> {
   for (let attempt = 0; ; attempt++) {
     try {
       const confirmed = await api.confirmUpload(submission.id)
+      onConfirmed()
       uploading = null
       track(confirmed)
       if (confirmed.state !== 'uploaded') return followed(confirmed)
@@ -272,7 +273,7 @@ createUploader({
     render()
   },
   onUploadStart: () => clearError(),
-  onUploaded: (submission) => confirm(submission),
+  onUploaded: (submission, confirmed) => confirm(submission, confirmed),
   onUploadFailed: () => {
     uploading = null
     render()

@@ -27,7 +27,7 @@ import {
   type UploadProtocol,
   type UploadTicket,
 } from './api'
-import { installRestore, isTransientUploadError, watchConnection } from './connection'
+import { installRestore, isTransientUploadError, rememberConfirmed, watchConnection } from './connection'
 import { formatBytes, formatExtensions } from './format'
 import { gettext, interpolate } from './i18n'
 import type { AssignmentInfo } from './launch'
@@ -51,9 +51,10 @@ export interface UploaderOptions {
   /** A file is about to be sent (first try or retry) for this submission. */
   onSending(submission: Submission): void
   onUploadStart(): void
-  /** The bytes are in storage: the caller confirms the submission and resolves with what
-   * the server then says (a file it refuses is taken out of the Dashboard: never "complete"). */
-  onUploaded(submission: Submission): Promise<Submission>
+  /** The bytes are in storage: the caller confirms the submission, calls `confirmed` once the
+   * server has it, and resolves with what the server then says (a file it refuses is taken
+   * out of the Dashboard: never "complete"). */
+  onUploaded(submission: Submission, confirmed: () => void): Promise<Submission>
   /** The uploader gave up after its retries; the student can press Retry. */
   onUploadFailed(): void
   /** The student cancelled the upload of this submission (the server has ended it). */
@@ -245,7 +246,8 @@ function confirmUploads(uppy: VideoUppy, options: UploaderOptions, tickets: Map<
       tickets.delete(fileID) // from here on, removing the file does not cancel the upload
       uppy.emit('postprocess-progress', file, { mode: 'indeterminate', message: gettext('Checking your video…') })
       try {
-        const verdict = await options.onUploaded(known.submission)
+        // Once confirmed, a reload must not send the file again (the verdict can take a while).
+        const verdict = await options.onUploaded(known.submission, () => rememberConfirmed(uppy, fileID))
         if (verdict.state === 'failed') uppy.removeFile(fileID)
       } catch (error) {
         // A session that ended keeps the file (in this browser too): reopened, it continues.

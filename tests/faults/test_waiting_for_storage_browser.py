@@ -47,3 +47,5 @@ def test_the_student_sees_her_upload_waiting_for_storage_then_ready(
     expect(page.frame_locator("#tool-frame").locator("#status[data-state=ready]")).to_be_visible(
         timeout=TIMEOUT_MS
     )
+    # The browser kept the file while it was checked: reloaded, it did not send it again.
+    assert list(Submission.objects.values_list("state", flat=True)) == ["ready"]
