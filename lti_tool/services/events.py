@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lti_tool.models import Submission, VideoEvent
-from lti_tool.services.writes import Statement
+from lti_tool.services.writes import Statement, writes_in_one_statement
 
 logger = logging.getLogger("lti_tool.events")
 
@@ -133,7 +133,7 @@ def event_insert_if_claimed(
     autocommit, one round trip where BEGIN, UPDATE, INSERT and COMMIT were four; other
     databases run the two statements in a transaction."""
     details = details or {}
-    if not _one_statement():
+    if not writes_in_one_statement():
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(claim, params)
@@ -157,7 +157,3 @@ def event_insert_if_claimed(
     if claimed:
         events_logged([Event(kind, tenant_id, submission_id, None, details)])
     return claimed
-
-
-def _one_statement() -> bool:
-    return connection.vendor == "postgresql"

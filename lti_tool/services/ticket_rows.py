@@ -13,7 +13,13 @@ from django.db import connection, transaction
 from lti_tool.models import Submission
 from lti_tool.services.events import Event, events_insert, events_logged, events_statement
 from lti_tool.services.upload_endings import uploads_ending
-from lti_tool.services.writes import Statement, insert_statement, row_insert, row_inserted
+from lti_tool.services.writes import (
+    Statement,
+    insert_statement,
+    row_insert,
+    row_inserted,
+    writes_in_one_statement,
+)
 
 _NEW_ID = "(SELECT id FROM new_row)"
 
@@ -30,7 +36,7 @@ def ticket_rows_write(
         ending, ends = uploads_ending(
             replacing, reason="replaced", user_id=requested.user_id, tenant_id=requested.tenant_id
         )
-    if connection.vendor != "postgresql":
+    if not writes_in_one_statement():
         with transaction.atomic():
             row_insert(submission)
             if ending:

@@ -17,6 +17,12 @@ from django.db.models import Field, Model
 Statement = tuple[str, list[Any]]  # SQL and its parameters
 
 
+def writes_in_one_statement() -> bool:
+    """Whether several writes can go in one atomic statement (INSERT and UPDATE inside
+    WITH: PostgreSQL; SQLite has no data-modifying WITH, so its callers use a transaction)."""
+    return connection.vendor == "postgresql"
+
+
 def row_insert(row: Model) -> None:
     """`row.save(force_insert=True)`: the primary key comes back with the INSERT (RETURNING,
     PostgreSQL and SQLite >= 3.35); where the database cannot, the ORM saves it."""
