@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import Model
 from django.utils import timezone
 
 from lti_tool.models import Submission, VideoEvent
@@ -19,16 +17,9 @@ from lti_tool.services.deletion import submission_purge
 from lti_tool.services.events import event_insert
 from lti_tool.tasks import purge_video
 from tests.factories import SubmissionFactory
-from tests.fixtures.claims import sql_sent
+from tests.fixtures.claims import NOW, assert_read_then_claimed, sql_sent, stored_values
 
 pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 11, 29, 12, 30, 15, 123456, tzinfo=UTC)
-
-
-def values(row: Model, *, skip: tuple[str, ...]) -> dict[str, Any]:
-    row.refresh_from_db()
-    fields = row._meta.concrete_fields
-    return {f.attname: getattr(row, f.attname) for f in fields if f.attname not in skip}
 
 
 @pytest.fixture
@@ -55,9 +46,9 @@ def test_writes_what_the_orm_wrote(claim_path: str, deleted: list[Submission]) -
     )
 
     skip = ("id", "student_id", "video_id")
-    assert values(claimed, skip=skip) == values(by_orm, skip=skip)
-    assert values(claimed, skip=())["purged_at"] == NOW
-    events = [values(row, skip=("id", "submission_id")) for row in VideoEvent.objects.all()]
+    assert stored_values(claimed, skip=skip) == stored_values(by_orm, skip=skip)
+    assert stored_values(claimed, skip=())["purged_at"] == NOW
+    events = [stored_values(row, skip=("id", "submission_id")) for row in VideoEvent.objects.all()]
     assert len(events) == 2 and events[0] == events[1]
 
 
@@ -92,14 +83,8 @@ def test_round_trips(claim_path: str, deleted: list[Submission]) -> None:
     with sql_sent() as sql:
         assert purge_video.apply(args=[deleted[0].pk]).get() == "purged"
 
-    # The submission with its storage and tenant; the claim with its event row: one
-    # statement on PostgreSQL, no transaction; elsewhere two, in a transaction.
-    if claim_path == "one statement":
-        assert len(sql) == 2, sql
-        assert sql[1].startswith("WITH claimed AS (UPDATE")
-    else:
-        claims = [s for s in sql if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-        assert len(claims) == 3, sql
+    # The submission with its storage and tenant, then the claim with its event row.
+    assert_read_then_claimed(sql, claim_path)
 
 
 class _MeetingStorage:

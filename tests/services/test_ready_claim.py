@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import Model
 from django.utils import timezone
 
 from lti_tool import tasks
@@ -20,17 +18,10 @@ from lti_tool.selectors.hot_paths import submission_to_verify
 from lti_tool.services.submissions import submission_mark_verified
 from storage_backends.base import VideoMetadata
 from tests.factories import SubmissionFactory, VideoAssignmentFactory
-from tests.fixtures.claims import sql_sent
+from tests.fixtures.claims import NOW, assert_read_then_claimed, sql_sent, stored_values
 
 pytestmark = pytest.mark.django_db
 State = Submission.State
-NOW = datetime(2026, 11, 29, 12, 30, 15, 123456, tzinfo=UTC)
-
-
-def values(row: Model, *, skip: tuple[str, ...]) -> dict[str, Any]:
-    row.refresh_from_db()
-    fields = row._meta.concrete_fields
-    return {f.attname: getattr(row, f.attname) for f in fields if f.attname not in skip}
 
 
 @pytest.fixture
@@ -74,9 +65,9 @@ def test_writes_what_the_locked_path_writes(
     submission_mark_verified(submission_id=locked.pk, metadata=metadata)  # no row seen
 
     skip = ("id", "student_id")
-    assert values(claimed, skip=skip) == values(locked, skip=skip)
-    assert values(claimed, skip=())["state"] == State.READY
-    events = [values(row, skip=("id", "submission_id")) for row in VideoEvent.objects.all()]
+    assert stored_values(claimed, skip=skip) == stored_values(locked, skip=skip)
+    assert stored_values(claimed, skip=())["state"] == State.READY
+    events = [stored_values(row, skip=("id", "submission_id")) for row in VideoEvent.objects.all()]
     assert len(events) == 2 and events[0] == events[1]
 
 
@@ -130,14 +121,8 @@ def test_round_trips(
     with sql_sent() as sql:
         assert tasks.verify_submission.apply(args=[uploads[0].pk]).get() == "ready"
 
-    # The submission with its storage, limit and tenant; the claim with its event row: one
-    # statement on PostgreSQL, no transaction; elsewhere two, in a transaction.
-    if claim_path == "one statement":
-        assert len(sql) == 2, sql
-        assert sql[1].startswith("WITH claimed AS (UPDATE")
-    else:
-        claims = [s for s in sql if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-        assert len(claims) == 3, sql
+    # The submission with its storage, limit and tenant, then the claim with its event row.
+    assert_read_then_claimed(sql, claim_path)
 
 
 class _MeetingStorage:
