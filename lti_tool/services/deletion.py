@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.services.events import event_insert_if_claimed, event_record
 from lti_tool.services.grades import score_reset_record
 from lti_tool.services.storage import backend_for_submission
+from lti_tool.services.writes import now_as_stored
 
 logger = logging.getLogger(__name__)
 State = Submission.State
@@ -192,7 +193,7 @@ def submission_purge(*, submission_id: int) -> PurgeOutcome:
         backend.delete_video(target)  # idempotent at every backend
     # The UPDATE is the claim: a concurrent retry that recorded the purge first leaves no
     # row to match, so the event is written once.
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = now_as_stored()
     if not event_insert_if_claimed(
         claim=_PURGE_CLAIM,
         params=[now, now, submission_id],

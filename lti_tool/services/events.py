@@ -13,20 +13,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from lti_tool.models import Submission, VideoEvent
-from lti_tool.services.writes import Statement, writes_in_one_statement
+from lti_tool.services.writes import Statement, now_as_stored, writes_in_one_statement
 
 logger = logging.getLogger("lti_tool.events")
 
 # One INSERT written out: the ORM's create() cost three times the CPU (model, signals,
 # compiler) on the playback link, which records an event per request. The columns are
 # VideoEvent's, without RETURNING: nothing reads the new row's id.
-_INSERT = (
-    "INSERT INTO lti_tool_videoevent"
-    " (tenant_id, user_id, submission_id, kind, details, created_at) VALUES "
+_INTO = (
+    "INSERT INTO lti_tool_videoevent (tenant_id, user_id, submission_id, kind, details, created_at)"
 )
+_INSERT = f"{_INTO} VALUES "
 _ROW = "(%s, %s, %s, %s, %s, %s)"
 
 
@@ -77,7 +76,7 @@ def events_insert(events: Sequence[Event]) -> None:
 def events_statement(events: Sequence[Event], *, new_submission: str = "") -> Statement:
     """The INSERT of `events`. With `new_submission` (SQL giving a submission's id, within
     a statement that inserts it), the events without a submission id take that one."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM stores it
+    now = now_as_stored()
     rows, params = [], []
     for event in events:
         if new_submission and event.submission_id is None:
@@ -111,10 +110,8 @@ def events_logged(events: Sequence[Event]) -> None:
 # The event row of a claim, in the same statement: the INSERT takes the claimed row's id
 # from the UPDATE's RETURNING (PostgreSQL's data-modifying WITH; SQLite has none).
 _CLAIM = (
-    "WITH claimed AS ({update} RETURNING id)"
-    " INSERT INTO lti_tool_videoevent"
-    " (tenant_id, user_id, submission_id, kind, details, created_at)"
-    " SELECT %s, %s, id, %s, %s, %s FROM claimed"
+    "WITH claimed AS ({update} RETURNING id) "  # noqa: S608 - constants; the claim is ours
+    f"{_INTO} SELECT %s, %s, id, %s, %s, %s FROM claimed"
 )
 
 
@@ -147,11 +144,10 @@ def event_insert_if_claimed(
                     details=details,
                 )
         return claimed
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:  # the event's submission_id comes from the claim
         cursor.execute(
             _CLAIM.format(update=claim),
-            [*params, tenant_id, None, kind.value, json.dumps(details), now],
+            [*params, tenant_id, None, kind.value, json.dumps(details), now_as_stored()],
         )
         claimed = cursor.rowcount == 1
     if claimed:

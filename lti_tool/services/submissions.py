@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +38,7 @@ from lti_tool.services.upload_resume import (
     upload_resumable,
 )
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
-from lti_tool.services.writes import row_update
+from lti_tool.services.writes import now_as_stored, row_update
 from storage_backends.base import (
     Playback,
     UploadContext,
@@ -269,7 +269,7 @@ def _ready_at_once(seen: Submission, metadata: VideoMetadata) -> bool:
         return False
     if _duration_problem(seen.assignment, metadata):
         return False
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = now_as_stored()
     size, duration = metadata.size_bytes or None, metadata.duration_seconds
     return event_insert_if_claimed(
         claim=_READY_CLAIM,

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model
+from django.utils import timezone
 
 Statement = tuple[str, list[Any]]  # SQL and its parameters
 
@@ -21,6 +22,11 @@ def writes_in_one_statement() -> bool:
     """Whether several writes can go in one atomic statement (INSERT and UPDATE inside
     WITH: PostgreSQL; SQLite has no data-modifying WITH, so its callers use a transaction)."""
     return connection.vendor == "postgresql"
+
+
+def now_as_stored() -> Any:
+    """Now, as the ORM sends a DateTimeField's value (SQLite: text), for SQL written out."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
 def row_insert(row: Model) -> None:
