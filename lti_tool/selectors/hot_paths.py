@@ -118,14 +118,17 @@ def assignment_for_upload(claims: LaunchClaims) -> tuple[VideoAssignment, LtiUse
     return assignment, student, bool(row[8])
 
 
-_PURGE_SQL = (
-    "SELECT s.state, s.purged_at, s.video_id, s.upload_ref, s.upload_details,"  # noqa: S608
-    f" s.backend, s.storage_id, c.tenant_id, {_STORAGE}"
+# What the tasks read a submission by its id with: its assignment, course and storage.
+_ONE_SUBMISSION = (
     " FROM lti_tool_submission s"
     " JOIN lti_tool_videoassignment a ON a.id = s.assignment_id"
     " JOIN lti_tool_course c ON c.id = a.course_id"
     " LEFT JOIN lti_tool_storageconfig st ON st.id = s.storage_id"
     " WHERE s.id = %s"
+)
+_PURGE_SQL = (
+    "SELECT s.state, s.purged_at, s.video_id, s.upload_ref, s.upload_details,"  # noqa: S608
+    f" s.backend, s.storage_id, c.tenant_id, {_STORAGE}{_ONE_SUBMISSION}"
 )
 _PURGE_FIELDS = (
     "state",
@@ -153,11 +156,7 @@ def submission_to_purge(submission_id: int) -> tuple[Submission, int] | None:
 _VERIFY_SQL = (
     "SELECT s.state, s.video_id, s.is_current, s.backend, s.storage_id,"  # noqa: S608 - constants
     f" s.assignment_id, a.max_duration_seconds, a.course_id, c.tenant_id, {_STORAGE}"
-    " FROM lti_tool_submission s"
-    " JOIN lti_tool_videoassignment a ON a.id = s.assignment_id"
-    " JOIN lti_tool_course c ON c.id = a.course_id"
-    " LEFT JOIN lti_tool_storageconfig st ON st.id = s.storage_id"
-    " WHERE s.id = %s"
+    f"{_ONE_SUBMISSION}"
 )
 
 
