@@ -5,7 +5,6 @@ database allows."""
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -17,7 +16,13 @@ from lti_tool.services.deletion import submission_purge
 from lti_tool.services.events import event_insert
 from lti_tool.tasks import purge_video
 from tests.factories import SubmissionFactory
-from tests.fixtures.claims import NOW, assert_read_then_claimed, sql_sent, stored_values
+from tests.fixtures.claims import (
+    NOW,
+    assert_read_then_claimed,
+    sql_sent,
+    stored_values,
+    twice_at_once,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -112,14 +117,7 @@ def test_two_purges_at_once_record_it_once(
     storage = _MeetingStorage()
     monkeypatch.setattr(deletion, "backend_for_submission", lambda submission: storage)
 
-    def purge() -> str:
-        try:
-            return submission_purge(submission_id=submission.pk)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(2) as pool:
-        outcomes = sorted(pool.map(lambda _: purge(), range(2)))
+    outcomes = sorted(twice_at_once(lambda: submission_purge(submission_id=submission.pk)))
 
     assert outcomes == ["already", "purged"]
     assert VideoEvent.objects.filter(submission=submission).count() == 1

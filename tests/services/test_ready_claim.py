@@ -5,7 +5,6 @@ writes, once, and leaves every other case to that path."""
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -18,7 +17,13 @@ from lti_tool.selectors.hot_paths import submission_to_verify
 from lti_tool.services.submissions import submission_mark_verified
 from storage_backends.base import VideoMetadata
 from tests.factories import SubmissionFactory, VideoAssignmentFactory
-from tests.fixtures.claims import NOW, assert_read_then_claimed, sql_sent, stored_values
+from tests.fixtures.claims import (
+    NOW,
+    assert_read_then_claimed,
+    sql_sent,
+    stored_values,
+    twice_at_once,
+)
 
 pytestmark = pytest.mark.django_db
 State = Submission.State
@@ -146,14 +151,9 @@ def test_two_checks_at_once_make_it_ready_once(
     storage = _MeetingStorage()
     monkeypatch.setattr(tasks, "backend_for_submission", lambda submission: storage)
 
-    def check() -> str:
-        try:
-            return str(tasks.verify_submission.run(submission.pk))
-        finally:
-            connection.close()
+    outcomes = twice_at_once(lambda: str(tasks.verify_submission.run(submission.pk)))
 
-    with ThreadPoolExecutor(2) as pool:
-        assert list(pool.map(lambda _: check(), range(2))) == ["ready", "ready"]
+    assert outcomes == ["ready", "ready"]
 
     submission.refresh_from_db()
     assert submission.state == State.READY
