@@ -114,6 +114,13 @@ class StorageBackend(abc.ABC):
         self, ctx: UploadContext, filename: str, size: int, mime: str
     ) -> UploadTicket: ...
 
+    def ticket_asks_provider(self, size: int) -> bool:
+        """Whether `create_upload` calls the provider for a file of `size` bytes. The app
+        writes the upload's row before such a call (an outage or a crash then leaves the
+        row, with its reason); a ticket signed here can be made first and saved with the
+        row in one write. Asking is the safe answer for a backend that does not say."""
+        return True
+
     @abc.abstractmethod
     def confirm_upload(self, upload_ref: str, metadata: dict[str, Any]) -> str:
         """Check the upload arrived whole; return the video id. Raises if it is not there."""

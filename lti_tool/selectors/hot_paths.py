@@ -79,6 +79,7 @@ _UPLOAD_SQL = (
     " (SELECT u.name FROM lti_tool_ltiuser u WHERE u.id = %s AND u.tenant_id = c.tenant_id),"
     " EXISTS (SELECT 1 FROM lti_tool_submission s WHERE s.assignment_id = a.id"
     " AND s.student_id = %s AND NOT s.is_current AND s.state = %s),"
+    " {new_id},"
     f" {_STORAGE}"
     " FROM lti_tool_videoassignment a"
     " JOIN lti_tool_course c ON c.id = a.course_id"
@@ -86,17 +87,32 @@ _UPLOAD_SQL = (
     " LEFT JOIN lti_tool_storageconfig st ON st.id = t.storage_id"
     " WHERE a.id = %s AND a.course_id = %s AND c.tenant_id = %s"
 )
+_UPLOAD_SQL_RESERVING = _UPLOAD_SQL.format(
+    new_id=f"nextval(pg_get_serial_sequence('{Submission._meta.db_table}', 'id'))"
+)
+_UPLOAD_SQL_PLAIN = _UPLOAD_SQL.format(new_id="NULL")
 
 
-def assignment_for_upload(claims: LaunchClaims) -> tuple[VideoAssignment, LtiUser, bool]:
-    """`assignment_for_launch` for an upload ticket, with only what a ticket needs: the
-    assignment's limits, its tenant's limits and storage; the student (id and name, for the
-    answer); whether the student has unfinished uploads to it (not locked: a ticket locks
-    them before resuming or ending one)."""
+@dataclass(frozen=True)
+class UploadTarget:
+    """What an upload ticket needs: the assignment with its limits, its tenant's limits and
+    storage; the student (id and name, for the answer); whether the student has unfinished
+    uploads to it (not locked: a ticket locks them before resuming or ending one); and, if
+    asked for, an id reserved for the new row (PostgreSQL's sequence)."""
+
+    assignment: VideoAssignment
+    student: LtiUser
+    unfinished_seen: bool
+    new_id: int | None
+
+
+def assignment_for_upload(claims: LaunchClaims, *, reserve_id: bool = False) -> UploadTarget:
+    """`assignment_for_launch` for an upload ticket, with only what a ticket needs."""
     pending = Submission.State.PENDING_UPLOAD.value
     params = [claims.user_id, claims.user_id, pending]
     row = fetch_one(
-        _UPLOAD_SQL, [*params, claims.assignment_id, claims.course_id, claims.tenant_id]
+        _UPLOAD_SQL_RESERVING if reserve_id else _UPLOAD_SQL_PLAIN,
+        [*params, claims.assignment_id, claims.course_id, claims.tenant_id],
     )
     if row is None:
         raise NotFound()  # the assignment was removed since the launch
@@ -111,11 +127,11 @@ def assignment_for_upload(claims: LaunchClaims) -> tuple[VideoAssignment, LtiUse
         },
     )
     tenant = model_from_row(Tenant, {"id": tenant_id, "limits": limits, "storage_id": storage_id})
-    tenant.storage = _storage(row[9:])
+    tenant.storage = _storage(row[10:])
     assignment.course = model_from_row(Course, {"id": course_id, "tenant_id": tenant_id})
     assignment.course.tenant = tenant
     student = model_from_row(LtiUser, {"id": claims.user_id, "name": name or ""})
-    return assignment, student, bool(row[8])
+    return UploadTarget(assignment, student, unfinished_seen=bool(row[8]), new_id=row[9])
 
 
 # What the tasks read a submission by its id with: its assignment, course and storage.

@@ -38,9 +38,10 @@ from lti_tool.services.upload_resume import (
     upload_resumable,
 )
 from lti_tool.services.uploads import storage_error, upload_ticket_finish
-from lti_tool.services.writes import now_as_stored, row_update
+from lti_tool.services.writes import now_as_stored, row_update, writes_in_one_statement
 from storage_backends.base import (
     Playback,
+    StorageBackend,
     UploadContext,
     UploadRejected,
     UploadTicket,
@@ -69,8 +70,8 @@ def submission_start_upload(
 ) -> tuple[Submission, UploadTicket]:
     if claims.role != "student":
         raise PermissionDenied(_("Only students submit videos."))
-    assignment, student, unfinished_seen = assignment_for_upload(claims)
-    tenant = assignment.course.tenant
+    target = assignment_for_upload(claims, reserve_id=writes_in_one_statement())
+    assignment, tenant = target.assignment, target.assignment.course.tenant
     _refuse_resubmission_if_closed(claims, assignment)
     _rate_limit(
         claims, tenant.limits, "upload", per_hour="upload_per_hour", per_day="upload_per_day"
@@ -87,7 +88,7 @@ def submission_start_upload(
         raise AppError(exc.code, exc.message) from exc
     submission = Submission(
         assignment=assignment,
-        student=student,
+        student=target.student,
         backend=backend.name,
         storage=tenant.storage,
         filename=safe_name,
@@ -97,7 +98,15 @@ def submission_start_upload(
     requested = Event(
         Kind.UPLOAD_REQUESTED, tenant.pk, None, claims.user_id, {"size": size, "mime": mime}
     )
-    if not unfinished_seen:
+    # A ticket signed here (no provider call) is made first, for the id the read reserved:
+    # the row is then written once, with it. One the provider makes waits for the row.
+    made: UploadTicket | ProviderError | None = None
+    if target.new_id is not None and not backend.ticket_asks_provider(size):
+        submission.pk = target.new_id
+        made = _ticket(backend, submission, assignment, filename, size, mime)
+        if isinstance(made, ProviderError):
+            submission.pk = None  # the row is written as usual, then failed with the reason
+    if not target.unfinished_seen:
         # Nothing to resume or end (a first ticket, the common case): no row to lock, as a
         # locked read would have found none. An upload another tab starts meanwhile is
         # ended by the next ticket, as when two tabs' locked reads both found nothing.
@@ -107,25 +116,44 @@ def submission_start_upload(
             unfinished = unfinished_uploads(assignment_id=assignment.pk, student_id=claims.user_id)
             resumed = upload_resumable(unfinished, filename=safe_name, size=size, mime=mime)
             if resumed is not None:
-                resumed[0].student = student  # the answer names the student: no query
+                resumed[0].student = target.student  # the answer names the student: no query
                 return resumed
             # A new upload supersedes those that never finished.
             ticket_rows_write(submission, requested=requested, replacing=unfinished)
-    # Committed: the provider round trip (e.g. S3 CreateMultipartUpload) holds no lock.
+    if isinstance(made, UploadTicket):
+        return submission, made  # saved with the row
+    if made is None:
+        # Committed: the provider round trip (e.g. S3 CreateMultipartUpload) holds no lock.
+        made = _ticket(backend, submission, assignment, filename, size, mime)
+    if isinstance(made, ProviderError):
+        _ticket_failed(submission.pk, made)  # the row says why; the student is told now
+        if isinstance(made, UploadRejected):
+            raise AppError(made.code, made.message) from made
+        raise storage_error(made) from made
+    row_update(submission, ["upload_ref", "upload_details", "updated_at"])  # one UPDATE
+    return submission, made
+
+
+def _ticket(
+    backend: StorageBackend,
+    submission: Submission,
+    assignment: VideoAssignment,
+    filename: str,
+    size: int,
+    mime: str,
+) -> UploadTicket | ProviderError:
+    """The backend's ticket for `submission` (its id set), kept on the row (not yet
+    saved); or why the provider gave none."""
     try:
         ticket = backend.create_upload(
             _upload_context(submission, assignment), filename, size, mime
         )
     except ProviderError as exc:
-        _ticket_failed(submission.pk, exc)
-        if isinstance(exc, UploadRejected):
-            raise AppError(exc.code, exc.message) from exc
-        raise storage_error(exc) from exc
+        return exc
     submission.upload_ref = ticket.upload_ref
     ticket = upload_ticket_finish(submission=submission, backend=backend, ticket=ticket)
     ticket_remember(submission, ticket)
-    row_update(submission, ["upload_ref", "upload_details", "updated_at"])  # one UPDATE
-    return submission, ticket
+    return ticket
 
 
 def _ticket_failed(submission_id: int, exc: ProviderError) -> None:

@@ -42,8 +42,9 @@ def row_insert(row: Model) -> None:
 
 
 def insert_statement(row: Model) -> Statement:
-    """The INSERT of `row`, RETURNING its primary key (`row_inserted` records it)."""
-    sql, fields = _insert_statement(type(row))
+    """The INSERT of `row`, RETURNING its primary key (`row_inserted` records it). A key
+    set beforehand (one reserved from the sequence) is inserted; else the database's."""
+    sql, fields = _insert_statement(type(row), with_pk=row.pk is not None)
     return sql, [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
 
 
@@ -73,10 +74,10 @@ def update_statement(model: type[Model], pks: Sequence[Any], values: dict[str, A
 
 
 @cache
-def _insert_statement(model: type[Model]) -> tuple[str, list[Field[Any, Any]]]:
+def _insert_statement(model: type[Model], *, with_pk: bool) -> tuple[str, list[Field[Any, Any]]]:
     """The statement, and the fields whose values it takes in order."""
     q, meta = connection.ops.quote_name, model._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    fields = [field for field in meta.concrete_fields if with_pk or not field.primary_key]
     sql = (
         f"INSERT INTO {q(meta.db_table)} ({', '.join(q(str(f.column)) for f in fields)})"  # noqa: S608 - names from the model
         f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(str(meta.pk.column))}"

@@ -101,6 +101,9 @@ class CloudflareStreamBackend(
 
     # -- uploads ---------------------------------------------------------------------
 
+    def ticket_asks_provider(self, size: int) -> bool:
+        return False  # Stream is asked when the browser's tus POST reaches our endpoint
+
     def create_upload(
         self, ctx: UploadContext, filename: str, size: int, mime: str
     ) -> UploadTicket:

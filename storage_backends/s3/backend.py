@@ -93,6 +93,10 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck, ObjectListing):
 
     # Uploads
 
+    def ticket_asks_provider(self, size: int) -> bool:
+        # A POST policy is signed here; a multipart upload is created at S3.
+        return size > self.options.multipart_threshold
+
     def create_upload(
         self, ctx: UploadContext, filename: str, size: int, mime: str
     ) -> UploadTicket:

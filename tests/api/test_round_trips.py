@@ -112,9 +112,9 @@ def test_playback_link(
 
 # PostgreSQL writes a ticket's rows in one statement (lti_tool/services/ticket_rows.py).
 _ONE_WRITE = connection.vendor == "postgresql"
-FIRST_QUERIES = 3 if _ONE_WRITE else 4
+FIRST_QUERIES = 2 if _ONE_WRITE else 4
 RESUME_QUERIES = 3
-REPLACE_QUERIES = 4 if _ONE_WRITE else 6
+REPLACE_QUERIES = 3 if _ONE_WRITE else 6
 
 
 def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
@@ -123,8 +123,8 @@ def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
         first = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
     assert first.status_code == 201
     # A student's first ticket: the assignment (and that no upload of the student's is
-    # unfinished: nothing to lock), the new row with its event (SQLite: two statements, in
-    # a transaction), its ticket.
+    # unfinished: nothing to lock; on PostgreSQL, the new row's id), the new row with its
+    # ticket and event (SQLite: the row and its event in a transaction, then its ticket).
     assert len(sql) == FIRST_QUERIES, summary(sql)
     with statements() as sql:
         same = client.post("/api/uploads", TICKET, content_type="application/json", **auth)
@@ -137,7 +137,8 @@ def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
     with statements() as sql:
         replaced = client.post("/api/uploads", other, content_type="application/json", **auth)
     assert replaced.status_code == 201
-    # Another file replaces it: the assignment; the unfinished upload locked; the new row,
-    # the old one ended and the events of both (SQLite: three statements); its ticket.
+    # Another file replaces it: the assignment; the unfinished upload locked; the new row
+    # with its ticket, the old one ended and the events of both (SQLite: three statements,
+    # then the ticket).
     assert len(sql) == REPLACE_QUERIES, summary(sql)
     assert Submission.objects.filter(state="deleted").count() == 1

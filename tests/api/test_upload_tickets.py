@@ -43,18 +43,13 @@ def _provider_failing_with(exc: ProviderError, seen: list[dict[str, Any]]) -> An
     return create_upload
 
 
-def test_the_row_is_committed_before_the_provider_is_asked(
-    student_api: LiveApi, sample_video: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen: list[dict[str, Any]] = []
-    unavailable = ProviderError(
-        "The video storage is unavailable. Try again in a minute.", code="provider_unavailable"
-    )
-    monkeypatch.setattr(LocalBackend, "create_upload", _provider_failing_with(unavailable, seen))
+UNAVAILABLE = ProviderError(
+    "The video storage is unavailable. Try again in a minute.", code="provider_unavailable"
+)
 
-    refused = _ask_for_ticket(student_api, sample_video)
 
-    assert seen == [{"in_transaction": False, "row_committed": True}]
+def _assert_failed_with_503(refused: Any) -> None:
+    """The student is told at once; the row says why, and the event log too."""
     assert refused.status_code == 503
     assert refused.json() == {
         "code": "provider_unavailable",
@@ -66,6 +61,33 @@ def test_the_row_is_committed_before_the_provider_is_asked(
     assert not submission.is_current
     failed = VideoEvent.objects.get(kind=VideoEvent.Kind.UPLOAD_FAILED)
     assert failed.details["reason"] == "provider_unavailable"
+
+
+def test_the_row_is_committed_before_the_provider_is_asked(
+    student_api: LiveApi, sample_video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(LocalBackend, "ticket_asks_provider", lambda self, size: True)
+    monkeypatch.setattr(LocalBackend, "create_upload", _provider_failing_with(UNAVAILABLE, seen))
+
+    refused = _ask_for_ticket(student_api, sample_video)
+
+    assert seen == [{"in_transaction": False, "row_committed": True}]
+    _assert_failed_with_503(refused)
+
+
+def test_a_ticket_signed_here_that_fails_still_leaves_the_failed_row(
+    student_api: LiveApi, sample_video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The local backend signs its tickets: asked before the row is written (PostgreSQL
+    then writes row and ticket at once), it fails as the provider-made ticket does."""
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(LocalBackend, "create_upload", _provider_failing_with(UNAVAILABLE, seen))
+
+    refused = _ask_for_ticket(student_api, sample_video)
+
+    assert seen == [{"in_transaction": False, "row_committed": connection.vendor == "sqlite"}]
+    _assert_failed_with_503(refused)
 
 
 def test_a_file_the_provider_rejects_fails_the_row_with_a_400(

@@ -1,12 +1,13 @@
 """The one statement a ticket reads with (`assignment_for_upload`) finds what the ORM finds:
 the assignment with its tenant, the student's name, and whether an upload of theirs to the
-assignment is unfinished."""
+assignment is unfinished; on PostgreSQL it also reserves the new row's id."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 import pytest
+from django.db import connection
 
 from lti_tool.errors import NotFound
 from lti_tool.launch_tokens import LaunchClaims
@@ -43,7 +44,8 @@ def test_reads_what_the_orm_reads() -> None:
     )
     claims = claims_of(submission)
 
-    assignment, student, unfinished = assignment_for_upload(claims)
+    target = assignment_for_upload(claims)
+    assignment, student = target.assignment, target.student
 
     stored = VideoAssignment.objects.select_related("course__tenant").get()
     assert (assignment.pk, assignment.max_size_bytes, assignment.allow_resubmission) == (
@@ -54,7 +56,20 @@ def test_reads_what_the_orm_reads() -> None:
     assert assignment.course.tenant.limits == stored.course.tenant.limits
     assert assignment.course.tenant.storage_id == stored.course.tenant.storage_id
     assert (student.pk, student.name) == (submission.student.pk, submission.student.name)
-    assert unfinished is True is unfinished_by_orm(claims)
+    assert target.unfinished_seen is True is unfinished_by_orm(claims)
+    assert target.new_id is None  # not asked for
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's sequences")
+def test_a_reserved_id_is_the_next_rows_and_never_given_again() -> None:
+    claims = claims_of(SubmissionFactory())
+
+    first = assignment_for_upload(claims, reserve_id=True).new_id
+    second = assignment_for_upload(claims, reserve_id=True).new_id
+    later = SubmissionFactory()  # a row the database numbers itself
+
+    assert first is not None and second is not None
+    assert Submission.objects.order_by("pk").first().pk < first < second < later.pk
 
 
 @pytest.mark.parametrize(
@@ -71,7 +86,7 @@ def test_an_upload_that_ended_is_not_unfinished(others: dict[str, object]) -> No
     SubmissionFactory(student=submission.student)  # to another assignment
     claims = claims_of(submission)
 
-    assert assignment_for_upload(claims)[2] is False is unfinished_by_orm(claims)
+    assert assignment_for_upload(claims).unfinished_seen is False is unfinished_by_orm(claims)
 
 
 def test_another_course_finds_nothing() -> None:
