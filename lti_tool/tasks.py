@@ -32,7 +32,7 @@ from lti_tool.services.submissions import (
     submissions_verification_due,
 )
 from lti_tool.services.upload_endings import (
-    failed_uploads_to_purge,
+    unfinished_uploads_to_purge,
     uploads_end_abandoned,
 )
 from storage_backends.errors import ProviderError
@@ -146,17 +146,18 @@ def resume_purges() -> int:
 @shared_task
 def end_abandoned_uploads() -> dict[str, int]:
     """Run by beat: end uploads no bytes reached for the tenant's time (their purge is
-    enqueued), and remove the bytes of failed uploads (their rows stay, with the reason)."""
+    enqueued), and remove the bytes of uploads that failed (their rows stay, with the
+    reason) or were replaced by a newer one."""
     ended = uploads_end_abandoned()
     purged = 0
-    for submission_id in failed_uploads_to_purge():
+    for submission_id in unfinished_uploads_to_purge():
         try:
             if submission_purge(submission_id=submission_id) == "purged":
                 purged += 1
         except ProviderError as exc:  # the next run tries again
             submission = Submission.objects.get(pk=submission_id)
-            _record_provider_error(submission, "purge_failed_upload", exc)
-    return {"ended": ended, "purged_failed": purged}
+            _record_provider_error(submission, "purge_unfinished_upload", exc)
+    return {"ended": ended, "purged": purged}
 
 
 # Scores for the LMS gradebook (AGS). A row stays pending through transient failures and

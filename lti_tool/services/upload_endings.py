@@ -1,8 +1,10 @@
 """How an unfinished upload ends without becoming a video: the student cancels it, a newer
 upload replaces it, or nobody touched it for a while (the periodic sweep). Each way revokes
 its ticket at once (the upload endpoints ask `upload_is_open`, and the multipart and tus
-forwarding steps only serve pending uploads) and has a worker remove the partial bytes
-(local partial file, S3 AbortMultipartUpload, Stream's pending video: `delete_video`).
+forwarding steps only serve pending uploads), and its partial bytes are removed (local
+partial file, S3 AbortMultipartUpload, Stream's pending video: `delete_video`): by a worker
+at once when cancelled or abandoned; by the five-minute sweep when replaced, so that a
+ticket stays one write (a task message cost a ticket more CPU than all its SQL).
 
 Failed uploads keep their row (the student reads why), but their bytes are purged too.
 """
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from lti_tool import jobs
@@ -38,17 +41,18 @@ def upload_revoke(submission: Submission, *, reason: str, user_id: int | None) -
     with connection.cursor() as cursor:
         cursor.execute(*update)
     events_insert(events)
+    jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission.pk)
 
 
 def uploads_ending(
     submissions: Sequence[Submission], *, reason: str, user_id: int | None, tenant_id: int
 ) -> tuple[Statement, list[Event]]:
     """`upload_revoke` for uploads of one tenant, but the caller sends the UPDATE that ends
-    them and writes their events, in its transaction (a ticket, with its own writes)."""
+    them and writes their events, in its transaction (a ticket, with its own writes), and
+    their bytes wait for the sweep (`unfinished_uploads_to_purge`) unless it enqueues them."""
     now = timezone.now()
     for submission in submissions:
         submission.state, submission.deleted_at, submission.updated_at = State.DELETED, now, now
-        jobs.enqueue_on_commit(jobs.PURGE_VIDEO, submission.pk)
     ended = {"state": State.DELETED, "deleted_at": now, "updated_at": now}
     update = update_statement(Submission, [s.pk for s in submissions], ended)
     details = {"reason": reason, "stage": "upload"}
@@ -128,12 +132,16 @@ def uploads_end_abandoned(*, now: datetime | None = None) -> int:
     return ended
 
 
-def failed_uploads_to_purge(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Failed submissions whose bytes are still in storage (a grace minute after failing);
-    `services.deletion.submission_purge` removes them and records it."""
+def unfinished_uploads_to_purge(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Uploads that never became a video whose bytes are still in storage, a grace minute
+    after they ended: failed ones, and ended ones (replaced; cancelled or abandoned ones
+    whose own purge has not run yet). `services.deletion.submission_purge` removes them and
+    records it, once."""
     cutoff = (now or timezone.now()) - timedelta(minutes=1)
+    failed = Q(state=State.FAILED, updated_at__lt=cutoff)
+    ended = Q(state=State.DELETED, uploaded_at__isnull=True, deleted_at__lt=cutoff)
     return list(
-        Submission.objects.filter(state=State.FAILED, updated_at__lt=cutoff, purged_at__isnull=True)
+        Submission.objects.filter(failed | ended, purged_at__isnull=True)
         .order_by("updated_at")
         .values_list("pk", flat=True)[:limit]
     )
