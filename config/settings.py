@@ -114,6 +114,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         {
             "connect_timeout": envint("DB_CONNECT_TIMEOUT", 5),
             "options": f"-c statement_timeout={_statement_timeout_ms()}",
+            # Parameters sent apart from the SQL, and a statement run 5 times on a connection
+            # prepared: PostgreSQL plans the hot paths' reads once per connection instead of
+            # on every request (planning a ticket's five-table read took longer than running
+            # it). Behind a pooler that cannot keep prepared statements (PgBouncer before
+            # 1.21 in transaction mode), set DB_PREPARE_THRESHOLD=0.
+            "server_side_binding": True,
+            "prepare_threshold": envint("DB_PREPARE_THRESHOLD", 5) or None,
         }
     )
     # Django's backend, with the health check skipped for a connection that answered less
