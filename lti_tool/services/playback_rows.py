@@ -1,7 +1,12 @@
 """What a playback link reads and writes: the submission the viewer may see, and, if it is
-ready to play, the event row of its playback. PostgreSQL takes both in one statement
-(data-modifying WITH, in autocommit: the read and the committed row in one round trip where
-they were two, ~0.3 ms of a link's latency); SQLite, which has no INSERT in WITH, in two."""
+ready to play, the event row of its playback.
+
+PostgreSQL takes both in one statement (data-modifying WITH, in autocommit): the read and
+the committed row in one round trip where they were two (bench/load.py: 0.2-0.3 ms less
+worker CPU per link; waiting on the commit is most of what a link waits for). SQLite, which
+has no INSERT in WITH, takes two, each in autocommit as before: a transaction would add
+nothing to a read followed by one INSERT, and SQLite's read-then-write transactions fail at
+once ("database is locked") when another writer got in between, instead of waiting."""
 
 from __future__ import annotations
 
