@@ -12,6 +12,7 @@ import functools
 import importlib
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -70,18 +71,25 @@ def load_backend(config: dict[str, Any]) -> StorageBackend:
         raise ImproperlyConfigured(f"Bad options for {config['BACKEND']}: {exc}") from exc
 
 
-def get_backend(alias: str = "default", config: dict[str, Any] | None = None) -> StorageBackend:
+def get_backend(
+    alias: str = "default",
+    config: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+) -> StorageBackend:
     """The backend for an alias, built once per process (clients and keys are costly).
 
-    `config` defaults to settings.VIDEO_STORAGE. Callers whose configuration can change
-    put its version in the alias (e.g. "tenant-3@2026-11-24T10:00"); instances cached
-    under an older version of the same name are dropped.
+    `config` defaults to settings.VIDEO_STORAGE; a function giving it is called only when
+    the instance is built (a configuration whose secrets must be decrypted first). Callers
+    whose configuration can change put its version in the alias (e.g.
+    "tenant-3@2026-11-24T10:00"); instances cached under an older version of the same name
+    are dropped.
     """
     backend = _cache.get(alias)
     if backend is None:
         with _lock:
             backend = _cache.get(alias)
             if backend is None:
+                if callable(config):
+                    config = config()
                 backend = load_backend(config if config is not None else settings.VIDEO_STORAGE)
                 name = alias.split("@", 1)[0]
                 for stale in [key for key in _cache if key.split("@", 1)[0] == name]:

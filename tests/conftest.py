@@ -18,6 +18,7 @@ from django.core.cache import cache
 
 from lti_tool.lti.platform_keys import forget_platform_keys
 from lti_tool.lti.tool_conf import forget_registrations
+from lti_tool.selectors.tenant_limits import forget_tenant_limits
 from storage_backends.registry import reset_backends
 from tests.ci import IN_CI
 from tests.fixtures.database import truncate_filled_tables
@@ -89,5 +90,6 @@ def _isolated_storage(tmp_path: Path, settings: Any) -> Iterator[None]:
     cache.clear()
     forget_registrations()
     forget_platform_keys()
+    forget_tenant_limits()
     yield
     reset_backends()

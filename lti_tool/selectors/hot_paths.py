@@ -34,15 +34,13 @@ class PlaybackTarget:
     state: str
     video_id: str
     storage: StorageConfig | None  # None: the site's default storage
-    tenant_limits: dict[str, Any]
 
 
 _SELECT = (
-    f"SELECT s.state, s.video_id, c.tenant_id, t.limits, {_STORAGE}"  # noqa: S608 - constants
+    f"SELECT s.state, s.video_id, {_STORAGE}"  # noqa: S608 - constants
     " FROM lti_tool_submission s"
     " JOIN lti_tool_videoassignment a ON a.id = s.assignment_id"
     " JOIN lti_tool_course c ON c.id = a.course_id"
-    " JOIN lti_tool_tenant t ON t.id = c.tenant_id"
     " LEFT JOIN lti_tool_storageconfig st ON st.id = s.storage_id"
     " WHERE s.id = %s AND c.tenant_id = %s AND "
 )
@@ -56,20 +54,29 @@ _SQL = {
 
 def submission_to_play(claims: LaunchClaims, submission_id: int) -> PlaybackTarget:
     """404 for a submission the viewer may not see, as `submission_for_viewer`."""
+    return playback_target(claims, submission_id, fetch_one(*playback_query(claims, submission_id)))
+
+
+def playback_query(claims: LaunchClaims, submission_id: int) -> tuple[str, list[Any]]:
+    """The SELECT of `submission_to_play` and its parameters, for a statement that also
+    writes (the playback's event row); its row goes to `playback_target`."""
     scope = (
         [claims.course_id] if claims.role == "teacher" else [claims.user_id, claims.assignment_id]
     )
-    row = fetch_one(_SQL[claims.role], [submission_id, claims.tenant_id, *scope])
+    return _SQL[claims.role], [submission_id, claims.tenant_id, *scope]
+
+
+def playback_target(
+    claims: LaunchClaims, submission_id: int, row: Sequence[Any] | None
+) -> PlaybackTarget:
     if row is None:
         raise SubmissionNotFound()
-    state, video_id, tenant_id, limits = row[:4]
     return PlaybackTarget(
         submission_id=submission_id,
-        tenant_id=tenant_id,
-        state=state,
-        video_id=video_id,
-        storage=_storage(row[4:]),
-        tenant_limits=model_from_row(Tenant, {"id": tenant_id, "limits": limits}).limits,
+        tenant_id=claims.tenant_id,  # the statement's scope: the submission's tenant
+        state=row[0],
+        video_id=row[1],
+        storage=_storage(row[2:7]),
     )
 
 

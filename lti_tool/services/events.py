@@ -153,3 +153,20 @@ def event_insert_if_claimed(
     if claimed:
         events_logged([Event(kind, tenant_id, submission_id, None, details)])
     return claimed
+
+
+def event_insert_from(event: Event, *, rows: str) -> Statement:
+    """The INSERT of `event` once for each row of `rows` (SQL after FROM: a WITH's name and
+    a condition), RETURNING the new row's id: the event of a change made in the same
+    statement, written only if the change was. Logged by `events_logged` once it holds."""
+    params = [event.tenant_id, event.user_id, event.submission_id, event.kind.value]
+    return (
+        f"{_INTO} SELECT %s, %s, %s, %s, %s, %s FROM {rows} RETURNING id",  # noqa: S608 - ours
+        [*params, json.dumps(event.details), now_as_stored()],
+    )
+
+
+def event_withdraw(event_id: int) -> None:
+    """Delete an event row written for something that then failed before it was done."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM lti_tool_videoevent WHERE id = %s", [event_id])

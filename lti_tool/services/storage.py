@@ -15,7 +15,8 @@ def backend_for_config(config: StorageConfig | None) -> StorageBackend:
     if config is None:
         return get_backend()
     alias = f"storage-config-{config.pk}@{config.updated_at.isoformat()}"
-    return get_backend(alias, _backend_settings(config))
+    # Its secrets decrypted only to build the instance, not on every request it serves.
+    return get_backend(alias, lambda: _backend_settings(config))
 
 
 def backend_for_tenant(tenant: Tenant) -> StorageBackend:

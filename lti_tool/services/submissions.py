@@ -22,10 +22,18 @@ from lti_tool import jobs
 from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, VideoAssignment, VideoEvent
-from lti_tool.selectors.hot_paths import assignment_for_upload, submission_to_play
+from lti_tool.selectors.hot_paths import assignment_for_upload
 from lti_tool.selectors.submissions import submission_for_viewer
-from lti_tool.services.events import Event, event_insert, event_insert_if_claimed, event_record
+from lti_tool.selectors.tenant_limits import tenant_limits
+from lti_tool.services.events import (
+    Event,
+    event_insert_if_claimed,
+    event_record,
+    event_withdraw,
+    events_logged,
+)
 from lti_tool.services.grades import score_submitted_record
+from lti_tool.services.playback_rows import playback_rows_write
 from lti_tool.services.storage import (
     backend_for_config,
     backend_for_submission,
@@ -382,24 +390,23 @@ def _fail(submission: Submission, message: str, details: dict[str, Any]) -> None
 def submission_playback(
     *, claims: LaunchClaims, submission_id: int, ip_address: str | None
 ) -> Playback:
-    target = submission_to_play(claims, submission_id)
-    if target.state != State.READY:
+    # Counted first: the statement that reads the submission writes the event row of the
+    # link, and a link refused (429) has none. So a link asked for counts even when it is
+    # then refused as 404 or 409 (the pages ask only for ready videos).
+    _rate_limit(claims, tenant_limits(claims.tenant_id), "playback", per_hour="playback_per_hour")
+    target, event, event_id = playback_rows_write(claims=claims, submission_id=submission_id)
+    if event_id is None:
         raise AppError("not_ready", _("This video is not ready to play yet."), status=409)
-    _rate_limit(claims, target.tenant_limits, "playback", per_hour="playback_per_hour")
-    playback = backend_for_config(target.storage).playback(
-        target.video_id,
-        Viewer(user_id=claims.user_id, ip_address=ip_address),
-        expires_in=settings.VIDEO_PLAYBACK_TTL,
-    )
-    # Written before the link is answered (autocommit, one statement): a view is never
-    # counted without its row, nor a row left for a link that was refused.
-    event_insert(
-        kind=Kind.PLAYBACK,
-        tenant_id=target.tenant_id,
-        submission_id=target.submission_id,
-        user_id=claims.user_id,
-        details={"role": claims.role},
-    )
+    try:
+        playback = backend_for_config(target.storage).playback(
+            target.video_id,
+            Viewer(user_id=claims.user_id, ip_address=ip_address),
+            expires_in=settings.VIDEO_PLAYBACK_TTL,
+        )
+    except Exception:
+        event_withdraw(event_id)  # a link refused (misconfigured storage) leaves no row
+        raise
+    events_logged([event])
     return playback
 
 
@@ -450,14 +457,14 @@ def _max_upload_bytes(assignment: VideoAssignment) -> int:
 
 def _rate_limit(
     claims: LaunchClaims,
-    tenant_limits: dict[str, Any] | None,
+    overrides: dict[str, Any] | None,
     action: str,
     *,
     per_hour: str,
     per_day: str | None = None,
 ) -> None:
     """Per user and assignment, with the tenant's overrides of the site's limits."""
-    limits = {**settings.VIDEO_RATE_LIMITS, **(tenant_limits or {})}
+    limits = {**settings.VIDEO_RATE_LIMITS, **(overrides or {})}
     checks = [Limit(f"{action}_hour", int(limits[per_hour]), 3600)]
     if per_day:
         checks.append(Limit(f"{action}_day", int(limits[per_day]), 86400))
