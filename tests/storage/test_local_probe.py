@@ -74,3 +74,41 @@ def test_a_file_that_takes_too_long_is_given_up_unmeasured(
     monkeypatch.setattr(backend, "PROBE_TIMEOUT_SECONDS", 1e-6)
 
     assert _probe(noise) is None
+
+
+def test_an_mp4_measures_the_same_opened_by_its_type(ffmpeg: str, tmp_path: Path) -> None:
+    """MP4 and QuickTime uploads are opened with their demuxer at once, without FFmpeg's
+    format probe: what is measured does not change."""
+    video = encode_test_pattern(ffmpeg, tmp_path / "talk.mp4", seconds=2, size="320x240")
+    video = video.rename(tmp_path / "data")
+
+    probed = _probe(video)
+    assert probed is not False and probed is not None
+    for mime in ("video/mp4", "video/quicktime", "video/x-m4v", "video/3gpp"):
+        assert _probe(video, mime=mime) == probed
+
+
+def test_a_file_that_is_not_what_its_type_says_is_probed(ffmpeg: str, tmp_path: Path) -> None:
+    """A Matroska video declared as MP4 is still measured; a Flash video declared as MP4 is
+    still refused."""
+    matroska, flash = tmp_path / "matroska", tmp_path / "flash"
+    source = [ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=1:size=160x120"]
+    subprocess.run([*source, "-f", "matroska", str(matroska)], check=True, timeout=60)  # noqa: S603
+    subprocess.run([*source, "-f", "flv", str(flash)], check=True, timeout=60)  # noqa: S603
+
+    assert _probe(matroska, mime="video/mp4") == {
+        "duration_seconds": pytest.approx(1.0, abs=0.1),
+        "width": 160,
+        "height": 120,
+    }
+    assert _probe(flash, mime="video/mp4") is False
+
+
+def test_the_time_limit_covers_a_file_opened_by_its_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    noise = tmp_path / "data"
+    noise.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 4096)
+    monkeypatch.setattr(backend, "PROBE_TIMEOUT_SECONDS", 1e-6)
+
+    assert _probe(noise, mime="video/mp4") is None
