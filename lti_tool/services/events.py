@@ -90,7 +90,9 @@ def events_statement(events: Sequence[Event], *, new_submission: str = "") -> St
 
 
 def events_logged(events: Sequence[Event]) -> None:
-    """The log line of each event written."""
+    """The log line of each event written (none built when the log leaves them out)."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
     for event in events:
         logger.info(
             "video_event %s",
