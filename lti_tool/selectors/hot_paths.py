@@ -86,6 +86,9 @@ _UPLOAD_SQL = (
     " (SELECT u.name FROM lti_tool_ltiuser u WHERE u.id = %s AND u.tenant_id = c.tenant_id),"
     " EXISTS (SELECT 1 FROM lti_tool_submission s WHERE s.assignment_id = a.id"
     " AND s.student_id = %s AND NOT s.is_current AND s.state = %s),"
+    " EXISTS (SELECT 1 FROM lti_tool_submission s WHERE s.assignment_id = a.id"
+    " AND s.student_id = %s AND NOT s.is_current AND s.state = %s"
+    " AND s.filename = %s AND s.size_bytes = %s AND s.mime_type = %s),"
     " {new_id},"
     f" {_STORAGE}"
     " FROM lti_tool_videoassignment a"
@@ -104,22 +107,38 @@ _UPLOAD_SQL_PLAIN = _UPLOAD_SQL.format(new_id="NULL")
 class UploadTarget:
     """What an upload ticket needs: the assignment with its limits, its tenant's limits and
     storage; the student (id and name, for the answer); whether the student has unfinished
-    uploads to it (not locked: a ticket locks them before resuming or ending one); and, if
-    asked for, an id reserved for the new row (PostgreSQL's sequence)."""
+    uploads to it, and one of this very file (to resume); none is locked: a ticket locks
+    them before resuming one. And, if asked for, an id reserved for the new row
+    (PostgreSQL's sequence)."""
 
     assignment: VideoAssignment
     student: LtiUser
     unfinished_seen: bool
+    same_file_seen: bool
     new_id: int | None
 
 
-def assignment_for_upload(claims: LaunchClaims, *, reserve_id: bool = False) -> UploadTarget:
-    """`assignment_for_launch` for an upload ticket, with only what a ticket needs."""
+def assignment_for_upload(
+    claims: LaunchClaims,
+    *,
+    file: tuple[str, int, str] | None = None,
+    reserve_id: bool = False,
+) -> UploadTarget:
+    """`assignment_for_launch` for an upload ticket, with only what a ticket needs. `file`:
+    the upload's (sanitized name, size, type), for `same_file_seen`."""
     pending = Submission.State.PENDING_UPLOAD.value
-    params = [claims.user_id, claims.user_id, pending]
+    mine = [claims.user_id, pending]
     row = fetch_one(
         _UPLOAD_SQL_RESERVING if reserve_id else _UPLOAD_SQL_PLAIN,
-        [*params, claims.assignment_id, claims.course_id, claims.tenant_id],
+        [
+            claims.user_id,
+            *mine,
+            *mine,
+            *(file or (None, None, None)),  # nothing equals NULL: no file, no match
+            claims.assignment_id,
+            claims.course_id,
+            claims.tenant_id,
+        ],
     )
     if row is None:
         raise NotFound()  # the assignment was removed since the launch
@@ -134,11 +153,17 @@ def assignment_for_upload(claims: LaunchClaims, *, reserve_id: bool = False) -> 
         },
     )
     tenant = model_from_row(Tenant, {"id": tenant_id, "limits": limits, "storage_id": storage_id})
-    tenant.storage = _storage(row[10:])
+    tenant.storage = _storage(row[11:])
     assignment.course = model_from_row(Course, {"id": course_id, "tenant_id": tenant_id})
     assignment.course.tenant = tenant
     student = model_from_row(LtiUser, {"id": claims.user_id, "name": name or ""})
-    return UploadTarget(assignment, student, unfinished_seen=bool(row[8]), new_id=row[9])
+    return UploadTarget(
+        assignment,
+        student,
+        unfinished_seen=bool(row[8]),
+        same_file_seen=bool(row[9]),
+        new_id=row[10],
+    )
 
 
 # What the tasks read a submission by its id with: its assignment, course and storage.

@@ -109,14 +109,6 @@ def events_logged(events: Sequence[Event]) -> None:
         )
 
 
-# The event row of a claim, in the same statement: the INSERT takes the claimed row's id
-# from the UPDATE's RETURNING (PostgreSQL's data-modifying WITH; SQLite has none).
-_CLAIM = (
-    "WITH claimed AS ({update} RETURNING id) "  # noqa: S608 - constants; the claim is ours
-    f"{_INTO} SELECT %s, %s, id, %s, %s, %s FROM claimed"
-)
-
-
 def event_insert_if_claimed(
     *,
     claim: str,
@@ -146,15 +138,32 @@ def event_insert_if_claimed(
                     details=details,
                 )
         return claimed
-    with connection.cursor() as cursor:  # the event's submission_id comes from the claim
+    # The event row in the same statement, its submission id from the claim's RETURNING
+    # (PostgreSQL's data-modifying WITH; SQLite has none).
+    insert, insert_params = event_per_row(Event(kind, tenant_id, None, None, details), "claimed")
+    with connection.cursor() as cursor:
         cursor.execute(
-            _CLAIM.format(update=claim),
-            [*params, tenant_id, None, kind.value, json.dumps(details), now_as_stored()],
+            f"WITH claimed AS ({claim} RETURNING id) {insert}", [*params, *insert_params]
         )
         claimed = cursor.rowcount == 1
     if claimed:
         events_logged([Event(kind, tenant_id, submission_id, None, details)])
     return claimed
+
+
+def event_per_row(event: Event, rows: str) -> Statement:
+    """The INSERT of `event` for each row of `rows` (a WITH's name), with that row's `id` as
+    its submission: the events of the rows a statement changed, written with the change."""
+    return (
+        f"{_INTO} SELECT %s, %s, id, %s, %s, %s FROM {rows}",  # noqa: S608 - ours
+        [
+            event.tenant_id,
+            event.user_id,
+            event.kind.value,
+            json.dumps(event.details),
+            now_as_stored(),
+        ],
+    )
 
 
 def event_insert_from(event: Event, *, rows: str) -> Statement:

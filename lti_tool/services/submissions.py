@@ -39,7 +39,7 @@ from lti_tool.services.storage import (
     backend_for_submission,
     backend_for_tenant,
 )
-from lti_tool.services.ticket_rows import ticket_rows_write
+from lti_tool.services.ticket_rows import ticket_rows_write, ticket_rows_write_ending_unfinished
 from lti_tool.services.upload_resume import (
     ticket_remember,
     unfinished_uploads,
@@ -59,7 +59,7 @@ from storage_backends.base import (
 from storage_backends.errors import ProviderError
 from storage_backends.rate_limit import Limit, RateLimited, check_rate
 from storage_backends.retry import backoff_seconds
-from storage_backends.validation import normalized_mime, validate_upload
+from storage_backends.validation import normalized_mime, sanitize_filename, validate_upload
 
 State = Submission.State
 Kind = VideoEvent.Kind
@@ -78,14 +78,17 @@ def submission_start_upload(
 ) -> tuple[Submission, UploadTicket]:
     if claims.role != "student":
         raise PermissionDenied(_("Only students submit videos."))
-    target = assignment_for_upload(claims, reserve_id=writes_in_one_statement())
+    one_statement = writes_in_one_statement()
+    mime = normalized_mime(mime)
+    target = assignment_for_upload(
+        claims, file=_resumable_as(filename, size, mime), reserve_id=one_statement
+    )
     assignment, tenant = target.assignment, target.assignment.course.tenant
     _refuse_resubmission_if_closed(claims, assignment)
     _rate_limit(
         claims, tenant.limits, "upload", per_hour="upload_per_hour", per_day="upload_per_day"
     )
     backend = backend_for_tenant(tenant)
-    mime = normalized_mime(mime)
     # Checked before any row is written (the backend checks again): a size or name the
     # database cannot store must be a 400 for the student, not a crash.
     try:
@@ -119,6 +122,10 @@ def submission_start_upload(
         # locked read would have found none. An upload another tab starts meanwhile is
         # ended by the next ticket, as when two tabs' locked reads both found nothing.
         ticket_rows_write(submission, requested=requested, replacing=[])
+    elif one_statement and not target.same_file_seen:
+        # Another file replaces the unfinished uploads: ended by the row's own statement,
+        # whichever are unfinished then (nothing to resume, so nothing to lock first).
+        ticket_rows_write_ending_unfinished(submission, requested=requested)
     else:
         with transaction.atomic():
             unfinished = unfinished_uploads(assignment_id=assignment.pk, student_id=claims.user_id)
@@ -140,6 +147,15 @@ def submission_start_upload(
         raise storage_error(made) from made
     row_update(submission, ["upload_ref", "upload_details", "updated_at"])  # one UPDATE
     return submission, made
+
+
+def _resumable_as(filename: str, size: int, mime: str) -> tuple[str, int, str] | None:
+    """How an unfinished upload of this file is stored (its name as the ticket will keep
+    it), to find it; None for a name that will be refused anyway (validation says why)."""
+    try:
+        return sanitize_filename(filename), size, mime
+    except UploadRejected:
+        return None
 
 
 def _ticket(

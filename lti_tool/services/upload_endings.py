@@ -24,7 +24,8 @@ from lti_tool.errors import SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, Tenant, VideoEvent
 from lti_tool.services.events import Event, events_insert
-from lti_tool.services.writes import Statement, update_statement
+from lti_tool.services.upload_resume import UNFINISHED_WHERE
+from lti_tool.services.writes import Statement, now_as_stored, update_statement
 
 State = Submission.State
 # A pending upload's row is touched (updated_at) at most this often by the bytes arriving.
@@ -58,6 +59,24 @@ def uploads_ending(
     details = {"reason": reason, "stage": "upload"}
     kind = VideoEvent.Kind.DELETION
     return update, [Event(kind, tenant_id, s.pk, user_id, details) for s in submissions]
+
+
+def unfinished_uploads_ending(
+    *, assignment_id: int, student_id: int, reason: str, user_id: int | None, tenant_id: int
+) -> tuple[Statement, Event]:
+    """`uploads_ending` for whichever of the student's uploads to the assignment are still
+    unfinished when the statement runs: an UPDATE whose WHERE is the check, RETURNING the
+    ended ids (no lock taken: an upload ended meanwhile is not ended twice), and the event
+    of each (its submission id: the row's)."""
+    now = now_as_stored()
+    pending = State.PENDING_UPLOAD.value
+    update = (
+        "UPDATE lti_tool_submission SET state = %s, deleted_at = %s, updated_at = %s"  # noqa: S608 - constants
+        f"{UNFINISHED_WHERE} RETURNING id",
+        [State.DELETED.value, now, now, assignment_id, student_id, pending],
+    )
+    details = {"reason": reason, "stage": "upload"}
+    return update, Event(VideoEvent.Kind.DELETION, tenant_id, None, user_id, details)
 
 
 def submission_cancel_upload(*, claims: LaunchClaims, submission_id: int) -> None:

@@ -44,10 +44,12 @@ def unfinished_uploads(*, assignment_id: int, student_id: int) -> list[Submissio
 
 _FIELDS = Submission._meta.concrete_fields
 _NAMES = [field.attname for field in _FIELDS]
+# A student's uploads to an assignment that never finished (parameters: the assignment, the
+# student, the pending state).
+UNFINISHED_WHERE = " WHERE assignment_id = %s AND student_id = %s AND NOT is_current AND state = %s"
 _UNFINISHED = (
     f"SELECT {', '.join(str(f.column) for f in _FIELDS)} FROM lti_tool_submission"  # noqa: S608 - the model's columns
-    " WHERE assignment_id = %s AND student_id = %s AND NOT is_current AND state = %s"
-    " ORDER BY id DESC"
+    f"{UNFINISHED_WHERE} ORDER BY id DESC"
 )
 
 

@@ -132,7 +132,7 @@ def test_playback_link(
 
 FIRST_QUERIES = 2 if _ONE_WRITE else 4
 RESUME_QUERIES = 3
-REPLACE_QUERIES = 3 if _ONE_WRITE else 6
+REPLACE_QUERIES = 2 if _ONE_WRITE else 6
 
 
 def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
@@ -155,8 +155,8 @@ def test_upload_ticket(client: Client, student: dict[str, Any]) -> None:
     with statements() as sql:
         replaced = client.post("/api/uploads", other, content_type="application/json", **auth)
     assert replaced.status_code == 201
-    # Another file replaces it: the assignment; the unfinished upload locked; the new row
-    # with its ticket, the old one ended and the events of both (SQLite: three statements,
-    # then the ticket).
+    # Another file replaces it: the assignment (an upload is unfinished, not of this file);
+    # the new row with its ticket, the old one ended and the events of both (SQLite: the
+    # unfinished upload locked, three statements, then the ticket).
     assert len(sql) == REPLACE_QUERIES, summary(sql)
     assert Submission.objects.filter(state="deleted").count() == 1

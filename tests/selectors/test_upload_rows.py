@@ -95,3 +95,30 @@ def test_another_course_finds_nothing() -> None:
 
     with pytest.raises(NotFound):
         assignment_for_upload(replace(claims, course_id=other.course_id))
+
+
+@pytest.mark.parametrize(
+    ("file", "found"),
+    [
+        (("essay.mp4", 10, "video/mp4"), True),  # this very file: to resume
+        (("essay.mp4", 11, "video/mp4"), False),  # another size
+        (("other.mp4", 10, "video/mp4"), False),
+        (None, False),  # a name validation will refuse
+    ],
+)
+def test_same_file_is_an_unfinished_upload_of_this_very_file(
+    file: tuple[str, int, str] | None, found: bool
+) -> None:
+    submission = SubmissionFactory(filename="essay.mp4", size_bytes=10, mime_type="video/mp4")
+    SubmissionFactory(  # an ended upload of the same file is not resumed
+        assignment=submission.assignment,
+        student=submission.student,
+        state="deleted",
+        filename="other.mp4",
+        size_bytes=10,
+    )
+
+    target = assignment_for_upload(claims_of(submission), file=file)
+
+    assert target.unfinished_seen is True
+    assert target.same_file_seen is found
