@@ -23,7 +23,10 @@ class Submission(models.Model):
         DELETED = "deleted", _("Deleted")
 
     assignment = models.ForeignKey(
-        VideoAssignment, on_delete=models.CASCADE, related_name="submissions"
+        VideoAssignment,
+        on_delete=models.CASCADE,
+        related_name="submissions",
+        db_index=False,  # the indexes below lead with it
     )
     student = models.ForeignKey(LtiUser, on_delete=models.CASCADE, related_name="submissions")
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING_UPLOAD)
@@ -77,6 +80,9 @@ class Submission(models.Model):
         ]
         indexes = [
             models.Index(fields=["assignment", "is_current"]),
+            # A student's videos and uploads to an assignment (a ticket's check for one it
+            # resumes or replaces): without it, every non-current row of the class was read.
+            models.Index(fields=["assignment", "student"], name="submission_assignment_student"),
             # A backend's endpoints and provider webhooks find the submission by these.
             models.Index(fields=["upload_ref"], name="submission_upload_ref"),
             models.Index(fields=["video_id"], name="submission_video_id"),
@@ -116,7 +122,12 @@ class VideoEvent(models.Model):
         PROVIDER_ERROR = "provider_error", "Provider error"
         DEPLOYMENT_ACCEPTED = "deployment_accepted", "Deployment id accepted from a launch"
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="events")
+    tenant = models.ForeignKey(
+        Tenant,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # event_tenant_kind_day leads with it (an event is written per play)
+    )
     user = models.ForeignKey(LtiUser, null=True, blank=True, on_delete=models.SET_NULL)
     submission = models.ForeignKey(
         Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
