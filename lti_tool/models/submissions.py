@@ -79,9 +79,10 @@ class Submission(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["assignment", "is_current"]),
             # A student's videos and uploads to an assignment (a ticket's check for one it
-            # resumes or replaces): without it, every non-current row of the class was read.
+            # resumes or replaces). The current ones of a class are one_current_submission's;
+            # an index on (assignment, is_current) had PostgreSQL read every non-current row
+            # of the class for one student's, whenever its statistics were behind.
             models.Index(fields=["assignment", "student"], name="submission_assignment_student"),
             # A backend's endpoints and provider webhooks find the submission by these.
             models.Index(fields=["upload_ref"], name="submission_upload_ref"),
