@@ -320,6 +320,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="rounds per path and concurrency")
     parser.add_argument("--concurrency", default="1,8,64")
     parser.add_argument("--class-size", type=int, default=5000)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn sync workers (the issue's setup: 2)"
+    )
     parser.add_argument("--memory-launches", type=int, default=10_000)
     parser.add_argument("--only", default="", help="comma-separated paths (bare is always run)")
     parser.add_argument(
@@ -328,7 +331,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         sys.exit("Set DATABASE_URL (or --database-url) to a PostgreSQL server.")
-    stack = start_stack(database_url=args.database_url + "_bench")
+    stack = start_stack(database_url=args.database_url + "_bench", workers=args.workers)
     try:
         fixture = seed(
             stack, class_size=args.class_size, ticket_students=64, newcomers=args.newcomers
