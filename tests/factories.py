@@ -153,6 +153,18 @@ class ScoreSendFactory(factory.django.DjangoModelFactory[ScoreSend]):
     retry_until = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
 
 
+def student_claims(submission: Submission) -> LaunchClaims:
+    """The launch of `submission`'s student, on its assignment's link."""
+    assignment = submission.assignment
+    return LaunchClaims(
+        tenant_id=assignment.course.tenant_id,
+        user_id=submission.student_id,
+        course_id=assignment.course_id,
+        assignment_id=assignment.pk,
+        role="student",
+    )
+
+
 def teacher_claims(assignment: VideoAssignment) -> LaunchClaims:
     """The launch of a new teacher of `assignment`'s course, on its link."""
     course = assignment.course

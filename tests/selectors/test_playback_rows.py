@@ -13,25 +13,18 @@ from django.db.models import Model
 from django.utils import timezone
 
 from lti_tool.errors import SubmissionNotFound
-from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, VideoEvent
 from lti_tool.selectors.hot_paths import submission_to_play
 from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.services.playback_rows import playback_rows_write
-from tests.factories import StorageConfigFactory, SubmissionFactory, teacher_claims
+from tests.factories import (
+    StorageConfigFactory,
+    SubmissionFactory,
+    student_claims,
+    teacher_claims,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def student_claims(submission: Submission) -> LaunchClaims:
-    assignment = submission.assignment
-    return LaunchClaims(
-        tenant_id=assignment.course.tenant_id,
-        user_id=submission.student_id,
-        course_id=assignment.course_id,
-        assignment_id=assignment.pk,
-        role="student",
-    )
 
 
 @pytest.fixture(params=["site default", "tenant's storage"])

@@ -13,20 +13,9 @@ from lti_tool.errors import NotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, VideoAssignment
 from lti_tool.selectors.hot_paths import assignment_for_upload
-from tests.factories import SubmissionFactory, VideoAssignmentFactory
+from tests.factories import SubmissionFactory, VideoAssignmentFactory, student_claims
 
 pytestmark = pytest.mark.django_db
-
-
-def claims_of(submission: Submission) -> LaunchClaims:
-    assignment = submission.assignment
-    return LaunchClaims(
-        tenant_id=assignment.course.tenant_id,
-        user_id=submission.student_id,
-        course_id=assignment.course_id,
-        assignment_id=assignment.pk,
-        role="student",
-    )
 
 
 def unfinished_by_orm(claims: LaunchClaims) -> bool:
@@ -42,7 +31,7 @@ def test_reads_what_the_orm_reads() -> None:
     submission = SubmissionFactory(
         assignment__max_size_bytes=1000, assignment__allow_resubmission=False
     )
-    claims = claims_of(submission)
+    claims = student_claims(submission)
 
     target = assignment_for_upload(claims)
     assignment, student = target.assignment, target.student
@@ -62,7 +51,7 @@ def test_reads_what_the_orm_reads() -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's sequences")
 def test_a_reserved_id_is_the_next_rows_and_never_given_again() -> None:
-    claims = claims_of(SubmissionFactory())
+    claims = student_claims(SubmissionFactory())
 
     first = assignment_for_upload(claims, reserve_id=True).new_id
     second = assignment_for_upload(claims, reserve_id=True).new_id
@@ -84,13 +73,13 @@ def test_an_upload_that_ended_is_not_unfinished(others: dict[str, object]) -> No
     submission = SubmissionFactory(**others)
     SubmissionFactory(assignment=submission.assignment)  # someone else's
     SubmissionFactory(student=submission.student)  # to another assignment
-    claims = claims_of(submission)
+    claims = student_claims(submission)
 
     assert assignment_for_upload(claims).unfinished_seen is False is unfinished_by_orm(claims)
 
 
 def test_another_course_finds_nothing() -> None:
-    claims = claims_of(SubmissionFactory())
+    claims = student_claims(SubmissionFactory())
     other = VideoAssignmentFactory()
 
     with pytest.raises(NotFound):
@@ -118,7 +107,7 @@ def test_same_file_is_an_unfinished_upload_of_this_very_file(
         size_bytes=10,
     )
 
-    target = assignment_for_upload(claims_of(submission), file=file)
+    target = assignment_for_upload(student_claims(submission), file=file)
 
     assert target.unfinished_seen is True
     assert target.same_file_seen is found
