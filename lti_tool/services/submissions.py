@@ -71,6 +71,7 @@ WAITING = (State.UPLOADED, State.PROCESSING)  # uploaded, not yet verified ready
 VERIFY_BACKOFF_BASE = 5.0
 VERIFY_BACKOFF_CAP = 600.0
 VERIFY_LEASE = timedelta(seconds=90)
+_BIGINT_END = 2**63  # sizes are stored in a BigIntegerField
 
 
 def submission_start_upload(
@@ -151,7 +152,10 @@ def submission_start_upload(
 
 def _resumable_as(filename: str, size: int, mime: str) -> tuple[str, int, str] | None:
     """How an unfinished upload of this file is stored (its name as the ticket will keep
-    it), to find it; None for a name that will be refused anyway (validation says why)."""
+    it), to find it; None for a file that will be refused anyway (validation says why):
+    a name left empty, or a size no column holds (a query must not fail on it first)."""
+    if not 0 < size < _BIGINT_END:
+        return None
     try:
         return sanitize_filename(filename), size, mime
     except UploadRejected:
