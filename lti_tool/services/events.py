@@ -21,7 +21,7 @@ logger = logging.getLogger("lti_tool.events")
 
 # One INSERT written out: the ORM's create() cost three times the CPU (model, signals,
 # compiler) on the playback link, which records an event per request. The columns are
-# VideoEvent's, without RETURNING: nothing reads the new row's id.
+# VideoEvent's.
 _INTO = (
     "INSERT INTO lti_tool_videoevent (tenant_id, user_id, submission_id, kind, details, created_at)"
 )
@@ -152,28 +152,22 @@ def event_insert_if_claimed(
 
 
 def event_per_row(event: Event, rows: str) -> Statement:
-    """The INSERT of `event` for each row of `rows` (a WITH's name), with that row's `id` as
-    its submission: the events of the rows a statement changed, written with the change."""
+    """The INSERT of `event` once for each row of `rows` (SQL after FROM: a WITH's name, and
+    a condition if need be), RETURNING the new rows' ids: the events of a change made in
+    the same statement, written only if the change was. An event without a submission id
+    takes the row's `id` as its submission. Logged by `events_logged` once it holds."""
+    submission = "id" if event.submission_id is None else "%s"
+    own = [] if event.submission_id is None else [event.submission_id]
     return (
-        f"{_INTO} SELECT %s, %s, id, %s, %s, %s FROM {rows}",  # noqa: S608 - ours
+        f"{_INTO} SELECT %s, %s, {submission}, %s, %s, %s FROM {rows} RETURNING id",  # noqa: S608 - ours
         [
             event.tenant_id,
             event.user_id,
+            *own,
             event.kind.value,
             json.dumps(event.details),
             now_as_stored(),
         ],
-    )
-
-
-def event_insert_from(event: Event, *, rows: str) -> Statement:
-    """The INSERT of `event` once for each row of `rows` (SQL after FROM: a WITH's name and
-    a condition), RETURNING the new row's id: the event of a change made in the same
-    statement, written only if the change was. Logged by `events_logged` once it holds."""
-    params = [event.tenant_id, event.user_id, event.submission_id, event.kind.value]
-    return (
-        f"{_INTO} SELECT %s, %s, %s, %s, %s, %s FROM {rows} RETURNING id",  # noqa: S608 - ours
-        [*params, json.dumps(event.details), now_as_stored()],
     )
 
 

@@ -21,7 +21,7 @@ from lti_tool.selectors.hot_paths import (
     submission_to_play,
 )
 from lti_tool.selectors.rows import fetch_one
-from lti_tool.services.events import Event, event_insert_from, events_statement
+from lti_tool.services.events import Event, event_per_row, events_statement
 from lti_tool.services.writes import writes_in_one_statement
 
 _READY = Submission.State.READY.value
@@ -49,7 +49,7 @@ def playback_rows_write(
             cursor.execute(*events_statement([event]))
             return target, event, cursor.lastrowid
     select, params = playback_query(claims, submission_id)
-    insert, insert_params = event_insert_from(event, rows="target WHERE state = %s")
+    insert, insert_params = event_per_row(event, "target WHERE state = %s")
     row = fetch_one(
         f"WITH target AS ({select}), played AS ({insert})"  # noqa: S608 - constants
         " SELECT target.*, (SELECT id FROM played) FROM target",
