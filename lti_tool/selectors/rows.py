@@ -35,25 +35,24 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 def model_from_row(model: type[M], values: Mapping[str, Any]) -> M:
     """`values` by field attribute name (`course_id`, not `course`)."""
+    names, steps = _plan(model, tuple(values))
     converted = []
-    for name, col, converters in _plan(model, tuple(values)):
+    for name, col, converters in steps:
         value = values[name]
         for convert in converters:
             value = convert(value, col, connection)
         converted.append(value)
-    return model.from_db(connection.alias, _plan_names(model, tuple(values)), converted)
+    return model.from_db(connection.alias, names, converted)
 
 
 @cache
-def _plan(model: type[Model], given: tuple[str, ...]) -> list[tuple[str, Any, list[_Converter]]]:
-    """The given fields in the model's order, each with its column and converters (each call
-    site passes the same names: computed once)."""
-    return [(name, *_converters(model, name)) for name in _plan_names(model, given)]
-
-
-@cache
-def _plan_names(model: type[Model], given: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in given)
+def _plan(
+    model: type[Model], given: tuple[str, ...]
+) -> tuple[tuple[str, ...], list[tuple[str, Any, list[_Converter]]]]:
+    """The given fields in the model's order, and each with its column and converters
+    (each call site passes the same names: computed once)."""
+    names = tuple(f.attname for f in model._meta.concrete_fields if f.attname in given)
+    return names, [(name, *_converters(model, name)) for name in names]
 
 
 @cache
