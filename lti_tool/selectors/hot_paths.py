@@ -80,15 +80,17 @@ def playback_target(
     )
 
 
+# The student's unfinished uploads to the assignment (parameters: the student, the state).
+_UNFINISHED = (
+    "SELECT 1 FROM lti_tool_submission s WHERE s.assignment_id = a.id"
+    " AND s.student_id = %s AND NOT s.is_current AND s.state = %s"
+)
 _UPLOAD_SQL = (
     "SELECT a.id, a.course_id, a.max_size_bytes, a.allow_resubmission,"  # noqa: S608 - constants
     " c.tenant_id, t.limits, t.storage_id,"
     " (SELECT u.name FROM lti_tool_ltiuser u WHERE u.id = %s AND u.tenant_id = c.tenant_id),"
-    " EXISTS (SELECT 1 FROM lti_tool_submission s WHERE s.assignment_id = a.id"
-    " AND s.student_id = %s AND NOT s.is_current AND s.state = %s),"
-    " EXISTS (SELECT 1 FROM lti_tool_submission s WHERE s.assignment_id = a.id"
-    " AND s.student_id = %s AND NOT s.is_current AND s.state = %s"
-    " AND s.filename = %s AND s.size_bytes = %s AND s.mime_type = %s),"
+    f" EXISTS ({_UNFINISHED}),"
+    f" EXISTS ({_UNFINISHED} AND s.filename = %s AND s.size_bytes = %s AND s.mime_type = %s),"
     " {new_id},"
     f" {_STORAGE}"
     " FROM lti_tool_videoassignment a"
