@@ -57,6 +57,24 @@ def test_compose_runs_the_whole_production_stack(
     assert "/healthz" in str(services["web"]["healthcheck"])
 
 
+def test_every_worker_command_keeps_consuming_after_a_redis_restart(
+    compose: dict[str, dict[str, dict[str, object]]],
+) -> None:
+    """Gossip, mingle and heartbeat can leave a worker idle after Redis restarts (README)."""
+    flags = "--without-gossip --without-mingle --without-heartbeat"
+    commands = {
+        "compose": str(compose["services"]["worker"]["command"]),
+        "systemd": (ROOT / "deploy" / "systemd" / "lti-video-worker.service").read_text(),
+        **{
+            f"scale-out: {line}": line
+            for line in (ROOT / "docker" / "scale-out.md").read_text().splitlines()
+            if line.startswith("celery -A config worker")
+        },
+    }
+    assert len(commands) == 5, commands  # compose, systemd and scale-out's three workers
+    assert [where for where, command in commands.items() if flags not in command] == []
+
+
 def test_compose_file_is_valid_for_docker(tmp_path: Path) -> None:
     command = (
         ["docker", "compose"]

@@ -96,7 +96,7 @@ class Stack:
 
     def start_worker(self) -> None:
         celery = [sys.executable, "-m", "celery", "-A", "config", "--quiet", "worker"]
-        options = ["--pool", "solo", "--without-gossip", "--without-mingle"]
+        options = ["--pool", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat"]
         self.start("worker", [*celery, *options], CELERY_EAGER="0")
 
     def stop(self) -> None:
