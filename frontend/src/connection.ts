@@ -55,6 +55,11 @@ export function watchConnection<M extends Meta, B extends Body>(uppy: Uppy<M, B>
     retry = { at: Date.now() + delay * 1000, run }
   }
 
+  // The clock starts with the upload, not with the page: a file chosen minutes after the
+  // page opened would otherwise count as stalled before its first request was answered.
+  uppy.on('upload-start', () => {
+    lastProgress = Date.now()
+  })
   uppy.on('upload-progress', (_file, progress) => {
     const bytes = typeof progress.bytesUploaded === 'number' ? progress.bytesUploaded : 0
     if (bytes > bytesSeen) {

@@ -210,3 +210,46 @@ def test_a_hanging_connection_is_noticed_within_5_seconds_and_retried(
     expect(note).to_be_hidden()
     assert Submission.objects.get(student__sub=ADA.sub).size_bytes == video.stat().st_size
     browser_problems.assert_none()
+
+
+def test_an_upload_that_is_slow_to_begin_is_not_taken_for_a_dropped_connection(
+    page: Any,
+    base_url: str,
+    video: Path,
+    browser_problems: BrowserProblems,
+) -> None:
+    """The 5 seconds are counted from the upload's start, not from the page's: a student who
+    chooses a file after a while on the page, and whose upload is slow to be created, sees
+    no "connection dropped" and the upload is not begun a second time."""
+    creations: list[Any] = []
+
+    def hold_the_first_creation(route: Any) -> None:
+        if route.request.method == "POST" and not creations:
+            creations.append(route)
+        else:
+            route.fallback()
+
+    page.route(re.compile(r"/storage/local/tus/\?"), hold_the_first_creation)
+    patches: list[str] = []
+    page.on("request", lambda r: r.method == "PATCH" and patches.append(r.url))
+    open_dev_lms(page, base_url)
+    tool = launch_as(page, "ada")
+    note = tool.locator("#connection-note")
+    note.evaluate(
+        """(note) => {
+            window.notesShown = []
+            new MutationObserver(() => note.textContent && window.notesShown.push(note.textContent))
+                .observe(note, {childList: true, characterData: true, subtree: true})
+        }"""
+    )
+    page.wait_for_timeout(6000)  # longer on the page than the 5 s without progress
+    tool.locator("#uploader input[type=file]").first.set_input_files(video)
+    tool.locator(".uppy-StatusBar-actionBtn--upload").click()
+    wait_for(page, lambda: bool(creations), "the upload was never created")
+    page.wait_for_timeout(2000)  # storage takes 2 s to create it: slow, not gone
+    creations[0].fallback()
+
+    expect(tool.locator("#status[data-state=ready]")).to_be_visible(timeout=READY_TIMEOUT_MS)
+    assert note.evaluate("() => window.notesShown") == []
+    assert len(patches) == 2, patches  # two chunks, each sent once
+    browser_problems.assert_none()
