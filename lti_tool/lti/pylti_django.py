@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from pylti1p3.tool_config.abstract import ToolConfAbstract
 
     class DjangoRequest(Request):
+        _request: HttpRequest
+
         def __init__(
             self,
             request: HttpRequest,

@@ -8,11 +8,12 @@ state cookie answers a page that reads them back and posts the launch again with
 
 from __future__ import annotations
 
+import functools
 import logging
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -36,16 +37,23 @@ from lti_tool.views.dispatch import dispatch_launch
 logger = logging.getLogger(__name__)
 
 
+@functools.cache
+def _launch_path(script_prefix: str) -> str:
+    """The launch URL's path, reversed once per prefix, not on every login."""
+    return reverse("lti:launch")
+
+
 @csrf_exempt
 @xframe_options_exempt
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     try:
-        start = oidc_login(request, request.build_absolute_uri(reverse("lti:launch")))
+        start = oidc_login(request, request.build_absolute_uri(_launch_path(get_script_prefix())))
     except LaunchError as exc:
         return _refused(request, exc)
     if start.storage is None:
-        return start.finish(redirect(start.auth_url))
+        # Not `redirect()`: it first tries the URL as a view name, a failed reverse per login.
+        return start.finish(HttpResponseRedirect(start.auth_url))
     config = storage_page_config(start.storage, next_url=start.auth_url)
     return start.finish(render(request, "lti_tool/oidc_storage_login.html", {"config": config}))
 
