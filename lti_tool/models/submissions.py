@@ -84,6 +84,15 @@ class Submission(models.Model):
             # an index on (assignment, is_current) had PostgreSQL read every non-current row
             # of the class for one student's, whenever its statistics were behind.
             models.Index(fields=["assignment", "student"], name="submission_assignment_student"),
+            # A student's unfinished uploads (a ticket's read, and its UPDATE ending them):
+            # only rows still waiting for their bytes. Without it PostgreSQL went through
+            # every pending row of every student, and each one ended since the last vacuum
+            # (their old entries stay in an index on state): 600 buffers a ticket at load.
+            models.Index(
+                fields=["assignment", "student"],
+                condition=Q(state="pending_upload", is_current=False),
+                name="submission_unfinished",
+            ),
             # A backend's endpoints and provider webhooks find the submission by these.
             models.Index(fields=["upload_ref"], name="submission_upload_ref"),
             models.Index(fields=["video_id"], name="submission_video_id"),

@@ -80,11 +80,15 @@ def playback_target(
     )
 
 
-# The student's unfinished uploads to the assignment (parameters: the student, the state).
-_UNFINISHED = (
-    "SELECT 1 FROM lti_tool_submission s WHERE s.assignment_id = a.id"
-    " AND s.student_id = %s AND NOT s.is_current AND s.state = %s"
+# A student's uploads to an assignment that never finished (parameters: the assignment, the
+# student), for this read, the locked read that resumes one and the UPDATE that ends them
+# (services/upload_resume.py, upload_endings.py). The state is in the text, not a parameter:
+# a prepared statement's generic plan can then use the partial index `submission_unfinished`.
+UNFINISHED_WHERE = (
+    " WHERE assignment_id = %s AND student_id = %s AND NOT is_current"
+    f" AND state = '{Submission.State.PENDING_UPLOAD.value}'"
 )
+_UNFINISHED = f"SELECT 1 FROM lti_tool_submission s{UNFINISHED_WHERE}"  # noqa: S608 - constants
 _UPLOAD_SQL = (
     "SELECT a.id, a.course_id, a.max_size_bytes, a.allow_resubmission,"  # noqa: S608 - constants
     " c.tenant_id, t.limits, t.storage_id,"
@@ -128,8 +132,7 @@ def assignment_for_upload(
 ) -> UploadTarget:
     """`assignment_for_launch` for an upload ticket, with only what a ticket needs. `file`:
     the upload's (sanitized name, size, type), for `same_file_seen`."""
-    pending = Submission.State.PENDING_UPLOAD.value
-    mine = [claims.user_id, pending]
+    mine = [claims.assignment_id, claims.user_id]
     row = fetch_one(
         _UPLOAD_SQL_RESERVING if reserve_id else _UPLOAD_SQL_PLAIN,
         [

@@ -23,8 +23,8 @@ from lti_tool import jobs
 from lti_tool.errors import SubmissionNotFound
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, Tenant, VideoEvent
+from lti_tool.selectors.hot_paths import UNFINISHED_WHERE
 from lti_tool.services.events import Event, events_insert
-from lti_tool.services.upload_resume import UNFINISHED_WHERE
 from lti_tool.services.writes import Statement, now_as_stored, update_statement
 
 State = Submission.State
@@ -69,11 +69,10 @@ def unfinished_uploads_ending(
     ended ids (no lock taken: an upload ended meanwhile is not ended twice), and the event
     of each (its submission id: the row's)."""
     now = now_as_stored()
-    pending = State.PENDING_UPLOAD.value
     update = (
         "UPDATE lti_tool_submission SET state = %s, deleted_at = %s, updated_at = %s"  # noqa: S608 - constants
         f"{UNFINISHED_WHERE} RETURNING id",
-        [State.DELETED.value, now, now, assignment_id, student_id, pending],
+        [State.DELETED.value, now, now, assignment_id, student_id],
     )
     details = {"reason": reason, "stage": "upload"}
     return update, Event(VideoEvent.Kind.DELETION, tenant_id, None, user_id, details)

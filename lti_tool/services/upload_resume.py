@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from lti_tool.models import Submission
+from lti_tool.selectors.hot_paths import UNFINISHED_WHERE
 from lti_tool.selectors.rows import fetch_all, model_from_row
 from lti_tool.services.writes import row_update
 from storage_backends.base import UploadTicket
@@ -35,18 +36,14 @@ def unfinished_uploads(*, assignment_id: int, student_id: int) -> list[Submissio
     # mapping of its columns) cost more CPU than PostgreSQL's answering it. SQLite locks the
     # whole database instead.
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    params = [assignment_id, student_id, Submission.State.PENDING_UPLOAD.value]
     return [
         model_from_row(Submission, dict(zip(_NAMES, row, strict=True)))
-        for row in fetch_all(_UNFINISHED + lock, params)
+        for row in fetch_all(_UNFINISHED + lock, [assignment_id, student_id])
     ]
 
 
 _FIELDS = Submission._meta.concrete_fields
 _NAMES = [field.attname for field in _FIELDS]
-# A student's uploads to an assignment that never finished (parameters: the assignment, the
-# student, the pending state).
-UNFINISHED_WHERE = " WHERE assignment_id = %s AND student_id = %s AND NOT is_current AND state = %s"
 _UNFINISHED = (
     f"SELECT {', '.join(str(f.column) for f in _FIELDS)} FROM lti_tool_submission"  # noqa: S608 - the model's columns
     f"{UNFINISHED_WHERE} ORDER BY id DESC"

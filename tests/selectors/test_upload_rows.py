@@ -4,7 +4,10 @@ assignment is unfinished; on PostgreSQL it also reserves the new row's id."""
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -111,3 +114,35 @@ def test_same_file_is_an_unfinished_upload_of_this_very_file(
 
     assert target.unfinished_seen is True
     assert target.same_file_seen is found
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_prepared_read_finds_unfinished_uploads_through_their_own_index() -> None:
+    """Statements are prepared (config/settings.py), and a prepared statement's plan must do
+    for any parameters. With the state written into the text, that plan still reads only
+    the student's unfinished uploads (`submission_unfinished`): not every pending row of
+    every student and each one ended since the last vacuum, as through an index on state."""
+    claims = student_claims(SubmissionFactory())
+    seen: list[tuple[str, list[object]]] = []
+
+    def keep(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append((sql, list(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        assignment_for_upload(claims, file=("essay.mp4", 10, "video/mp4"))
+    (sql, params), numbers = seen[0], itertools.count(1)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")  # the test's transaction
+        cursor.execute("PREPARE ticket_read AS " + re.sub("%s", lambda _: f"${next(numbers)}", sql))
+        try:
+            arguments = ", ".join(["%s"] * len(params))
+            cursor.execute(
+                connection.ops.compose_sql(f"EXPLAIN EXECUTE ticket_read({arguments})", params)
+            )
+            plan = "\n".join(line for (line,) in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE ticket_read")  # sessions outlive the test's transaction
+
+    assert plan.count("submission_unfinished") == 2, plan  # both EXISTS
+    assert "submission_state_purged" not in plan
