@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 
 @functools.cache
 def _launch_path(script_prefix: str) -> str:
-    """The launch URL's path, reversed once per prefix, not on every login."""
+    """The launch URL's path, reversed once per prefix (the URLconf is fixed for a
+    process), not on every login."""
     return reverse("lti:launch")
 
 
