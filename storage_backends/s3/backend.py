@@ -106,9 +106,9 @@ class S3Backend(StorageBackend, MultipartUploads, HealthCheck, ObjectListing):
         mime = mime.split(";", 1)[0].strip().lower()  # as validate_upload judged it
         key = object_key(ctx, safe_name)
         metadata = {"submission-id": str(ctx.submission_id)}
-        if size <= self.options.multipart_threshold:
-            return self._post_ticket(key, size, mime, metadata)
-        return self._multipart_ticket(key, size, mime, metadata)
+        if self.ticket_asks_provider(size):
+            return self._multipart_ticket(key, size, mime, metadata)
+        return self._post_ticket(key, size, mime, metadata)
 
     def _post_ticket(
         self, key: str, size: int, mime: str, metadata: dict[str, str]
