@@ -8,7 +8,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.api.common import Out, error_responses, launch_claims
 from lti_tool.api.submissions import SubmissionOut
 from lti_tool.models import Submission
 from lti_tool.selectors.retention import expiry_for_launch
@@ -23,7 +23,7 @@ class DeleteIn(Schema):
     confirm: bool = False
 
 
-class ExpiryOut(Schema):
+class ExpiryOut(Out):
     submission_id: int
     expires_at: datetime | None  # null: the tenant keeps videos
 

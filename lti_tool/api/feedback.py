@@ -8,7 +8,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.api.common import Out, error_responses, launch_claims
 from lti_tool.models import TimedComment
 from lti_tool.selectors.feedback import StudentFeedback, student_feedback, submission_comments
 from lti_tool.services.feedback import MAX_TEXT, comment_add, comment_delete, comment_update
@@ -16,7 +16,7 @@ from lti_tool.services.feedback import MAX_TEXT, comment_add, comment_delete, co
 router = Router(tags=["feedback"])
 
 
-class TimedCommentOut(Schema):
+class TimedCommentOut(Out):
     id: int
     submission_id: int
     at_seconds: float
@@ -31,14 +31,14 @@ class TimedCommentIn(Schema):
     text: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
-class FilledCriterionOut(Schema):
+class FilledCriterionOut(Out):
     title: str
     points: float
     max_points: float
     description: str
 
 
-class MyFeedbackOut(Schema):
+class MyFeedbackOut(Out):
     released: bool
     held: bool = Field(description="Graded, but the teacher has not released grades yet.")
     score: float | None

@@ -11,14 +11,14 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.api.common import Out, error_responses, launch_claims
 from lti_tool.selectors.grades import GradeState, grade_state, grade_states
 from lti_tool.services.grades import grade_save, score_resend
 
 router = Router(tags=["grades"])
 
 
-class GradeSyncOut(Schema):
+class GradeSyncOut(Out):
     state: str = Field(description='"none", "unavailable", "pending", "sent" or "failed"')
     message: str
     error: str
@@ -27,7 +27,7 @@ class GradeSyncOut(Schema):
     can_resend: bool
 
 
-class GradeOut(Schema):
+class GradeOut(Out):
     submission_id: int
     student_id: int
     score: float | None

@@ -9,7 +9,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from lti_tool.api.common import SubmissionState, error_responses, launch_claims
+from lti_tool.api.common import Out, SubmissionState, error_responses, launch_claims
 from lti_tool.selectors.queue import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
@@ -24,7 +24,7 @@ router = Router(tags=["queue"])
 FilterParam = Literal["all", "needs_grading", "graded", "late", "failed", "held"]
 
 
-class QueueCountsOut(Schema):
+class QueueCountsOut(Out):
     all: int
     needs_grading: int
     graded: int
@@ -33,12 +33,12 @@ class QueueCountsOut(Schema):
     held: int = Field(description="Graded, waiting for the teacher to release the grades.")
 
 
-class QueueStudentOut(Schema):
+class QueueStudentOut(Out):
     id: int
     name: str
 
 
-class QueueItemOut(Schema):
+class QueueItemOut(Out):
     submission_id: int
     student: QueueStudentOut
     state: SubmissionState
@@ -51,7 +51,7 @@ class QueueItemOut(Schema):
     sync_state: str | None
 
 
-class QueueOut(Schema):
+class QueueOut(Out):
     filter: FilterParam
     page: int
     page_size: int
@@ -75,11 +75,11 @@ class NeighbourParams(Schema):
     filter: FilterParam = "all"
 
 
-class NeighbourOut(Schema):
+class NeighbourOut(Out):
     submission_id: int | None = Field(description="None: no other submission in this filter.")
 
 
-class ReleasedOut(Schema):
+class ReleasedOut(Out):
     released: int
 
 

@@ -6,15 +6,15 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
-from lti_tool.api.common import SubmissionState, error_responses, launch_claims
+from lti_tool.api.common import Out, SubmissionState, error_responses, launch_claims
 from lti_tool.selectors.roster import Roster, roster_for_assignment
 
 router = Router(tags=["roster"])
 
 
-class RosterLearnerOut(Schema):
+class RosterLearnerOut(Out):
     user_id: str
     name: str
     email: str
@@ -29,7 +29,7 @@ class RosterLearnerOut(Schema):
     submitted_at: datetime | None
 
 
-class RosterCountsOut(Schema):
+class RosterCountsOut(Out):
     enrolled: int
     submitted: int
     missing: int
@@ -37,7 +37,7 @@ class RosterCountsOut(Schema):
     not_enrolled: int
 
 
-class RosterOut(Schema):
+class RosterOut(Out):
     available: bool
     message: str | None
     fetched_at: datetime | None

@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 
-from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.api.common import Out, error_responses, launch_claims
 from lti_tool.errors import AppError
 from lti_tool.launch_tokens import LaunchSessionOver, launch_token_renew
 
 router = Router(tags=["session"])
 
 
-class RenewedOut(Schema):
+class RenewedOut(Out):
     token: str
     expires_in: int  # seconds this token is valid, unless renewed again
     session_ends_at: datetime  # no renewal goes past this: then reopen from the course

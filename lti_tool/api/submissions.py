@@ -8,11 +8,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from lti_tool.api.common import SubmissionState, error_responses, launch_claims
+from lti_tool.api.common import Out, SubmissionState, error_responses, launch_claims
 from lti_tool.models import Submission
 from lti_tool.selectors.queue import MAX_PAGE_SIZE, PAGE_SIZE
 from lti_tool.selectors.submissions import (
@@ -32,12 +31,12 @@ from storage_backends.base import PlaybackKind, UploadProtocol
 router = Router(tags=["submissions"])
 
 
-class StudentOut(Schema):
+class StudentOut(Out):
     id: int
     name: str
 
 
-class SubmissionOut(Schema):
+class SubmissionOut(Out):
     id: int
     state: SubmissionState
     state_label: str
@@ -48,25 +47,11 @@ class SubmissionOut(Schema):
     updated_at: datetime
     uploaded_at: datetime | None  # when the upload was confirmed: "Submitted"
     error_message: str
-    # The storage provider is unavailable: the upload is kept and checked again later.
-    waiting_for_storage: bool
+    waiting_for_storage: bool  # see `Submission.waiting_for_storage`
     student: StudentOut
 
-    @staticmethod
-    def resolve_state_label(obj: Submission) -> str:
-        if SubmissionOut.resolve_waiting_for_storage(obj):
-            return _("Uploaded, waiting for storage (it will be checked again automatically)")
-        return obj.state_label
 
-    @staticmethod
-    def resolve_waiting_for_storage(obj: Submission) -> bool:
-        return obj.storage_waiting_since is not None and obj.state in (
-            Submission.State.UPLOADED,
-            Submission.State.PROCESSING,
-        )
-
-
-class VersionOut(Schema):
+class VersionOut(Out):
     """One of a student's videos for the assignment: the current one or an earlier one."""
 
     id: int
@@ -77,14 +62,14 @@ class VersionOut(Schema):
     is_current: bool
 
 
-class MyGradeOut(Schema):
+class MyGradeOut(Out):
     score: float
     max_points: float
     comment: str
     graded_at: datetime
 
 
-class MySubmissionOut(Schema):
+class MySubmissionOut(Out):
     current: SubmissionOut | None
     in_progress: SubmissionOut | None
     grade: MyGradeOut | None = None  # the page polls this: a grade appears without reloading
@@ -96,7 +81,7 @@ class UploadIn(Schema):
     mime_type: str
 
 
-class TicketOut(Schema):
+class TicketOut(Out):
     protocol: UploadProtocol
     url: str
     headers: dict[str, str]
@@ -106,12 +91,12 @@ class TicketOut(Schema):
     chunk_size: int | None = None  # bytes per tus chunk or S3 part: the storage's choice
 
 
-class UploadOut(Schema):
+class UploadOut(Out):
     submission: SubmissionOut
     ticket: TicketOut
 
 
-class PlaybackOut(Schema):
+class PlaybackOut(Out):
     kind: PlaybackKind
     url: str
     expires_at: datetime

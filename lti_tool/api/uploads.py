@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from lti_tool.api.common import error_responses, launch_claims
+from lti_tool.api.common import Out, error_responses, launch_claims
 from lti_tool.services.upload_endings import submission_cancel_upload, submission_upload_alive
 from lti_tool.services.uploads import (
     multipart_abort,
@@ -25,7 +25,7 @@ from storage_backends.base import MultipartOperation, UploadedPart
 router = Router(tags=["uploads"])
 
 
-class SignedUrlOut(Schema):
+class SignedUrlOut(Out):
     url: str
 
 
@@ -43,7 +43,7 @@ class CompleteIn(Schema):
     parts: list[PartIO]
 
 
-class OkOut(Schema):
+class OkOut(Out):
     ok: bool
 
 
@@ -95,7 +95,7 @@ def cancel_upload(request: HttpRequest, submission_id: int) -> dict[str, bool]:
     return {"ok": True}
 
 
-class AliveOut(Schema):
+class AliveOut(Out):
     open: bool  # False: the upload was ended (cancelled, replaced, abandoned, finished)
 
 

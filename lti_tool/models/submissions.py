@@ -110,9 +110,17 @@ class Submission(models.Model):
         return f"{self.student} – {self.filename} ({self.state})"
 
     @property
+    def waiting_for_storage(self) -> bool:
+        """Uploaded, but the storage provider is unavailable: the upload is kept and checked
+        again later."""
+        return self.storage_waiting_since is not None and self.state in _CHECKED_BY_STORAGE
+
+    @property
     def state_label(self) -> str:
-        """`get_state_display()` in the active language, without its per-call rebuilding of
-        the choices (it runs for every row an API page answers)."""
+        """`get_state_display()` in the active language (without its per-call rebuilding of
+        the choices: it runs for every row an API page answers), or why it waits."""
+        if self.waiting_for_storage:
+            return str(_WAITING_FOR_STORAGE)
         return str(_STATE_LABELS.get(self.state, self.state))
 
 
@@ -176,3 +184,5 @@ class PrivacyRecord(models.Model):
 
 
 _STATE_LABELS = dict(Submission.State.choices)  # lazy: translated when read
+_WAITING_FOR_STORAGE = _("Uploaded, waiting for storage (it will be checked again automatically)")
+_CHECKED_BY_STORAGE = (Submission.State.UPLOADED, Submission.State.PROCESSING)
