@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 from django.utils import timezone
 
@@ -45,7 +45,14 @@ def insert_statement(row: Model) -> Statement:
     """The INSERT of `row`, RETURNING its primary key (`row_inserted` records it). A key
     set beforehand (one reserved from the sequence) is inserted; else the database's."""
     sql, fields = _insert_statement(type(row), with_pk=row.pk is not None)
-    return sql, [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    db = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy: a lookup per use
+    # None is NULL whatever the field (Django's rule, JSONField's included): a new row's
+    # many empty columns need no preparing.
+    values = [field.pre_save(row, True) for field in fields]
+    return sql, [
+        None if value is None else field.get_db_prep_save(value, db)
+        for field, value in zip(fields, values, strict=True)
+    ]
 
 
 def row_inserted(row: Model, pk: Any) -> None:
