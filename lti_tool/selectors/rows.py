@@ -2,19 +2,21 @@
 into models as the ORM makes them.
 
 Each value is converted as Django's compiler converts its column (the JSON of a JSONField,
-which the PostgreSQL backend reads as text; SQLite's dates and booleans), then given to
-`Model.from_db`, which takes the values in the model's field order: the model is the one
-`.only(*values)` would load.
+which the PostgreSQL backend reads as text; SQLite's dates and booleans), then set as
+`Model.from_db` sets them: the model is the one `.only(*values)` would load.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 M = TypeVar("M", bound=Model)
 _Converter = Callable[[Any, Any, Any], Any]
@@ -35,24 +37,43 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 def model_from_row(model: type[M], values: Mapping[str, Any]) -> M:
     """`values` by field attribute name (`course_id`, not `course`)."""
-    names, steps = _plan(model, tuple(values))
+    plan = _plan(model, tuple(values))
     converted = []
-    for name, col, converters in steps:
+    for name, col, converters in plan.steps:
         value = values[name]
         for convert in converters:
             value = convert(value, col, connection)
         converted.append(value)
-    return model.from_db(connection.alias, names, converted)
+    if plan.signalled:
+        return model.from_db(connection.alias, plan.names, converted)
+    # What `from_db` makes, without `Model.__init__`'s walk over every field of the model
+    # (twice the cost of the rest here): the fields not given are deferred (absent), as
+    # there. Skipped with it: the pre_init and post_init signals, which nothing sends to
+    # this model (`signalled`).
+    row = model.__new__(model)
+    row.__dict__.update(zip(plan.names, converted, strict=True))
+    row._state = ModelState()
+    row._state.adding, row._state.db = False, connection.alias
+    return row
+
+
+@dataclass(frozen=True)
+class _Plan:
+    names: tuple[str, ...]  # the given fields, in the model's order
+    steps: list[tuple[str, Any, list[_Converter]]]  # each with its column and converters
+    signalled: bool  # something listens to the model's pre_init or post_init
 
 
 @cache
-def _plan(
-    model: type[Model], given: tuple[str, ...]
-) -> tuple[tuple[str, ...], list[tuple[str, Any, list[_Converter]]]]:
-    """The given fields in the model's order, and each with its column and converters
-    (each call site passes the same names: computed once)."""
+def _plan(model: type[Model], given: tuple[str, ...]) -> _Plan:
+    """Each call site passes the same names: computed once (after the apps are ready, when
+    every signal receiver is connected)."""
     names = tuple(f.attname for f in model._meta.concrete_fields if f.attname in given)
-    return names, [(name, *_converters(model, name)) for name in names]
+    return _Plan(
+        names,
+        [(name, *_converters(model, name)) for name in names],
+        signalled=pre_init.has_listeners(model) or post_init.has_listeners(model),
+    )
 
 
 @cache
