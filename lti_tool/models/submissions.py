@@ -22,6 +22,9 @@ class Submission(models.Model):
         FAILED = "failed", _("Failed")
         DELETED = "deleted", _("Deleted")
 
+    # Uploaded, not yet verified ready or failed: storage is still to say what arrived.
+    WAITING = (State.UPLOADED, State.PROCESSING)
+
     assignment = models.ForeignKey(
         VideoAssignment,
         on_delete=models.CASCADE,
@@ -113,7 +116,7 @@ class Submission(models.Model):
     def waiting_for_storage(self) -> bool:
         """Uploaded, but the storage provider is unavailable: the upload is kept and checked
         again later."""
-        return self.storage_waiting_since is not None and self.state in _CHECKED_BY_STORAGE
+        return self.storage_waiting_since is not None and self.state in self.WAITING
 
     @property
     def state_label(self) -> str:
@@ -185,4 +188,3 @@ class PrivacyRecord(models.Model):
 
 _STATE_LABELS = dict(Submission.State.choices)  # lazy: translated when read
 _WAITING_FOR_STORAGE = _("Uploaded, waiting for storage (it will be checked again automatically)")
-_CHECKED_BY_STORAGE = (Submission.State.UPLOADED, Submission.State.PROCESSING)

@@ -54,9 +54,8 @@ CELERY_TASKS = MetricDef(
     "lti_celery_tasks", "Celery task runs by task and outcome.", ("task", "outcome")
 )
 COUNTERS = (LAUNCHES, PLAYBACKS, PROVIDER_ERRORS, CELERY_TASKS)
-# Scores that still have to reach the LMS, and uploads that still have to be verified.
+# Scores that still have to reach the LMS (uploads still to verify: `Submission.WAITING`).
 _WAITING_SCORES = (ScoreSend.State.PENDING, ScoreSend.State.SENDING)
-_WAITING_UPLOADS = (Submission.State.UPLOADED, Submission.State.PROCESSING)
 
 
 class SiteCollector:
@@ -98,7 +97,7 @@ def _uploads() -> Iterator[Metric]:
     for state, backend, count in rows.order_by():
         family.add_metric([state, backend], count)
     yield family
-    oldest = Submission.objects.filter(state__in=_WAITING_UPLOADS).aggregate(t=Min("updated_at"))
+    oldest = Submission.objects.filter(state__in=Submission.WAITING).aggregate(t=Min("updated_at"))
     yield _age(
         "lti_oldest_waiting_upload_seconds",
         "Age of the oldest upload still waiting for verification (0: none).",

@@ -64,7 +64,7 @@ from storage_backends.validation import normalized_mime, sanitize_filename, vali
 State = Submission.State
 Kind = VideoEvent.Kind
 _DURATION_TOLERANCE = 0.5  # seconds: containers round durations
-WAITING = (State.UPLOADED, State.PROCESSING)  # uploaded, not yet verified ready or failed
+WAITING = Submission.WAITING
 # Storage is asked again with capped backoff for as long as the upload is kept: an outage
 # of hours only delays verification. A check that was enqueued but did not run within the
 # lease (a broker outage, a crashed worker) is enqueued again by the sweep.
