@@ -1,14 +1,16 @@
 """Rate limits on upload tickets and playback, counted in the cache (Redis in production).
 
 Fixed windows counted with INCR (atomic in Redis), so 50 parallel requests against a
-limit of 10 let exactly 10 through; all of a request's windows go in one round trip.
+limit of 10 let exactly 10 through; all of a request's windows go in one round trip, which
+can overlap the caller's own (`rate_counting`).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,16 +37,79 @@ class RateLimited(Exception):
         )
 
 
+@dataclass(frozen=True)
+class Window:
+    """What is counted: one counter per subject and period (`name` tells limits apart)."""
+
+    name: str
+    period_seconds: int
+
+
 def check_rate(*, subject: str, limits: Sequence[Limit], now: float | None = None) -> None:
     """Count one request against every limit; raise RateLimited if any is exceeded."""
+    windows = [Window(limit.name, limit.period_seconds) for limit in limits]
+    with rate_counting(subject=subject, windows=windows, now=now) as counted:
+        counted.check({limit.name: limit.max_requests for limit in limits})
+
+
+class Counting:
+    """One request counted in its windows (`rate_counting`); `check` reads the counts."""
+
+    def __init__(self, now: float, windows: Sequence[Window], read: Callable[[], list[int]]):
+        self._now, self._windows, self._read = now, windows, read
+        self._counts: list[int] | None = None
+
+    def check(self, maxima: Mapping[str, int]) -> None:
+        """Raise RateLimited if a window's count is over its maximum (by window name)."""
+        if self._counts is None:
+            self._counts = self._read()
+        for window, count in zip(self._windows, self._counts, strict=True):
+            if count > maxima[window.name]:
+                limit = Limit(window.name, maxima[window.name], window.period_seconds)
+                end = (self._now // window.period_seconds + 1) * window.period_seconds
+                raise RateLimited(limit, max(math.ceil(end - self._now), 1))
+
+
+@contextmanager
+def rate_counting(
+    *, subject: str, windows: Sequence[Window], now: float | None = None
+) -> Iterator[Counting]:
+    """Count one request in each window; read the counts with `check` inside the block.
+
+    With Redis, the count is sent on entering and its reply read by `check`: a caller that
+    learns its maxima from a read of its own (a tenant's overrides) makes that round trip
+    meanwhile, not after. Every request that enters is counted, refused or not. (redis-py's
+    client sends and reads in one call: hence a connection of its pool, held here. The pool
+    replaces a connection the server closed, as for the client; a Redis that is down fails
+    the request at once, a 503, without the client's retries.)"""
     now = time.time() if now is None else now
-    windows = [(limit, int(now // limit.period_seconds)) for limit in limits]
-    keys = [f"rate:{limit.name}:{subject}:{window}" for limit, window in windows]
-    counts = _count(keys, [limit.period_seconds + 60 for limit in limits])
-    for (limit, window), count in zip(windows, counts, strict=True):
-        if count > limit.max_requests:
-            retry_after = math.ceil((window + 1) * limit.period_seconds - now)
-            raise RateLimited(limit, max(retry_after, 1))
+    keys = [f"rate:{w.name}:{subject}:{int(now // w.period_seconds)}" for w in windows]
+    timeouts = [w.period_seconds + 60 for w in windows]
+    client = _redis_client()
+    if client is None:
+        counts = _count_in_cache(keys, timeouts)
+        yield Counting(now, windows, lambda: counts)
+        return
+    pool = client.connection_pool
+    conn = pool.get_connection()
+    replied = False
+
+    def read() -> list[int]:
+        nonlocal replied
+        replied = True  # read, or failed (redis-py then closes the connection)
+        return [int(value) for value in conn.read_response()]
+
+    try:
+        conn.send_command("EVAL", _COUNT_SCRIPT, len(keys), *keys, *timeouts)
+        yield Counting(now, windows, read)
+        if not replied:
+            read()  # the block did not check: the connection goes back with nothing unread
+    except BaseException:
+        if not replied:
+            conn.disconnect()  # the block raised first: its reply must not answer another
+        raise
+    finally:
+        pool.release(conn)
 
 
 # Every window's INCR, and its life set when it opens, as one command: a script is one
@@ -60,10 +125,8 @@ return counts
 """
 
 
-def _count(keys: list[str], timeouts: list[int]) -> list[int]:
-    client = _redis_client()
-    if client is not None:
-        return [int(value) for value in client.eval(_COUNT_SCRIPT, len(keys), *keys, *timeouts)]
+def _count_in_cache(keys: list[str], timeouts: list[int]) -> list[int]:
+    """The same counts in a cache other than Redis (development and tests: local memory)."""
     counts = []
     for key, timeout in zip(keys, timeouts, strict=True):
         cache.add(key, 0, timeout=timeout)

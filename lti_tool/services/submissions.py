@@ -8,6 +8,7 @@ stays as an earlier version the teacher can play, until a deletion path removes 
 from __future__ import annotations
 
 import math
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 
@@ -57,7 +58,7 @@ from storage_backends.base import (
     Viewer,
 )
 from storage_backends.errors import ProviderError
-from storage_backends.rate_limit import Limit, RateLimited, check_rate
+from storage_backends.rate_limit import Counting, RateLimited, Window, rate_counting
 from storage_backends.retry import backoff_seconds
 from storage_backends.validation import normalized_mime, sanitize_filename, validate_upload
 
@@ -81,14 +82,15 @@ def submission_start_upload(
         raise PermissionDenied(_("Only students submit videos."))
     one_statement = writes_in_one_statement()
     mime = normalized_mime(mime)
-    target = assignment_for_upload(
-        claims, file=_resumable_as(filename, size, mime), reserve_id=one_statement
-    )
-    assignment, tenant = target.assignment, target.assignment.course.tenant
-    _refuse_resubmission_if_closed(claims, assignment)
-    _rate_limit(
-        claims, tenant.limits, "upload", per_hour="upload_per_hour", per_day="upload_per_day"
-    )
+    # Counted while the assignment is read (the tenant's limits come with it), so a ticket
+    # refused as 404 or 403 counts too, as a refused playback link does.
+    with _rate_counting(claims, _UPLOAD_LIMITS) as counted:
+        target = assignment_for_upload(
+            claims, file=_resumable_as(filename, size, mime), reserve_id=one_statement
+        )
+        assignment, tenant = target.assignment, target.assignment.course.tenant
+        _refuse_resubmission_if_closed(claims, assignment)
+        _check_rate(counted, tenant.limits, _UPLOAD_LIMITS)
     backend = backend_for_tenant(tenant)
     # Checked before any row is written (the backend checks again): a size or name the
     # database cannot store must be a 400 for the student, not a crash.
@@ -413,7 +415,8 @@ def submission_playback(
     # Counted first: the statement that reads the submission writes the event row of the
     # link, and a link refused (429) has none. So a link asked for counts even when it is
     # then refused as 404 or 409 (the pages ask only for ready videos).
-    _rate_limit(claims, tenant_limits(claims.tenant_id), "playback", per_hour="playback_per_hour")
+    with _rate_counting(claims, _PLAYBACK_LIMITS) as counted:
+        _check_rate(counted, tenant_limits(claims.tenant_id), _PLAYBACK_LIMITS)
     target, event, event_id = playback_rows_write(claims=claims, submission_id=submission_id)
     if event_id is None:
         raise AppError("not_ready", _("This video is not ready to play yet."), status=409)
@@ -475,23 +478,29 @@ def _max_upload_bytes(assignment: VideoAssignment) -> int:
     return assignment.max_size_bytes or settings.VIDEO_MAX_UPLOAD_BYTES
 
 
-def _rate_limit(
-    claims: LaunchClaims,
-    overrides: dict[str, Any] | None,
-    action: str,
-    *,
-    per_hour: str,
-    per_day: str | None = None,
+# Each action's windows, and the setting (the site's, or the tenant's override) that caps it.
+_UPLOAD_LIMITS = {
+    Window("upload_hour", 3600): "upload_per_hour",
+    Window("upload_day", 86400): "upload_per_day",
+}
+_PLAYBACK_LIMITS = {Window("playback_hour", 3600): "playback_per_hour"}
+
+
+def _rate_counting(
+    claims: LaunchClaims, limits: dict[Window, str]
+) -> AbstractContextManager[Counting]:
+    """One request counted per user and assignment."""
+    subject = f"{claims.tenant_id}:{claims.user_id}:{claims.assignment_id}"
+    return rate_counting(subject=subject, windows=list(limits))
+
+
+def _check_rate(
+    counted: Counting, overrides: dict[str, Any] | None, limits: dict[Window, str]
 ) -> None:
-    """Per user and assignment, with the tenant's overrides of the site's limits."""
-    limits = {**settings.VIDEO_RATE_LIMITS, **(overrides or {})}
-    checks = [Limit(f"{action}_hour", int(limits[per_hour]), 3600)]
-    if per_day:
-        checks.append(Limit(f"{action}_day", int(limits[per_day]), 86400))
+    """The counts against the site's limits, with the tenant's overrides."""
+    caps = {**settings.VIDEO_RATE_LIMITS, **(overrides or {})}
     try:
-        check_rate(
-            subject=f"{claims.tenant_id}:{claims.user_id}:{claims.assignment_id}", limits=checks
-        )
+        counted.check({window.name: int(caps[setting]) for window, setting in limits.items()})
     except RateLimited as exc:
         raise TooManyRequests(_rate_limited_message(exc), retry_after=exc.retry_after) from exc
 

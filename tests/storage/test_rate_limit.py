@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import pytest
 from django.conf import settings
 
-from storage_backends.rate_limit import Limit, RateLimited, check_rate
+from storage_backends.rate_limit import Limit, RateLimited, Window, check_rate, rate_counting
 
 HOURLY = Limit("upload_hour", 10, 3600)
 
@@ -71,3 +72,32 @@ def test_a_window_expires_when_its_period_is_over_not_later() -> None:
 
     assert client.get(key) == b"2"
     assert 0 < client.ttl(key) <= 100  # counting again did not extend the window
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("leaves", ["without checking", "on an error"])
+def test_a_request_counted_meanwhile_counts_however_it_leaves_and_the_next_command_is_answered(
+    leaves: str,
+) -> None:
+    """The count's reply is read after the caller's own round trip: a block that never reads
+    it, or raises first (a 404), still counts, and the pooled connection answers the next
+    command with that command's reply, not with the count left on it."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (set REDIS_URL); CI always sets it")
+    from storage_backends.rate_limit import _redis_client
+
+    now, hourly = 1_800_000_000.0, Window("upload_hour", 3600)
+    key = f"rate:upload_hour:{leaves}:{int(now // 3600)}"
+    raising = pytest.raises(LookupError) if leaves == "on an error" else nullcontext()
+    with raising, rate_counting(subject=leaves, windows=[hourly], now=now):
+        if leaves == "on an error":
+            raise LookupError("the assignment was removed")
+
+    assert _redis_client().get(key) == b"1"
+    with (
+        rate_counting(subject=leaves, windows=[hourly], now=now) as counted,
+        pytest.raises(RateLimited) as refused,
+    ):
+        counted.check({"upload_hour": 1})
+    assert refused.value.retry_after == 3600 - 1_800_000_000 % 3600
+    assert _redis_client().get(key) == b"2"
