@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+import pydantic_core
 import structlog
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.operation import Operation
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 
 from lti_tool.errors import OUTAGE_ERRORS, AppError, NotFound, TooManyRequests, outage_error
@@ -32,6 +35,17 @@ class LaunchTokenAuth(HttpBearer):
         return claims
 
 
+class RustJSONRenderer(JSONRenderer):
+    """The answers' JSON written by pydantic-core in one call, not by the json module, whose
+    encoder calls back into Python for each date: ~0.1 ms off an upload ticket. The same JSON,
+    but that dates keep their microseconds (Django's encoder cuts them to milliseconds)."""
+
+    _fallback = NinjaJSONEncoder().default  # what else ninja writes: lazy translations, URLs
+
+    def render(self, request: HttpRequest, data: object, *, response_status: int) -> bytes:
+        return pydantic_core.to_json(data, fallback=self._fallback)
+
+
 class VideoAssignmentsAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # The view's name, not ninja's module-path prefix: the front end's generated types
@@ -46,6 +60,7 @@ api = VideoAssignmentsAPI(
     openapi_url="/openapi.json",
     docs_url="/docs" if settings.API_DOCS else None,  # off in production unless API_DOCS=1
     urls_namespace="api",
+    renderer=RustJSONRenderer(),
 )
 
 
