@@ -14,6 +14,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -274,6 +275,7 @@ class Stack:
             self.worker.wait(timeout=60)
         self.jwks_server.shutdown()
         self.redis.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)  # the run's uploads and static files
 
 
 def start_stack(
