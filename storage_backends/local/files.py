@@ -97,9 +97,10 @@ class LocalFiles:
     def check_writable(self, size: int) -> None:
         """Refuse a ticket for bytes this folder cannot take: unwritable, or not enough space."""
         with disk_errors():
-            self.root.mkdir(parents=True, exist_ok=True)
-            if not os.access(self.root, os.W_OK | os.X_OK):
-                raise OSError(errno.EACCES, "not writable", str(self.root))
+            if not os.access(self.root, os.W_OK | os.X_OK):  # made once, not per ticket
+                self.root.mkdir(parents=True, exist_ok=True)
+                if not os.access(self.root, os.W_OK | os.X_OK):
+                    raise OSError(errno.EACCES, "not writable", str(self.root))
             if shutil.disk_usage(self.root).free < size:
                 raise OSError(errno.ENOSPC, "not enough free space", str(self.root))
 
