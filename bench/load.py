@@ -76,12 +76,17 @@ def paths(stack: Stack, fixture: Fixture) -> dict[str, Op]:
         reply = get(port, f"/api/submissions/{fixture.ready_submission}/playback", token=token)
         return [reply], reply.status == 200
 
+    takes = itertools.count()  # across rounds, as `i` starts again at 0 in each round
+
     def ticket(i: int) -> tuple[list[Reply], bool]:
-        token = fixture.student_tokens[i % len(fixture.student_tokens)]
+        n = next(takes)
+        token = fixture.student_tokens[n % len(fixture.student_tokens)]
         # A new file each time: the student's previous unfinished upload is ended (and its
-        # purge enqueued), as when a student starts over. The same file again would resume.
+        # purge enqueued), as when a student starts over. The same file again would resume
+        # it (as it did here when a round had fewer tickets than students, and the file
+        # names started again at take-0).
         reply = post_json(
-            port, "/api/uploads", {**TICKET, "filename": f"take-{i}.mp4"}, token=token
+            port, "/api/uploads", {**TICKET, "filename": f"take-{n}.mp4"}, token=token
         )
         return [reply], reply.status == 201
 
