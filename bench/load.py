@@ -36,6 +36,7 @@ from bench.stack import (
     start_stack,
     whole_launch,
 )
+from bench.targets import Check, at_least, at_most, flat, print_checks
 
 STUDENTS = 500  # launches cycle through this many students of one course
 TICKET = {"filename": "essay.mp4", "size": 5_000_000, "mime_type": "video/mp4"}
@@ -182,7 +183,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def report(concurrency: int, rounds: dict[str, list[Round]]) -> None:
+@dataclass(frozen=True)
+class Summary:
+    """A path's figures at one concurrency, as printed (the targets read them)."""
+
+    ratio: float
+    cpu_ms: float
+    p99_ms: float
+    errors: int
+
+
+def report(concurrency: int, rounds: dict[str, list[Round]]) -> dict[str, Summary]:
     print(f"\nconcurrency {concurrency} ({len(rounds['bare'])} interleaved rounds per path)")
     header = (
         f"{'path':<14} {'ops/s':>8} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} "
@@ -190,22 +201,68 @@ def report(concurrency: int, rounds: dict[str, list[Round]]) -> None:
     )
     print(header)
     print("-" * len(header))
+    summaries = {}
     for name, runs in rounds.items():
         ops = sum(r.ops for r in runs)
         ratios = [r.rate / b.rate for r, b in zip(runs, rounds["bare"], strict=True)]
         latencies = [x for r in runs for x in r.latencies]
+        summary = summaries[name] = Summary(
+            ratio=statistics.median(ratios),
+            cpu_ms=sum(r.cpu for r in runs) * 1000 / ops,
+            p99_ms=percentile(latencies, 0.99) * 1000,
+            errors=sum(r.errors for r in runs),
+        )
         print(
-            f"{name:<14} {statistics.median(r.rate for r in runs):>8,.0f} "
-            f"{statistics.median(ratios):>6.3f} "
-            f"{percentile(latencies, 0.5) * 1000:>8.1f} {percentile(latencies, 0.99) * 1000:>8.1f} "
-            f"{sum(r.cpu for r in runs) * 1000 / ops:>9.2f} "
+            f"{name:<14} {statistics.median(r.rate for r in runs):>8,.0f} {summary.ratio:>6.3f} "
+            f"{percentile(latencies, 0.5) * 1000:>8.1f} {summary.p99_ms:>8.1f} "
+            f"{summary.cpu_ms:>9.2f} "
             f"{sum(r.sql for r in runs) / ops:>7.1f} {sum(r.redis for r in runs) / ops:>8.1f} "
-            f"{sum(r.errors for r in runs):>7}"
+            f"{summary.errors:>7}"
         )
     for name, runs in rounds.items():
         failures = sum((r.failures for r in runs), Counter[str]())
         if failures:
             print(f"  {name} failures: " + ", ".join(f"{k}: {v}" for k, v in failures.items()))
+    return summaries
+
+
+def target_checks(
+    summaries: dict[int, dict[str, Summary]], memory: tuple[list[float], list[float]] | None
+) -> list[Check]:
+    """The issue's targets for what this run measured (paths left out by --only are not
+    checked): ratios and milliseconds of CPU at every concurrency, the launch's p99 at 8
+    clients, no errors at 64, a teacher's page under 150 ms (p99, one teacher at a time:
+    more at once wait for each other on two workers), the workers' memory."""
+
+    def each(path: str, figure: Callable[[Summary], float]) -> dict[str, float]:
+        return {f"c={c}": figure(s[path]) for c, s in summaries.items() if path in s}
+
+    checks = []
+    for path, ratio, cpu_ms in (
+        ("launch", 0.10, 5.0),
+        ("login", 0.5, None),
+        ("playback", 0.30, 2.0),
+        ("ticket", 0.25, None),
+        ("ticket (first)", 0.25, None),
+    ):
+        ratios = each(path, lambda s: s.ratio)
+        if ratios:
+            checks.append(at_least(f"{path}: ratio >= {ratio}", ratios, ratio))
+        if ratios and cpu_ms:
+            cpu = each(path, lambda s: s.cpu_ms)
+            checks.append(at_most(f"{path}: CPU <= {cpu_ms} ms", cpu, cpu_ms, " ms"))
+    if "launch" in summaries.get(8, {}):
+        p99 = {"c=8": summaries[8]["launch"].p99_ms}
+        checks.append(at_most("launch: p99 < 150 ms at c=8", p99, 150, " ms"))
+    if 64 in summaries:
+        errors = {path: s.errors for path, s in summaries[64].items()}
+        checks.append(at_most("no errors at c=64", errors, 0))
+    if "teacher API" in summaries.get(1, {}):
+        p99 = {"c=1": summaries[1]["teacher API"].p99_ms}
+        checks.append(at_most("teacher API: page p99 < 150 ms", p99, 150, " ms"))
+    if memory:
+        checks.append(flat("gunicorn workers' memory flat over the launches", *memory))
+    return checks
 
 
 def seed(stack: Stack, *, class_size: int, ticket_students: int, newcomers: int) -> Fixture:
@@ -278,7 +335,7 @@ def newcomer_tokens(token: str, *, tenant_id: int, issuer: str, count: int) -> l
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
 
-def memory(stack: Stack, launches: int) -> None:
+def memory(stack: Stack, launches: int) -> tuple[list[float], list[float]]:
     """The workers' RSS before and after `launches` whole launches (8 clients)."""
     op = paths(stack, Fixture([], "", 0, 0))["launch"]
     before = stack.web.rss_mb()
@@ -289,6 +346,7 @@ def memory(stack: Stack, launches: int) -> None:
         f"after {done.ops:,} launches ({done.errors} errors) "
         f"{', '.join(f'{m:.1f}' for m in after)} MB"
     )
+    return before, after
 
 
 def run_round_count(stack: Stack, op: Op, *, total: int, concurrency: int) -> Round:
@@ -352,6 +410,7 @@ def main() -> None:
             for name, op in every.items()
             if name == "bare" or not args.only or name in args.only.split(",")
         }
+        summaries = {}
         for concurrency in (int(c) for c in args.concurrency.split(",")):
             rounds: dict[str, list[Round]] = {name: [] for name in chosen}
             for _ in range(args.repeats):
@@ -359,9 +418,9 @@ def main() -> None:
                     rounds[name].append(
                         run_round(stack, op, concurrency=concurrency, seconds=args.seconds)
                     )
-            report(concurrency, rounds)
-        if args.memory_launches:
-            memory(stack, args.memory_launches)
+            summaries[concurrency] = report(concurrency, rounds)
+        rss = memory(stack, args.memory_launches) if args.memory_launches else None
+        print_checks(target_checks(summaries, rss))
     finally:
         stack.stop()
 

@@ -32,6 +32,7 @@ from bench.stack import (
     upload_video,
     whole_launch,
 )
+from bench.targets import at_least, flat, print_checks
 
 
 @dataclass(frozen=True)
@@ -181,31 +182,42 @@ def main() -> None:
             for name, make in kinds.items():
                 task, task_args = make(args.tasks)
                 results[name].append(bench.run(task, task_args))
-        report(results)
+        ratios = report(results)
+        checks = [
+            at_least(f"{name}: ratio >= 0.5", {"of trivial": ratios[name]}, 0.5)
+            for name in ("purge_video", "verify_submission")
+        ]
         if args.memory_tasks:
             print()
-            memory(bench, args.memory_tasks)
+            for name, (before, after) in memory(bench, args.memory_tasks).items():
+                checks.append(flat(f"worker children's memory flat over {name}", before, after))
+        print_checks(checks)
     finally:
         stack.stop()
 
 
-def report(results: dict[str, list[Batch]]) -> None:
+def report(results: dict[str, list[Batch]]) -> dict[str, float]:
+    """Prints each task's figures; returns its median ratio to the trivial task."""
     header = f"{'task':<22} {'tasks/s':>8} {'ratio':>6} {'CPU ms/task':>11}"
     print(header)
     print("-" * len(header))
     trivial = results["trivial (bench.noop)"]
+    medians = {}
     for name, batches in results.items():
         ratios = [b.rate / t.rate for b, t in zip(batches, trivial, strict=True)]
         tasks = sum(b.tasks for b in batches)
+        medians[name] = statistics.median(ratios)
         print(
             f"{name:<22} {statistics.median(b.rate for b in batches):>8,.0f} "
-            f"{statistics.median(ratios):>6.3f} {sum(b.cpu for b in batches) * 1000 / tasks:>11.2f}"
+            f"{medians[name]:>6.3f} {sum(b.cpu for b in batches) * 1000 / tasks:>11.2f}"
         )
+    return medians
 
 
-def memory(bench: Bench, count: int) -> None:
+def memory(bench: Bench, count: int) -> dict[str, tuple[list[float], list[float]]]:
     """The worker children's RSS before and after `count` purge tasks, then as many
     verifications (the video is probed in the children's own process)."""
+    rss = {}
     for name, task, make in (
         ("purge_video", "lti_tool.tasks.purge_video", bench.deleted_submissions),
         ("verify_submission", "lti_tool.tasks.verify_submission", bench.uploaded_submissions),
@@ -219,6 +231,8 @@ def memory(bench: Bench, count: int) -> None:
             f"after {batch.tasks:,} {name} tasks ({batch.rate:,.0f}/s) "
             f"{', '.join(f'{m:.1f}' for m in after)} MB"
         )
+        rss[name] = (before, after)
+    return rss
 
 
 if __name__ == "__main__":
