@@ -164,7 +164,7 @@ CELERY_DB_REUSE_MAX = envint("CELERY_DB_REUSE_MAX", 1000)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis broker: a message a dead worker took comes back after this many seconds (RabbitMQ
 # gives it back when the connection drops). Retries wait in the database, not in the broker
-# (services/grades.py, tasks.verify_submission), so no task waits longer than this.
+# (services/score_sends.py, tasks.verify_submission), so no task waits longer than this.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 120),
     "socket_connect_timeout": REDIS_TIMEOUT,

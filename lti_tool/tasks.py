@@ -18,10 +18,10 @@ from lti_tool.selectors.hot_paths import submission_to_verify
 from lti_tool.services.deletion import purges_due, submission_purge
 from lti_tool.services.event_rollup import event_rollup_update
 from lti_tool.services.events import event_record
-from lti_tool.services.grades import score_send_attempt, scores_due, scores_release_claims
 from lti_tool.services.lineitems import line_item_ensure, line_item_sync
 from lti_tool.services.reconcile import storage_reconcile, storages_to_reconcile
 from lti_tool.services.retention import retention_sweep
+from lti_tool.services.score_sends import score_send_attempt, scores_due, scores_release_claims
 from lti_tool.services.storage import backend_for_submission
 from lti_tool.services.submissions import (
     WAITING,
@@ -161,7 +161,7 @@ def end_abandoned_uploads() -> dict[str, int]:
 
 
 # Scores for the LMS gradebook (AGS). A row stays pending through transient failures and
-# is retried with growing backoff until its retry window (24 h) ends; see services/grades.
+# is retried with growing backoff until its retry window (24 h) ends; see services/score_sends.
 SCORE_RETRY_BASE = float(settings.GRADE_RETRY_BASE_SECONDS)
 SCORE_RETRY_CAP = float(settings.GRADE_RETRY_CAP_SECONDS)
 # An attempt is three LMS calls with 10 s timeouts: ended well inside the claim's timeout.

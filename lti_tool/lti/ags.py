@@ -1,7 +1,7 @@
 """LTI Assignment and Grade Services 2.0: the launch claim, line items and scores.
 
 Only the protocol is here (URLs, media types, bodies); when to call it and what to
-remember is in `lti_tool.services.lineitems` and `lti_tool.services.grades`.
+remember is in `lti_tool.services.lineitems` and `lti_tool.services.score_sends`.
 """
 
 from __future__ import annotations

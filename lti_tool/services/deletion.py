@@ -28,7 +28,7 @@ from lti_tool.models import Grade, Submission, VideoEvent
 from lti_tool.selectors.hot_paths import submission_to_purge
 from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.services.events import event_insert_if_claimed, event_record
-from lti_tool.services.grades import score_reset_record
+from lti_tool.services.score_sends import score_reset_record
 from lti_tool.services.storage import backend_for_submission
 from lti_tool.services.writes import now_as_stored
 

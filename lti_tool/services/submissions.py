@@ -33,8 +33,8 @@ from lti_tool.services.events import (
     event_withdraw,
     events_logged,
 )
-from lti_tool.services.grades import score_submitted_record
 from lti_tool.services.playback_rows import playback_rows_write
+from lti_tool.services.score_sends import score_submitted_record
 from lti_tool.services.storage import (
     backend_for_config,
     backend_for_submission,

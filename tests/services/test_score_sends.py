@@ -1,4 +1,4 @@
-"""Score sends (lti_tool/services/grades) that need no LMS: which rows the sweep picks up
+"""Score sends (lti_tool/services/score_sends) that need no LMS: which rows the sweep picks up
 and where a gradebook exists. The AGS round trips are in tests/advantage/test_grades.py."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from lti_tool.models import ScoreSend
-from lti_tool.services.grades import scores_due
+from lti_tool.services.score_sends import scores_due
 from tests.factories import ScoreSendFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_the_sweep_takes_pending_rows_whose_retry_is_overdue_oldest_first() -> N
 
 
 def test_a_crashed_workers_claims_are_released_when_it_starts_again() -> None:
-    from lti_tool.services.grades import scores_release_claims
+    from lti_tool.services.score_sends import scores_release_claims
 
     now = timezone.now()
     dead = ScoreSendFactory(
