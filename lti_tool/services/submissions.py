@@ -23,7 +23,7 @@ from lti_tool import jobs
 from lti_tool.errors import AppError, PermissionDenied, TooManyRequests
 from lti_tool.launch_tokens import LaunchClaims
 from lti_tool.models import Submission, VideoAssignment, VideoEvent
-from lti_tool.selectors.hot_paths import assignment_for_upload
+from lti_tool.selectors.hot_paths import UploadTarget, assignment_for_upload
 from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.selectors.tenant_limits import tenant_limits
 from lti_tool.services.events import (
@@ -82,24 +82,10 @@ def submission_start_upload(
         raise PermissionDenied(_("Only students submit videos."))
     one_statement = writes_in_one_statement()
     mime = normalized_mime(mime)
-    # Counted while the assignment is read (the tenant's limits come with it), so a ticket
-    # refused as 404 or 403 counts too, as a refused playback link does.
-    with _rate_counting(claims, _UPLOAD_LIMITS) as counted:
-        target = assignment_for_upload(
-            claims, file=_resumable_as(filename, size, mime), reserve_id=one_statement
-        )
-        assignment, tenant = target.assignment, target.assignment.course.tenant
-        _refuse_resubmission_if_closed(claims, assignment)
-        _check_rate(counted, tenant.limits, _UPLOAD_LIMITS)
+    target = _upload_target(claims, filename, size, mime, reserve_id=one_statement)
+    assignment, tenant = target.assignment, target.assignment.course.tenant
     backend = backend_for_tenant(tenant)
-    # Checked before any row is written (the backend checks again): a size or name the
-    # database cannot store must be a 400 for the student, not a crash.
-    try:
-        safe_name = validate_upload(
-            filename=filename, size=size, mime=mime, max_size_bytes=_max_upload_bytes(assignment)
-        )
-    except UploadRejected as exc:
-        raise AppError(exc.code, exc.message) from exc
+    safe_name = _safe_name(assignment, filename, size, mime)
     submission = Submission(
         assignment=assignment,
         student=target.student,
@@ -120,24 +106,11 @@ def submission_start_upload(
         made = _ticket(backend, submission, assignment, filename, size, mime)
         if isinstance(made, ProviderError):
             submission.pk = None  # the row is written as usual, then failed with the reason
-    if not target.unfinished_seen:
-        # Nothing to resume or end (a first ticket, the common case): no row to lock, as a
-        # locked read would have found none. An upload another tab starts meanwhile is
-        # ended by the next ticket, as when two tabs' locked reads both found nothing.
-        ticket_rows_write(submission, requested=requested, replacing=[])
-    elif one_statement and not target.same_file_seen:
-        # Another file replaces the unfinished uploads: ended by the row's own statement,
-        # whichever are unfinished then (nothing to resume, so nothing to lock first).
-        ticket_rows_write_ending_unfinished(submission, requested=requested)
-    else:
-        with transaction.atomic():
-            unfinished = unfinished_uploads(assignment_id=assignment.pk, student_id=claims.user_id)
-            resumed = upload_resumable(unfinished, filename=safe_name, size=size, mime=mime)
-            if resumed is not None:
-                resumed[0].student = target.student  # the answer names the student: no query
-                return resumed
-            # A new upload supersedes those that never finished.
-            ticket_rows_write(submission, requested=requested, replacing=unfinished)
+    resumed = _write_or_resume(
+        target, submission, requested, file=(safe_name, size, mime), one_statement=one_statement
+    )
+    if resumed is not None:
+        return resumed
     if isinstance(made, UploadTicket):
         return submission, made  # saved with the row
     if made is None:
@@ -150,6 +123,70 @@ def submission_start_upload(
         raise storage_error(made) from made
     row_update(submission, ["upload_ref", "upload_details", "updated_at"])  # one UPDATE
     return submission, made
+
+
+def _upload_target(
+    claims: LaunchClaims, filename: str, size: int, mime: str, *, reserve_id: bool
+) -> UploadTarget:
+    """The assignment and tenant the ticket is for, once the student may have one: not
+    closed to resubmission, within the rate limits. Counted while the assignment is read
+    (the tenant's limits come with it), so a ticket refused as 404 or 403 counts too, as a
+    refused playback link does."""
+    with _rate_counting(claims, _UPLOAD_LIMITS) as counted:
+        target = assignment_for_upload(
+            claims, file=_resumable_as(filename, size, mime), reserve_id=reserve_id
+        )
+        _refuse_resubmission_if_closed(claims, target.assignment)
+        _check_rate(counted, target.assignment.course.tenant.limits, _UPLOAD_LIMITS)
+    return target
+
+
+def _safe_name(assignment: VideoAssignment, filename: str, size: int, mime: str) -> str:
+    """The file's name as stored. Checked before any row is written (the backend checks
+    again): a size or name the database cannot store must be a 400 for the student, not a
+    crash."""
+    try:
+        return validate_upload(
+            filename=filename, size=size, mime=mime, max_size_bytes=_max_upload_bytes(assignment)
+        )
+    except UploadRejected as exc:
+        raise AppError(exc.code, exc.message) from exc
+
+
+def _write_or_resume(
+    target: UploadTarget,
+    submission: Submission,
+    requested: Event,
+    *,
+    file: tuple[str, int, str],
+    one_statement: bool,
+) -> tuple[Submission, UploadTicket] | None:
+    """Write the new upload's row, ending the student's unfinished ones; or, if one of
+    them is this very `file` (name as stored, size, type), hand it back to resume (then
+    nothing new is written)."""
+    if not target.unfinished_seen:
+        # Nothing to resume or end (a first ticket, the common case): no row to lock, as a
+        # locked read would have found none. An upload another tab starts meanwhile is
+        # ended by the next ticket, as when two tabs' locked reads both found nothing.
+        ticket_rows_write(submission, requested=requested, replacing=[])
+        return None
+    if one_statement and not target.same_file_seen:
+        # Another file replaces the unfinished uploads: ended by the row's own statement,
+        # whichever are unfinished then (nothing to resume, so nothing to lock first).
+        ticket_rows_write_ending_unfinished(submission, requested=requested)
+        return None
+    with transaction.atomic():
+        unfinished = unfinished_uploads(
+            assignment_id=submission.assignment_id, student_id=submission.student_id
+        )
+        filename, size, mime = file
+        resumed = upload_resumable(unfinished, filename=filename, size=size, mime=mime)
+        if resumed is not None:
+            resumed[0].student = target.student  # the answer names the student: no query
+            return resumed
+        # A new upload supersedes those that never finished.
+        ticket_rows_write(submission, requested=requested, replacing=unfinished)
+    return None
 
 
 def _resumable_as(filename: str, size: int, mime: str) -> tuple[str, int, str] | None:
