@@ -130,7 +130,8 @@ class StorageBackend(abc.ABC):
 
     @abc.abstractmethod
     def delete_video(self, video_id: str) -> None:
-        """Idempotent: deleting a video that is already gone is fine."""
+        """Idempotent: deleting a video that is already gone is fine. A CDN that refuses to
+        drop its cached copy once the bytes are gone raises code `CDN_COPY_LEFT`."""
 
     @abc.abstractmethod
     def video_exists(self, video_id: str) -> bool: ...

@@ -34,6 +34,11 @@ class ProviderError(Exception):
             observer(self)
 
 
+# The code `delete_video` raises after the bytes are gone, when only a CDN was not told to
+# drop its cached copy (refused: a wrong distribution, no permission). The copy expires with
+# the cache; the deletion itself is done, and asking again would be refused again.
+CDN_COPY_LEFT = "cdn_invalidation_failed"
+
 # Called with every ProviderError as it is made (the app counts them for its metrics).
 _observers: list[Callable[[ProviderError], None]] = []
 

@@ -31,6 +31,7 @@ from lti_tool.services.events import event_insert_if_claimed, event_record
 from lti_tool.services.score_sends import score_reset_record
 from lti_tool.services.storage import backend_for_submission
 from lti_tool.services.writes import now_as_stored
+from storage_backends.errors import CDN_COPY_LEFT, ProviderError
 
 logger = logging.getLogger(__name__)
 State = Submission.State
@@ -189,8 +190,18 @@ def submission_purge(*, submission_id: int) -> PurgeOutcome:
         upload_ref=submission.upload_ref,
         upload_details=submission.upload_details,
     )
+    details = {"backend": submission.backend, "object": target}
     if target:
-        backend.delete_video(target)  # idempotent at every backend
+        try:
+            backend.delete_video(target)  # idempotent at every backend
+        except ProviderError as exc:
+            if exc.code != CDN_COPY_LEFT:
+                raise
+            # The bytes are gone; the CDN refused to drop its cached copy, which expires
+            # with the cache (and plays only through a signed URL, which expires sooner).
+            # Asked again every hour it would refuse again: the purge says so, once.
+            details["cdn_copy_left"] = exc.message
+            logger.warning("purge submission=%s: CDN copy left: %s", submission_id, exc.message)
     # The UPDATE is the claim: a concurrent retry that recorded the purge first leaves no
     # row to match, so the event is written once.
     now = now_as_stored()
@@ -200,7 +211,7 @@ def submission_purge(*, submission_id: int) -> PurgeOutcome:
         kind=Kind.PURGED,
         tenant_id=tenant_id,
         submission_id=submission_id,
-        details={"backend": submission.backend, "object": target},
+        details=details,
     ):
         return "already"
     return "purged"

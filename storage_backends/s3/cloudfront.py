@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.core.exceptions import ImproperlyConfigured
 
-from storage_backends.errors import ProviderError
+from storage_backends.errors import CDN_COPY_LEFT, ProviderError
 from storage_backends.s3.errors import S3Error, aws_call
 
 
@@ -104,4 +104,4 @@ def invalidate(client: Any, distribution_id: str, key: str) -> None:
     except S3Error as exc:
         if exc.aws_code == "InvalidationBatchAlreadyExists":
             return  # same reference, already asked: the retry has nothing left to do
-        raise ProviderError(exc.message, permanent=True, code="cdn_invalidation_failed") from exc
+        raise ProviderError(exc.message, permanent=True, code=CDN_COPY_LEFT) from exc

@@ -139,6 +139,29 @@ def test_the_sweep_resumes_purges_whose_task_was_lost(
     assert resume_purges.apply().get() == 0
 
 
+def test_a_cdn_refusing_to_invalidate_leaves_the_purge_done_and_says_why_once(
+    s3_storage: Stored, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A wrong distribution id (or no permission): the object is gone from S3, and only
+    CloudFront's cached copy is left, which expires with the cache. The purge is recorded
+    with the reason; the hourly sweep does not ask CloudFront again, to be refused again."""
+    config = s3_storage.config
+    config.options = {**config.options, "cloudfront_distribution_id": "EWRONGDISTRIBUTION"}
+    config.save()
+    submission = s3_storage.submission()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_delete(submission_id=submission.pk, by=Deleter("admin", name="root"), reason="x")
+
+    assert not s3_storage.exists(submission.video_id)
+    purged = submission.events.get(kind=Kind.PURGED)
+    assert "NoSuchDistribution" in purged.details["cdn_copy_left"]
+    Submission.objects.filter(pk=submission.pk).update(
+        deleted_at=timezone.now() - timedelta(hours=2)
+    )
+    assert resume_purges.apply().get() == 0
+
+
 def test_a_teacher_must_give_a_reason_and_confirm(local_storage: Stored) -> None:
     submission = local_storage.submission()
     teacher = claims_for(submission, "teacher", LtiUserFactory(tenant=local_storage.tenant).pk)
