@@ -76,7 +76,8 @@ def rows_update(model: type[Model], pks: Sequence[Any], values: dict[str, Any]) 
 
 def update_statement(model: type[Model], pks: Sequence[Any], values: dict[str, Any]) -> Statement:
     sql, fields = _update_statement(model, tuple(values), len(pks))
-    params = [field.get_db_prep_save(values[field.attname], connection) for field in fields]
+    db = connections[DEFAULT_DB_ALIAS]  # as in `insert_statement`: looked up once
+    params = [field.get_db_prep_save(values[field.attname], db) for field in fields]
     return sql, [*params, *pks]
 
 
