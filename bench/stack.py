@@ -293,24 +293,7 @@ def start_stack(
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     platform, jwks_server = serve_platform()
-    manage(
-        env,
-        "register_platform",
-        "--tenant",
-        "Bench University",
-        "--issuer",
-        platform.issuer,
-        "--client-id",
-        platform.client_id,
-        "--auth-login-url",
-        platform.auth_login_url,
-        "--auth-token-url",
-        platform.token_url,
-        "--keyset-url",
-        platform.keyset_url,
-        "--deployment-id",
-        platform.deployment_id,
-    )
+    manage(env, "register_platform", *platform.register_args("Bench University"))
     web = Gunicorn(env, workers=workers)
     web.start()
     stack = Stack(

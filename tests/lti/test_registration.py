@@ -27,25 +27,10 @@ PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 def register(platform: TestPlatform, *extra: str, **urls: str) -> str:
     """Run `register_platform` for this platform; return what it printed."""
     out = io.StringIO()
-    call_command(
-        "register_platform",
-        "--tenant",
-        "Test University",
-        "--issuer",
-        platform.issuer,
-        "--client-id",
-        platform.client_id,
-        "--auth-login-url",
-        urls.get("auth_login_url", platform.auth_login_url),
-        "--auth-token-url",
-        platform.token_url,
-        "--keyset-url",
-        platform.keyset_url,
-        "--deployment-id",
-        platform.deployment_id,
-        *extra,
-        stdout=out,
-    )
+    args = platform.register_args("Test University")
+    if "auth_login_url" in urls:
+        args[args.index("--auth-login-url") + 1] = urls["auth_login_url"]
+    call_command("register_platform", *args, *extra, stdout=out)
     return out.getvalue()
 
 

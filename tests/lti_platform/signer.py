@@ -63,6 +63,14 @@ class TestPlatform:
     def token_url(self) -> str:
         return self.issuer + "/token"
 
+    def register_args(self, tenant: str) -> list[str]:
+        """Arguments for `manage.py register_platform`, as an administrator types them."""
+        return [
+            *("--tenant", tenant, "--issuer", self.issuer, "--client-id", self.client_id),
+            *("--auth-login-url", self.auth_login_url, "--auth-token-url", self.token_url),
+            *("--keyset-url", self.keyset_url, "--deployment-id", self.deployment_id),
+        ]
+
     def jwks(self) -> dict[str, Any]:
         public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         public.update({"kid": self.kid, "alg": "RS256", "use": "sig"})
