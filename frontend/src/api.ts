@@ -141,6 +141,26 @@ export class ApiClient {
     return this.request('GET', '/roster')
   }
 
+  /** Teachers: delete a submission, with the reason the student and the log keep. */
+  deleteSubmission(submissionId: number, reason: string): Promise<Submission> {
+    return this.request('POST', `/submissions/${submissionId}/delete`, { reason, confirm: true })
+  }
+
+  /** Students: withdraw their own video (refused once the due date has passed). */
+  withdraw(submissionId: number): Promise<Submission> {
+    return this.request('POST', `/submissions/${submissionId}/withdraw`)
+  }
+
+  /** When retention will delete each video of the assignment the viewer may see. */
+  retention(): Promise<Schemas['ExpiryOut'][]> {
+    return this.request('GET', '/retention')
+  }
+
+  /** Students: the teacher's released grade and time-stamped comments. */
+  myFeedback(): Promise<Schemas['MyFeedbackOut']> {
+    return this.request('GET', '/my-feedback')
+  }
+
   protected async request<T>(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,

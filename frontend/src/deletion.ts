@@ -1,33 +1,13 @@
 // Deleting the open submission from the grading workspace (with a reason, confirmed), and
 // when retention will delete its video; a student's "Withdraw my video".
 
-import { ApiClient, type Submission } from './api'
-import type { components } from './api-schema'
+import type { ApiClient } from './api'
 import { h, messageOf } from './dom'
 import { formatDate } from './format'
 import { gettext, interpolate } from './i18n'
 
-type Expiry = components['schemas']['ExpiryOut']
-
-export class DeletionApi extends ApiClient {
-  deleteSubmission(submissionId: number, reason: string): Promise<Submission> {
-    return this.request('POST', `/submissions/${submissionId}/delete`, { reason, confirm: true })
-  }
-
-  withdraw(submissionId: number): Promise<Submission> {
-    return this.request('POST', `/submissions/${submissionId}/withdraw`)
-  }
-
-  retention(): Promise<Expiry[]> {
-    return this.request('GET', '/retention')
-  }
-}
-
 interface Options {
-  apiBase: string
-  token: string
-  /** Seconds the launch token lives: the client renews it while the page is open. */
-  tokenTtl?: number
+  api: ApiClient // the page's client (it renews the launch token)
   /** Where the open submission's "Delete…" button and expiry note go. */
   container: HTMLElement
   onDeleted: () => void
@@ -35,11 +15,11 @@ interface Options {
 
 /** The workspace calls show() for each submission it opens. */
 export class TeacherDeletion {
-  private readonly api: DeletionApi
+  private readonly api: ApiClient
   private readonly dialog: DeleteDialog
 
   constructor(private readonly options: Options) {
-    this.api = new DeletionApi(options.apiBase, options.token, options.tokenTtl)
+    this.api = options.api
     this.dialog = new DeleteDialog(this.api, options.onDeleted)
   }
 
@@ -69,7 +49,7 @@ class DeleteDialog {
   private submissionId = 0
 
   constructor(
-    private readonly api: DeletionApi,
+    private readonly api: ApiClient,
     private readonly onDeleted: () => void,
   ) {
     this.reason = h('textarea', { id: 'delete-reason', required: true, rows: '3' })
@@ -124,18 +104,14 @@ class DeleteDialog {
 }
 
 interface StudentOptions {
-  apiBase: string
-  token: string
-  /** Seconds the launch token lives: the client renews it while the page is open. */
-  tokenTtl?: number
+  api: ApiClient // the page's client (it renews the launch token)
   status: HTMLElement // the page's #status panel: its data-state says when to look again
   onWithdrawn: () => void
 }
 
 /** A "Withdraw my video" button under the student's status while a video is handed in;
  * the server refuses it once the due date has passed (and says so). */
-export function initStudentWithdraw({ apiBase, token, tokenTtl, status, onWithdrawn }: StudentOptions): void {
-  const api = new DeletionApi(apiBase, token, tokenTtl)
+export function initStudentWithdraw({ api, status, onWithdrawn }: StudentOptions): void {
   const label = gettext('Withdraw my video')
   const button = h('button', { type: 'button', id: 'withdraw', hidden: true }, label)
   status.after(button)

@@ -24,7 +24,7 @@ const UPLOADING_TEXT = () => gettext('Uploading… (progress below)')
 const launch = readLaunchData()
 const api = new ApiClient(launch.apiBase, launch.token, launch.tokenTtl)
 initFrameResize() // lti.frameResize: the LMS frame follows the page's height
-void initFeedback(launch.apiBase, launch.token) // the teacher's released comments (feedback.ts)
+void initFeedback(api) // the teacher's released comments (feedback.ts)
 const statusPanel = byId('status')
 const playerContainer = byId('player-container')
 
@@ -287,7 +287,7 @@ createUploader({
   onError: showError,
 })
 
-initStudentWithdraw({ ...launch, status: statusPanel, onWithdrawn: () => void refresh() })
+initStudentWithdraw({ api, status: statusPanel, onWithdrawn: () => void refresh() })
 followUpdates()
 refresh().catch((error: unknown) => {
   statusPanel.dataset.state = 'error'

@@ -25,7 +25,7 @@ const status = byId('queue-status')
 const comments = new CommentsPanel(api)
 const queue = new QueueView(api, (item) => void openSubmission(item.submission_id))
 const deletion = new TeacherDeletion({
-  ...launch,
+  api,
   container: byId('deletion-action'),
   onDeleted: () => {
     byId('player-section').hidden = true
