@@ -29,9 +29,8 @@ from lti_tool.selectors.hot_paths import submission_to_purge
 from lti_tool.selectors.submissions import submission_for_viewer
 from lti_tool.services.events import event_insert_if_claimed, event_record
 from lti_tool.services.score_sends import score_reset_record
-from lti_tool.services.storage import backend_for_submission
+from lti_tool.services.storage import backend_for_submission, video_delete
 from lti_tool.services.writes import now_as_stored
-from storage_backends.errors import CDN_COPY_LEFT, ProviderError
 
 logger = logging.getLogger(__name__)
 State = Submission.State
@@ -191,17 +190,10 @@ def submission_purge(*, submission_id: int) -> PurgeOutcome:
         upload_details=submission.upload_details,
     )
     details = {"backend": submission.backend, "object": target}
-    if target:
-        try:
-            backend.delete_video(target)  # idempotent at every backend
-        except ProviderError as exc:
-            if exc.code != CDN_COPY_LEFT:
-                raise
-            # The bytes are gone; the CDN refused to drop its cached copy, which expires
-            # with the cache (and plays only through a signed URL, which expires sooner).
-            # Asked again every hour it would refuse again: the purge says so, once.
-            details["cdn_copy_left"] = exc.message
-            logger.warning("purge submission=%s: CDN copy left: %s", submission_id, exc.message)
+    # Idempotent at every backend. A CDN copy left is said once, in the purge's event.
+    cdn_copy_left = video_delete(backend, target) if target else None
+    if cdn_copy_left:
+        details["cdn_copy_left"] = cdn_copy_left
     # The UPDATE is the claim: a concurrent retry that recorded the purge first leaves no
     # row to match, so the event is written once.
     now = now_as_stored()

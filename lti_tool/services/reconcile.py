@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from lti_tool.models import StorageConfig, Submission, Tenant, VideoEvent
 from lti_tool.services.events import event_record
-from lti_tool.services.storage import backend_for_config
+from lti_tool.services.storage import backend_for_config, video_delete
 from storage_backends.base import ObjectListing, StorageBackend, StoredObject
 
 logger = logging.getLogger(__name__)
@@ -132,9 +132,9 @@ def _orphan(
     old_enough = item.modified_at is not None and item.modified_at < cutoff
     action = "kept (within the grace period)"
     if fix and old_enough:
-        backend.delete_video(item.video_id)
+        cdn_copy_left = video_delete(backend, item.video_id)
         report.orphans_deleted += 1
-        action = "deleted"
+        action = f"deleted (CDN copy left: {cdn_copy_left})" if cdn_copy_left else "deleted"
     elif not fix:
         action = "reported"
     if notify:

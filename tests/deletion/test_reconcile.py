@@ -71,6 +71,29 @@ def test_orphans_and_missing_objects_are_found_and_only_old_orphans_fixed(storag
     assert gone.events.filter(kind=VideoEvent.Kind.STORAGE_MISSING).count() == 1  # once
 
 
+def test_a_cdn_refusing_to_invalidate_does_not_stop_the_fix(s3_storage: Stored) -> None:
+    """An orphan deleted from S3 whose CloudFront copy the CDN refuses to drop (a wrong
+    distribution id): the orphan counts as deleted and the run goes on to the next ones and
+    to the missing objects, instead of ending at the first."""
+    config = s3_storage.config
+    config.options = {**config.options, "cloudfront_distribution_id": "EWRONGDISTRIBUTION"}
+    config.save()
+    gone = s3_storage.submission()
+    assert s3_storage.s3 is not None
+    s3_storage.s3.client("s3").delete_object(Bucket=s3_storage.bucket, Key=gone.video_id)
+    Submission.objects.filter(pk=gone.pk).update(created_at=timezone.now() - timedelta(days=3))
+    orphans = [s3_storage.put(), s3_storage.put()]
+    lines: list[str] = []
+
+    report = storage_reconcile(config=config, fix=True, grace=timedelta(0), notify=lines.append)
+
+    assert report.orphans_deleted == 2
+    assert not any(s3_storage.exists(orphan) for orphan in orphans)
+    assert report.missing_ids == [gone.pk]
+    deleted = [line for line in lines if line.startswith("orphan")]
+    assert len(deleted) == 2 and all("deleted (CDN copy left: " in line for line in deleted)
+
+
 def test_listings_come_in_pages(storage: Stored, monkeypatch: pytest.MonkeyPatch) -> None:
     import storage_backends.local.backend as local_module
     import storage_backends.s3.backend as s3_module
