@@ -108,12 +108,23 @@ def _is_outage(exc: DatabaseError) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
+# Every error page, the launch's, the registration's and those of HTTP statuses
+# (`lti_tool.ops.error_pages`): a heading saying what failed, then the sentence.
+ERROR_TEMPLATE = "lti_tool/error.html"
+
+
 def render_app_error(
-    request: HttpRequest, exc: AppError, *, template: str = "lti_tool/error.html"
+    request: HttpRequest, exc: AppError, *, heading: Message | None = None
 ) -> HttpResponse:
-    """The page a person sees for an AppError (the API answers JSON instead)."""
+    """The page a person sees for an AppError (the API answers JSON instead); `heading`
+    says what failed (by default: what the person asked for)."""
     request.app_error_code = exc.code  # type: ignore[attr-defined]  # for the launch metrics
-    return render(request, template, {"message": exc.message, "code": exc.code}, status=exc.status)
+    context = {
+        "heading": heading or _("The video tool could not do this"),
+        "message": exc.message,
+        "code": exc.code,
+    }
+    return render(request, ERROR_TEMPLATE, context, status=exc.status)
 
 
 class AppErrorMiddleware:

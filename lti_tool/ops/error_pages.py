@@ -17,7 +17,7 @@ from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from lti_tool.errors import outage_error
+from lti_tool.errors import ERROR_TEMPLATE, outage_error
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +67,9 @@ def error_response(
     else:
         body: str
         try:
+            heading = _("The video tool could not do this (error %(status)s)") % {"status": status}
             body = render_to_string(
-                "lti_tool/http_error.html", {"status": status, "message": message, "code": code}
+                ERROR_TEMPLATE, {"heading": heading, "message": message, "code": code}
             )
         except Exception:  # noqa: BLE001 - the last resort must answer something readable
             logger.exception("error page failed to render")

@@ -11,6 +11,7 @@ import logging
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -44,7 +45,7 @@ def register(request: HttpRequest) -> HttpResponse:
         return _complete(request)
     except AppError as exc:
         logger.warning("dynamic registration refused code=%s reason=%s", exc.code, exc.message)
-        return render_app_error(request, exc, template="lti_tool/register_error.html")
+        return render_app_error(request, exc, heading=_("The video tool could not be registered"))
 
 
 def _confirm(request: HttpRequest) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,6 +36,7 @@ from lti_tool.tenants.tool_keys import tool_jwks
 from lti_tool.views.dispatch import dispatch_launch
 
 logger = logging.getLogger(__name__)
+_COULD_NOT_OPEN = _("The video tool could not open")  # the heading of a refused launch
 
 
 @functools.cache
@@ -87,7 +89,7 @@ def launch(request: HttpRequest) -> HttpResponse:
         return _refused(request, exc)
     except AppError as exc:  # a valid launch the tool cannot serve, e.g. a Mentor's
         logger.warning("lti launch refused code=%s reason=%s", exc.code, exc.message)
-        return render_app_error(request, exc)
+        return render_app_error(request, exc, heading=_COULD_NOT_OPEN)
 
 
 @require_GET
@@ -115,6 +117,11 @@ def _keep_first_deployment(message_launch: ToolMessageLaunch) -> None:
 def _refused(request: HttpRequest, exc: LaunchError) -> HttpResponse:
     logger.warning("lti launch refused step=%s reason=%s", exc.step, exc.detail)
     if isinstance(exc, StateLost):
-        context = {"message": exc.message, "code": exc.code, "relaunch_url": exc.relaunch_url}
+        context = {
+            "heading": _COULD_NOT_OPEN,
+            "message": exc.message,
+            "code": exc.code,
+            "relaunch_url": exc.relaunch_url,
+        }
         return render(request, "lti_tool/launch_state_lost.html", context, status=exc.status)
-    return render_app_error(request, exc)
+    return render_app_error(request, exc, heading=_COULD_NOT_OPEN)

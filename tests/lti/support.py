@@ -17,7 +17,7 @@ from django.contrib.sessions.models import Session
 
 from lti_tool.models import Course, LtiUser, Submission, VideoAssignment
 
-_ERROR_MESSAGE = re.compile(r'<p id="error-message">(.*?)</p>', re.S)
+_ERROR_MESSAGE = re.compile(r'<p id="error-message"[^>]*>(.*?)</p>', re.S)
 
 
 def error_message(response: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
@@ -70,3 +72,34 @@ def test_csrf_failure_is_the_tools_page(db: None, production_errors: None) -> No
     response = client.post("/admin/login/", {"username": "a", "password": "b"})
     assert response.status_code == 403
     assert "You do not have access to this." in response.content.decode()
+
+
+_HEADING = re.compile(r"<h1>(.*?)</h1>", re.S)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "status", "heading"),
+    [
+        ("get", "/no-such-page/", {}, 404, "The video tool could not do this (error 404)"),
+        ("post", "/lti/launch/", {"id_token": "x", "state": "y"}, 400, "could not open"),
+        ("get", "/lti/register/", {}, 400, "The video tool could not be registered"),
+        ("post", "/lti/assignment/", {"launch_token": "x"}, 401, "could not do this"),
+    ],
+)
+def test_each_error_page_says_what_failed(
+    client: Client,
+    production_errors: None,
+    method: str,
+    path: str,
+    data: dict[str, str],
+    status: int,
+    heading: str,
+) -> None:
+    response = getattr(client, method)(path, data)
+    assert response.status_code == status
+    page = response.content.decode()
+    match = _HEADING.search(page)
+    assert match, page[:300]
+    assert heading in html.unescape(match.group(1))
+    assert f"<title>{match.group(1)}</title>" in page
+    assert 'id="error-message"' in page
