@@ -317,11 +317,13 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         self.storage_check: StorageLogin | None = None  # set when the browser must prove it
         # A deployment id the registration accepts as its first: kept once all checks pass.
         self.first_deployment_id: str | None = None
+        self.cookies = IframeCookieService(_request_adapter(request))
+        self.state_cookie: str | None = None  # the state, when its cookie proved it
         super().__init__(
             request,
             self.tool_conf,
             session_service=self.nonces,
-            cookie_service=IframeCookieService(_request_adapter(request)),
+            cookie_service=self.cookies,
             requests_session=_NO_REQUESTS,
         )
 
@@ -354,6 +356,15 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         self._run_steps([("nonce", self.consume_nonce)])
         return self
 
+    def finish(self, response: HttpResponse) -> HttpResponse:
+        """The page of the accepted launch, removing the state cookie that proved it: its
+        nonce is consumed, so it can prove nothing again, and until it expired (5 minutes)
+        every request to the tool would carry it, one more for each launch."""
+        if self.state_cookie is not None:
+            self.cookies.expire(self.state_cookie)
+            self.cookies.update_response(response)
+        return response
+
     def _platform_origins(self) -> list[str]:
         """The platform's own origins, as its signed id_token names them."""
         body: Mapping[str, Any] = self._jwt["body"]  # verified; the getter would validate again
@@ -380,11 +391,12 @@ class ToolMessageLaunch(DjangoMessageLaunch):
         state = self._get_request_param("state")
         if not state:
             raise LtiException("Missing state param")
-        if self._cookie_service.get_cookie(state) == state:
+        if self.cookies.get_cookie(state) == state:
+            self.state_cookie = state
             return self
         login = StorageLogins().find(state)
         if login is None:
-            url = relaunch_url(state) if self._cookie_service.get_cookie(state) is None else None
+            url = relaunch_url(state) if self.cookies.get_cookie(state) is None else None
             if url is not None:
                 self._validated = False
                 raise StateLost(url, "No state cookie and no platform storage: cookies blocked")

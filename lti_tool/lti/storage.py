@@ -85,6 +85,11 @@ class IframeCookieService(DjangoCookieService):
     """Cookies that survive a cross-site POST into an iframe: SameSite=None; Secure, and
     Partitioned (CHIPS) so that browsers blocking third-party cookies keep them too."""
 
+    def expire(self, name: str) -> None:
+        """Have the response remove the cookie `name` (named as for `set_cookie`), with the
+        attributes it was set with: a browser removes a partitioned cookie only so."""
+        self.set_cookie(name, "", 0)
+
     def update_response(self, response: Any) -> None:
         for key, data in self._cookie_data_to_set.items():
             response.set_cookie(

@@ -73,7 +73,7 @@ def launch(request: HttpRequest) -> HttpResponse:
         # The verified language and way back (the middleware read the language unverified).
         translation.activate(launch_language(body) or translation.get_language())
         request.launch_presentation = LaunchPresentation.from_body(body)  # type: ignore[attr-defined]
-        return dispatch_launch(request, message_launch)
+        return message_launch.finish(dispatch_launch(request, message_launch))
     except StorageCheckRequired as check:
         logger.info("lti launch without state cookie: checking the platform storage")
         return render(

@@ -255,8 +255,11 @@ def test_replayed_launch_is_refused_and_writes_nothing(
     launcher: LaunchDriver, caplog: pytest.LogCaptureFixture
 ) -> None:
     login = launcher.login()
+    [cookie] = [c for n, c in launcher.client.cookies.items() if n.startswith("lti1p3-state-")]
     id_token = launcher.platform.sign(launcher.platform.claims(nonce=login["nonce"]))
     assert launcher.post(id_token, login["state"]).status_code == 200
+    # The launch removed its state cookie; the replay is the captured request, cookie included.
+    launcher.client.cookies[cookie.key] = cookie.value
     before = db_snapshot()
 
     with caplog.at_level(logging.WARNING, logger="lti_tool.views.lti"):

@@ -48,6 +48,40 @@ def test_state_cookie_without_partitioned_when_turned_off(
     assert "Partitioned" not in cookie.output()
 
 
+def test_accepted_launch_removes_its_state_cookie(launcher: LaunchDriver) -> None:
+    """Used once: its nonce is consumed. Kept, it would ride along on every request to the
+    tool for five minutes, one more per launch."""
+    login = launcher.login()
+    [name] = [n for n in launcher.client.cookies if n.startswith("lti1p3-state-")]
+    token = launcher.platform.sign(launcher.platform.claims(nonce=login["nonce"]))
+
+    response = launcher.post(token, login["state"])
+
+    assert response.status_code == 200
+    assert [n for n in response.cookies if n.startswith("lti1p3-")] == [name]
+    removal = response.cookies[name]
+    assert removal.value == ""
+    assert removal["max-age"] == 0
+    # The attributes it was set with: else a browser keeps the partitioned cookie.
+    header = removal.output(header="")
+    assert {"Secure", "HttpOnly", "SameSite=None", "Partitioned", "Path=/"} <= {
+        part.strip() for part in header.split(";")
+    }, header
+
+
+def test_refused_launch_leaves_the_state_cookie(launcher: LaunchDriver) -> None:
+    """A launch refused before its nonce was used may be posted again (a reload)."""
+    login = launcher.login()
+    token = launcher.platform.sign(
+        launcher.platform.claims(nonce=login["nonce"], aud="another-client")
+    )
+
+    response = launcher.post(token, login["state"])
+
+    assert response.status_code == 403  # no such registration: refused
+    assert not [n for n in response.cookies if n.startswith("lti1p3-")]
+
+
 def test_launch_that_lost_its_cookie_says_why_and_offers_the_same_login_in_a_new_window(
     launcher: LaunchDriver,
 ) -> None:
