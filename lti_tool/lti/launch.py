@@ -358,7 +358,7 @@ class ToolMessageLaunch(DjangoMessageLaunch):
 
     def finish(self, response: HttpResponse) -> HttpResponse:
         """The page of the accepted launch, removing the state cookie that proved it: its
-        nonce is consumed, so it can prove nothing again, and until it expired (5 minutes)
+        nonce is consumed, so it can prove nothing again, and until it expires (5 minutes)
         every request to the tool would carry it, one more for each launch."""
         if self.state_cookie is not None:
             self.cookies.expire(self.state_cookie)
